@@ -1,0 +1,109 @@
+/**
+ * The messages the statecharts exchange over the simulated network, and the two
+ * primitive actions through which a statechart talks to the world.
+ *
+ * Names follow ../shared/spec/model-contract.md ("Message types"); fields follow
+ * privatelink.md §2. Every message is plain JSON so that a world can be hashed and
+ * copied cheaply.
+ */
+
+/** NSH direction of a PVL packet [¶56]: fwd = client to server, rev = server to client. */
+export type Dir = 'fwd' | 'rev';
+
+/** What an application packet is, so that the timeline can say so. */
+export type DataKind = 'request' | 'ack' | 'stream';
+
+/**
+ * An application packet (`data` in the contract). Between a fast path and the LVS it
+ * also carries the path info and, on a path's first packet, the VGW extras [¶73, C7].
+ */
+export interface DataMsg {
+  type: 'data';
+  dir: Dir;
+  flow: string;
+  /** Tenant id: CVNI on forward packets, VNI on reverse packets [¶72, ¶75]. */
+  vni: number;
+  kind: DataKind;
+  pathPhysIp?: string;
+  pathVirtIp?: string;
+  vgwIp?: string;
+  relayTimeoutMs?: number;
+}
+
+/** The extras the slow path adds to a flow's forward entry [¶72, C2]. */
+export interface ForwardExtras {
+  vgwIp: string;
+  relayTimeoutMs: number;
+}
+
+/** Slow path installs a validated entry for one direction of a flow on a fast path [¶72, ¶75, C5]. */
+export interface OffloadMsg {
+  type: 'offload';
+  dir: Dir;
+  flow: string;
+  vni: number;
+  extras?: ForwardExtras;
+  /** The packet that missed, handed back to the fast path to forward. */
+  packet: DataMsg;
+}
+
+/** Liveness probe of a fast path by the ENI [C1, ¶61], and its answer. */
+export interface ProbeMsg {
+  type: 'probe';
+}
+export interface ProbeAckMsg {
+  type: 'probeAck';
+}
+
+/** One tenant's pair of virtual network ids: client side (CVNI) and server side (VNI). */
+export interface Tenant {
+  name: string;
+  cvni: number;
+  vni: number;
+}
+
+/** PVL-Control's configuration, pushed to the slow path [¶72]. */
+export interface ConfigMsg {
+  type: 'config';
+  vgwIp: string;
+  relayTimeoutMs: number;
+  tenants: Tenant[];
+}
+
+export type Message = DataMsg | OffloadMsg | ProbeMsg | ProbeAckMsg | ConfigMsg;
+export type MessageType = Message['type'];
+
+/**
+ * What a node receives: the message plus `src`, the sender's IP address as the
+ * network shows it. Nodes only ever see addresses, never node ids (spec S1).
+ */
+export type Delivered<M extends Message = Message> = M & { src: string };
+
+/** The world starts a client flow with this event (the workload's first move). */
+export interface StartEvent {
+  type: 'start';
+}
+
+/**
+ * Parameters of the primitive `send` action. Every statechart declares an action named
+ * `send` that does nothing itself: the world reads its params from the transition's
+ * action list and puts the message on the network (XState's pure `sendTo` throws).
+ */
+export interface SendParams {
+  to: string;
+  msg: Message;
+}
+
+/**
+ * Parameters of the primitive `discard` action: the node deliberately drops the packet
+ * it is handling (e.g. invalid VNI), so that the trace shows why it went no further.
+ */
+export interface DiscardParams {
+  reason: string;
+}
+
+/** The primitive actions, as a statechart's `setup({ actions })` declares them. */
+export const primitiveActions = {
+  send: (_: unknown, _params: SendParams) => {},
+  discard: (_: unknown, _params: DiscardParams) => {},
+};

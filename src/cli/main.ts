@@ -1,0 +1,43 @@
+/**
+ * The `pvlcheck` command line (model-contract.md, "Command line").
+ * Exit codes: 0 all as expected, 1 a property verdict not as expected, 2 bad input or usage.
+ */
+import { InputError } from '../config/validate.js';
+import { processIo, type Io } from './io.js';
+import { simulateCommand } from './simulate.js';
+
+type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  simulate: { run: simulateCommand, summary: 'run one scenario and print its timeline or JSONL trace' },
+};
+
+function usage(): string {
+  const lines = ['usage: pvlcheck <command> [options]', '', 'commands:'];
+  for (const [name, c] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${c.summary}`);
+  lines.push('', "'pvlcheck <command> --help' tells a command's options.");
+  return lines.join('\n');
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help' || name === '-h') {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new InputError('', `unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.err(`pvlcheck: ${e.message}`);
+      return 2;
+    }
+    // A bug of ours, not the user's: say so in one paragraph, without a stack trace.
+    io.err(`pvlcheck: internal error: ${(e as Error).message ?? String(e)}`);
+    io.err('This is a bug in pvlcheck; please report it with the command line above. Set PVLCHECK_DEBUG=1 for the stack.');
+    if (process.env.PVLCHECK_DEBUG) io.err(String((e as Error).stack));
+    return 3;
+  }
+}

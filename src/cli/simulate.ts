@@ -1,0 +1,161 @@
+/**
+ * `pvlcheck simulate --scenario NAME | --scenario-file F [--design D] [--seed N]
+ * [--format text|jsonl]`: runs one scenario and prints its timeline or its trace.
+ */
+import { readFileSync } from 'node:fs';
+import { BUILTIN_NAMES, builtinScenario } from '../config/builtins.js';
+import { DESIGN_NAMES, parseScenarioText } from '../config/scenario.js';
+import type { Design, Scenario } from '../config/types.js';
+import { InputError } from '../config/validate.js';
+import { toJsonl } from '../engine/trace.js';
+import { formatTimeline } from '../report/timeline.js';
+import { analyseRecovery, type Recovery } from '../sim/recovery.js';
+import { runScenario } from '../sim/simulate.js';
+import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import type { Io } from './io.js';
+
+export const SIMULATE_FLAGS: FlagSpecs = {
+  scenario: { type: 'string', help: `a built-in scenario: ${BUILTIN_NAMES.join(', ')}` },
+  'scenario-file': { type: 'string', help: 'a scenario file (JSON, see docs/scenarios.md)' },
+  design: { type: 'string', choices: DESIGN_NAMES, help: "the design to run (overrides the scenario's)" },
+  seed: { type: 'int', help: "the seed of every random choice (overrides the scenario's)" },
+  until: { type: 'int', min: 1, help: 'virtual time, ms, at which the run ends' },
+  format: { type: 'string', choices: ['text', 'jsonl'], help: 'text timeline (default) or the JSONL trace' },
+  full: { type: 'boolean', help: 'text: show every delivery (no folding of repeated packets)' },
+  list: { type: 'boolean', help: 'list the built-in scenarios' },
+  help: { type: 'boolean', help: 'this help' },
+};
+
+/** Reads the scenario a command names, with --design/--seed/--until applied. */
+export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario: Scenario; replay: string } {
+  const name = flags.scenario as string | undefined;
+  const file = flags['scenario-file'] as string | undefined;
+  if (name !== undefined && file !== undefined) {
+    throw new InputError('--scenario', 'give either --scenario or --scenario-file, not both');
+  }
+  let scenario: Scenario;
+  let source: string;
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(io.resolve(file), 'utf8');
+    } catch (e) {
+      throw new InputError('--scenario-file', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    scenario = withSource(() => parseScenarioText(text, file), file);
+    source = `--scenario-file ${file}`;
+  } else {
+    const chosen = name ?? 'fp-crash-reverse-only';
+    const found = builtinScenario(chosen);
+    if (!found) {
+      throw new InputError('--scenario', `unknown scenario ${JSON.stringify(chosen)} (built-in: ${BUILTIN_NAMES.join(', ')})`);
+    }
+    scenario = found;
+    source = `--scenario ${chosen}`;
+  }
+  if (flags.design !== undefined) scenario = { ...scenario, design: flags.design as Design };
+  if (flags.seed !== undefined) scenario = { ...scenario, seed: flags.seed as number };
+  if (flags.until !== undefined) {
+    const until = flags.until as number;
+    const late = scenario.faults.findIndex((f) => f.at > until);
+    if (late >= 0) throw new InputError('--until', `${until} is before faults[${late}].at (${scenario.faults[late]!.at})`);
+    scenario = { ...scenario, until };
+  }
+  const untilFlag = flags.until !== undefined ? ` --until ${scenario.until}` : '';
+  const replay = `npx pvlcheck simulate ${source} --design ${scenario.design} --seed ${scenario.seed}${untilFlag}`;
+  return { scenario, replay };
+}
+
+/** Prefix a scenario file's field errors with the file name. */
+function withSource<T>(read: () => T, file: string): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof InputError && e.field) throw new InputError(`${file}: ${e.field}`, e.problem);
+    throw e;
+  }
+}
+
+export function recoveryJson(r: Recovery): Record<string, unknown> {
+  return {
+    faultAt: r.faultAt,
+    lastForwardAtLvs: r.lastForwardAtLvs,
+    reverseResumedAt: r.reverseResumedAt,
+    reverseResumedVia: r.reverseResumedVia,
+    fastPathRestoredAt: r.fastPathRestoredAt,
+    fastPathRestoredVia: r.fastPathRestoredVia,
+    usedVgw: r.usedVgw,
+    bounds: {
+      L1: { budgetMs: r.bounds.l1.ms, deadline: r.l1Deadline, met: r.withinL1, terms: r.bounds.l1.terms },
+      L2: { budgetMs: r.bounds.l2.ms, deadline: r.l2Deadline, met: r.withinL2, terms: r.bounds.l2.terms },
+    },
+  };
+}
+
+export function recoveryText(r: Recovery): string[] {
+  if (r.faultAt === null) return ['  no fault in this run: nothing to recover from'];
+  const verdict = (met: boolean | null) => (met === null ? 'undecided: the run ended first' : met ? 'within' : 'MISSED');
+  const lines = [`  first fault at ${r.faultAt} ms`];
+  lines.push(
+    r.lastForwardAtLvs === null
+      ? '  the LVS heard no forward traffic before the fault'
+      : `  t_f: the LVS last heard forward traffic sent before the fault at ${r.lastForwardAtLvs} ms`,
+  );
+  const l1 = r.l1Deadline === null ? '' : ` (L1 deadline ${r.l1Deadline} ms = t_f + ${r.bounds.l1.ms}: ${verdict(r.withinL1)})`;
+  const l2 = r.l2Deadline === null ? '' : ` (L2 deadline ${r.l2Deadline} ms = t_f + ${r.bounds.l2.ms}: ${verdict(r.withinL2)})`;
+  lines.push(
+    r.reverseResumedAt === null
+      ? `  reverse data never reached the client again${l1}`
+      : `  reverse data reached the client again at ${r.reverseResumedAt} ms via ${r.reverseResumedVia}${l1}`,
+  );
+  lines.push(
+    r.fastPathRestoredAt === null
+      ? `  reverse data never came over a fast path again${l2}`
+      : `  fast path restored at ${r.fastPathRestoredAt} ms via ${r.fastPathRestoredVia}${l2}`,
+  );
+  return lines;
+}
+
+export function simulateCommand(argv: readonly string[], io: Io): number {
+  const { flags } = parseArgs('simulate', argv, SIMULATE_FLAGS);
+  if (flags.help) {
+    io.out(helpText('simulate', 'Runs one scenario and prints its timeline (or its JSONL trace).', SIMULATE_FLAGS, '[--scenario NAME | --scenario-file F] [options]'));
+    return 0;
+  }
+  if (flags.list) {
+    for (const name of BUILTIN_NAMES) io.out(`${name.padEnd(24)} ${builtinScenario(name)!.description}`);
+    return 0;
+  }
+  const { scenario, replay } = loadScenario(flags, io);
+  const run = runScenario(scenario);
+  const recovery = analyseRecovery(scenario, run.events);
+  if (flags.format === 'jsonl') {
+    io.out(toJsonl(run.events), false);
+    io.out(
+      JSON.stringify({
+        t: scenario.until,
+        event: 'summary',
+        scenario: scenario.name,
+        design: scenario.design,
+        seed: scenario.seed,
+        until: scenario.until,
+        steps: run.steps,
+        replay,
+        recovery: recoveryJson(recovery),
+        verdicts: {},
+      }),
+    );
+    return 0;
+  }
+  io.out(`pvlcheck simulate: scenario ${scenario.name}, design ${scenario.design}, seed ${scenario.seed}, until ${scenario.until} ms`);
+  if (scenario.description) io.out(`  ${scenario.description}`);
+  io.out(`  replay: ${replay}`);
+  io.out('');
+  io.out('  time(ms)  hop              message                                      meaning');
+  for (const l of formatTimeline(run.events, { full: flags.full === true })) io.out(l);
+  io.out('');
+  io.out(`Summary (${run.steps} steps, ${run.events.length} trace events)`);
+  for (const l of recoveryText(recovery)) io.out(l);
+  io.out(`  seed ${scenario.seed}; replay: ${replay}`);
+  return 0;
+}

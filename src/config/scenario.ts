@@ -1,0 +1,200 @@
+/**
+ * Scenario files (model-contract.md, "Scenario file"): parsing, validation, defaults.
+ * Every field but `design` may be left out and takes its default (defaults.ts). Unknown
+ * fields, wrong types, unknown node ids or links and impossible values are rejected with
+ * an InputError naming the field.
+ */
+import type { Tenant } from '../../models/protocol.js';
+import { nodeIdsFor, topologyLinks } from '../engine/system.js';
+import {
+  CONFIG_RANGES,
+  DEFAULT_CONFIG,
+  DEFAULT_SEED,
+  DEFAULT_UNTIL_MS,
+  DEFAULT_WORKLOAD,
+  WORKLOAD_RANGES,
+} from './defaults.js';
+import type { Config, DelayBounds, Design, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
+import {
+  InputError,
+  array,
+  boolean,
+  integer,
+  join,
+  object,
+  oneOf,
+  optional,
+  probability,
+  string,
+  type Obj,
+} from './validate.js';
+
+export const DESIGN_NAMES: readonly Design[] = ['patent', 'prior-art'];
+const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'until', 'config', 'workload', 'faults'];
+const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG);
+const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);
+const VNI_RANGE = [0, 2 ** 24 - 1] as const; // 24-bit VXLAN network id [S15]
+const TIME_RANGE = [0, 2 ** 40] as const;
+
+function delayBounds(v: unknown, path: string): DelayBounds {
+  const a = array(v, path);
+  if (a.length !== 2) throw new InputError(path, `must be [min, max] in ms, got ${a.length} values`);
+  const min = integer(a[0], join(path, 0), CONFIG_RANGES.delayMs);
+  const max = integer(a[1], join(path, 1), CONFIG_RANGES.delayMs);
+  if (min > max) throw new InputError(path, `min ${min} is greater than max ${max}`);
+  return [min, max];
+}
+
+function tenants(v: unknown, path: string): Tenant[] {
+  const list = array(v, path);
+  if (list.length === 0) throw new InputError(path, 'must list at least one tenant');
+  return list.map((t, i) => {
+    const p = join(path, i);
+    const o = object(t, p, ['name', 'cvni', 'vni']);
+    return {
+      name: optional(o, 'name', p, string, `tenant-${i + 1}`),
+      cvni: integer(o.cvni, join(p, 'cvni'), VNI_RANGE),
+      vni: integer(o.vni, join(p, 'vni'), VNI_RANGE),
+    };
+  });
+}
+
+export function parseConfig(v: unknown, path = 'config'): Config {
+  const o = object(v ?? {}, path, CONFIG_FIELDS);
+  const r = CONFIG_RANGES;
+  const int = (key: keyof typeof r & keyof Config, fallback: number) =>
+    optional(o, key, path, (x, p) => integer(x, p, r[key]), fallback);
+  const d = DEFAULT_CONFIG;
+  const fastPaths = int('fastPaths', d.fastPaths);
+  const known = new Set(topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`));
+  const links: Record<string, LinkOverride> = {};
+  if (o.links !== undefined) {
+    const lp = join(path, 'links');
+    const lo = object(o.links, lp, [...known]);
+    for (const [id, spec] of Object.entries(lo)) {
+      const p = join(lp, id);
+      const so = object(spec, p, ['delayMs', 'loss']);
+      links[id] = {
+        ...(so.delayMs !== undefined ? { delayMs: delayBounds(so.delayMs, join(p, 'delayMs')) } : {}),
+        ...(so.loss !== undefined ? { loss: probability(so.loss, join(p, 'loss')) } : {}),
+      };
+    }
+  }
+  return {
+    fastPaths,
+    relayTimeoutMs: int('relayTimeoutMs', d.relayTimeoutMs),
+    scanMs: int('scanMs', d.scanMs),
+    probeTimeoutMs: int('probeTimeoutMs', d.probeTimeoutMs),
+    probeRetries: int('probeRetries', d.probeRetries),
+    routineProbeMs: int('routineProbeMs', d.routineProbeMs),
+    ecmp: optional(o, 'ecmp', path, (x, p) => oneOf(x, p, ['hash-threshold', 'resilient'] as const), d.ecmp),
+    linkDelayMs: optional(o, 'linkDelayMs', path, delayBounds, d.linkDelayMs),
+    loss: optional(o, 'loss', path, probability, d.loss),
+    links,
+    configRefreshMs: int('configRefreshMs', d.configRefreshMs),
+    tenants: optional(o, 'tenants', path, tenants, d.tenants),
+  };
+}
+
+export function parseWorkload(v: unknown, path = 'workload'): Workload {
+  const o = object(v ?? {}, path, WORKLOAD_FIELDS);
+  const r = WORKLOAD_RANGES;
+  const d = DEFAULT_WORKLOAD;
+  const int = (key: keyof typeof r, fallback: number) =>
+    optional(o, key, path, (x, p) => integer(x, p, r[key]), fallback);
+  const vni = (key: 'cvni' | 'vni') =>
+    optional(o, key, path, (x, p) => (x === null ? null : integer(x, p, VNI_RANGE)), d[key]);
+  return {
+    kind: optional(o, 'kind', path, (x, p) => oneOf(x, p, ['reverse-heavy'] as const), d.kind),
+    flows: int('flows', d.flows),
+    startAtMs: int('startAtMs', d.startAtMs),
+    startGapMs: int('startGapMs', d.startGapMs),
+    ackEvery: int('ackEvery', d.ackEvery),
+    hangTimeoutMs: int('hangTimeoutMs', d.hangTimeoutMs),
+    streamIntervalMs: int('streamIntervalMs', d.streamIntervalMs),
+    streamPackets: int('streamPackets', d.streamPackets),
+    cvni: vni('cvni'),
+    vni: vni('vni'),
+  };
+}
+
+function parseFault(v: unknown, path: string, until: number, nodes: string[], links: Set<string>): FaultSpec {
+  const head = object(v, path, ['at', 'kind', 'node', 'link', 'newIp', 'probability']);
+  const kind = oneOf(head.kind, join(path, 'kind'), ['crash', 'restart', 'linkDown', 'linkUp', 'loss'] as const);
+  const at = integer(head.at, join(path, 'at'), [0, until]);
+  const node = (o: Obj): string => {
+    const id = string(o.node, join(path, 'node'));
+    if (!nodes.includes(id)) {
+      throw new InputError(join(path, 'node'), `unknown node id ${JSON.stringify(id)} (known: ${nodes.join(', ')})`);
+    }
+    return id;
+  };
+  const link = (o: Obj): string => {
+    const id = string(o.link, join(path, 'link'));
+    if (!links.has(id)) {
+      const hint = /->/.test(id) ? 'no such link in the topology' : 'a link is named "from->to", e.g. "fp2->lvs"';
+      throw new InputError(join(path, 'link'), `unknown link ${JSON.stringify(id)} (${hint})`);
+    }
+    return id;
+  };
+  switch (kind) {
+    case 'crash':
+      object(v, path, ['at', 'kind', 'node']);
+      return { at, kind, node: node(head) };
+    case 'restart': {
+      object(v, path, ['at', 'kind', 'node', 'newIp']);
+      const id = node(head);
+      const newIp = optional(head, 'newIp', path, boolean, false);
+      if (newIp && !/^fp\d+$/.test(id)) {
+        throw new InputError(join(path, 'newIp'), `only a fast path can come back at a new address, not ${id}`);
+      }
+      return newIp ? { at, kind, node: id, newIp } : { at, kind, node: id };
+    }
+    case 'linkDown':
+    case 'linkUp':
+      object(v, path, ['at', 'kind', 'link']);
+      return { at, kind, link: link(head) };
+    case 'loss':
+      object(v, path, ['at', 'kind', 'link', 'probability']);
+      return { at, kind, link: link(head), probability: probability(head.probability, join(path, 'probability')) };
+  }
+}
+
+/** A scenario from parsed JSON. `name` is used when the file has none. */
+export function parseScenario(v: unknown, name = 'scenario'): Scenario {
+  const o = object(v, '', SCENARIO_FIELDS);
+  if (o.design === undefined) throw new InputError('design', `is required (one of ${DESIGN_NAMES.join(', ')})`);
+  const design = oneOf(o.design, 'design', DESIGN_NAMES);
+  const until = optional(o, 'until', '', (x, p) => integer(x, p, [1, TIME_RANGE[1]]), DEFAULT_UNTIL_MS);
+  const config = parseConfig(o.config);
+  const workload = parseWorkload(o.workload);
+  const nodes = nodeIdsFor(config.fastPaths);
+  const links = new Set(topologyLinks(config.fastPaths).map(([a, b]) => `${a}->${b}`));
+  const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links));
+  return {
+    name: optional(o, 'name', '', string, name),
+    description: optional(o, 'description', '', string, ''),
+    design,
+    seed: optional(o, 'seed', '', (x, p) => integer(x, p, [0, Number.MAX_SAFE_INTEGER]), DEFAULT_SEED),
+    until,
+    config,
+    workload,
+    faults,
+  };
+}
+
+/** A scenario from a file's text. */
+export function parseScenarioText(text: string, source: string): Scenario {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError('', `${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseScenario(json, source.replace(/^.*\//, '').replace(/\.json$/, ''));
+}
+
+/** The scenario as a file: what `replay` and `--scenario-file` read back. */
+export function scenarioToJson(s: Scenario): string {
+  return JSON.stringify(s, null, 2) + '\n';
+}

@@ -1,0 +1,86 @@
+/**
+ * What a run depends on: the configuration of the PrivateLink, the workload, the fault
+ * schedule. Defaults and their sources are in defaults.ts (spec §7).
+ */
+import type { EcmpMode } from '../../models/eni.js';
+import type { Tenant } from '../../models/protocol.js';
+
+/** Bounds of a link's one-way delay, in ms: [min, max]. */
+export type DelayBounds = [number, number];
+
+export interface LinkOverride {
+  delayMs?: DelayBounds;
+  /** Probability that a packet on this link is lost, 0..1. */
+  loss?: number;
+}
+
+export interface Config {
+  /** Number of fast path instances fp1..fpN (spec §7: 2-8, Fig. 5 has 2). */
+  fastPaths: number;
+  /** LVS-relay-timeout, T_relay [¶72, ¶77]. */
+  relayTimeoutMs: number;
+  /** Granularity of the LVS's idle scan, Δscan: the relay timer fires 1..scanMs after it is due. */
+  scanMs: number;
+  /** ENI probe timeout; probeRetries timeouts in a row mark a fast path down [C1, ¶61]. */
+  probeTimeoutMs: number;
+  probeRetries: number;
+  /** Routine probing period [¶65]; 0 = probe only on a new request [C1]. */
+  routineProbeMs: number;
+  ecmp: EcmpMode;
+  /** Default one-way delay bounds of every link. */
+  linkDelayMs: DelayBounds;
+  /** Default per-hop loss probability. */
+  loss: number;
+  /** Per-link overrides, keyed "from->to". */
+  links: Record<string, LinkOverride>;
+  /** How often PVL-Control re-announces its configuration to the slow path. */
+  configRefreshMs: number;
+  /** PVL-Control's tenant table (CVNI, VNI pairs). */
+  tenants: Tenant[];
+}
+
+export type WorkloadKind = 'reverse-heavy';
+
+export interface Workload {
+  kind: WorkloadKind;
+  /** Number of client flows f1..fN. */
+  flows: number;
+  /** When the first flow sends its request; flow k starts startGapMs later than flow k-1. */
+  startAtMs: number;
+  startGapMs: number;
+  /** The client acknowledges every ackEvery-th reverse packet; 0 = a silent sink (E6). */
+  ackEvery: number;
+  /** No reverse data for this long and the client hangs (step 7). */
+  hangTimeoutMs: number;
+  /** The server sends one reverse packet every streamIntervalMs. */
+  streamIntervalMs: number;
+  /** Packets per stream; 0 = until the run ends. */
+  streamPackets: number;
+  /** Tenant ids the client and the server put on their packets (default: the first tenant's). */
+  cvni: number | null;
+  vni: number | null;
+}
+
+export type FaultKind = 'crash' | 'restart' | 'linkDown' | 'linkUp' | 'loss';
+
+export type FaultSpec =
+  | { at: number; kind: 'crash'; node: string }
+  /** `newIp`: the node comes back with a new address (a learned path to it is stale, spec §5). */
+  | { at: number; kind: 'restart'; node: string; newIp?: boolean }
+  | { at: number; kind: 'linkDown' | 'linkUp'; link: string }
+  /** From `at` on, the link loses packets with this probability (0 ends it). */
+  | { at: number; kind: 'loss'; link: string; probability: number };
+
+export type Design = 'patent' | 'prior-art';
+
+export interface Scenario {
+  name: string;
+  description: string;
+  design: Design;
+  seed: number;
+  /** Virtual time, ms, at which the run ends. */
+  until: number;
+  config: Config;
+  workload: Workload;
+  faults: FaultSpec[];
+}

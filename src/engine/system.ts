@@ -1,0 +1,218 @@
+/**
+ * The static part of a run: which statechart runs at which node, with what input, at
+ * which addresses, over which links. A World (world.ts) is the changing part.
+ *
+ * Node ids follow model-contract.md. Client, LVS and server keep one statechart per flow
+ * (their state is a session's state); the other components have one per node.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { clientMachine, type ClientInput } from '../../models/client.js';
+import { controlMachine, type ControlInput } from '../../models/control.js';
+import { eniMachine, type EniInput } from '../../models/eni.js';
+import { fastPathMachine, type FastPathInput } from '../../models/fastPath.js';
+import { lvsMachine, type LvsInput } from '../../models/lvs.js';
+import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
+import { serverMachine, type ServerInput } from '../../models/server.js';
+import { slowPathMachine } from '../../models/slowPath.js';
+import { vgwMachine, type VgwInput } from '../../models/vgw.js';
+import type { Config, Design, Workload } from '../config/types.js';
+import { MachineRunner } from './runner.js';
+
+export type NodeKind = 'client' | 'eni' | 'sp' | 'fp' | 'control' | 'lvs' | 'vgw' | 'server';
+
+export interface NodeSpec {
+  readonly id: string;
+  readonly kind: NodeKind;
+  /** One statechart per flow (keyed "node/flow") instead of one per node. */
+  readonly perFlow: boolean;
+  readonly runner: MachineRunner;
+  /** The statechart's input; `epoch` counts restarts with a new address. */
+  readonly input: (flow: string | null, epoch: number) => unknown;
+  /** The node's address for an epoch. */
+  readonly ip: (epoch: number) => string;
+  /** Timers that fire 1..ms after they are due (a periodic scan), by timer label. */
+  readonly timerJitterMs: Readonly<Record<string, number>>;
+}
+
+export interface LinkSpec {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly loss: number;
+}
+
+export interface System {
+  readonly design: Design;
+  readonly config: Config;
+  readonly workload: Workload;
+  readonly nodes: Readonly<Record<string, NodeSpec>>;
+  readonly nodeIds: readonly string[];
+  readonly links: Readonly<Record<string, LinkSpec>>;
+  readonly flows: readonly string[];
+  /** Address -> node, for epoch 0. */
+  readonly addresses: ReadonlyMap<string, string>;
+}
+
+/** The machine each design puts at each kind of node. */
+export const DESIGNS: Record<Design, Record<NodeKind, AnyStateMachine>> = {
+  patent: {
+    client: clientMachine,
+    eni: eniMachine,
+    sp: slowPathMachine,
+    fp: fastPathMachine,
+    control: controlMachine,
+    lvs: lvsMachine,
+    vgw: vgwMachine,
+    server: serverMachine,
+  },
+  'prior-art': {
+    client: clientMachine,
+    eni: eniMachine,
+    sp: slowPathMachine,
+    fp: fastPathMachine,
+    control: controlMachine,
+    lvs: lvsPriorArtMachine,
+    vgw: vgwMachine,
+    server: serverMachine,
+  },
+};
+
+// One runner (and so one transition cache) per machine, shared by every run in a process.
+const runners = new Map<AnyStateMachine, MachineRunner>();
+export function runnerFor(machine: AnyStateMachine): MachineRunner {
+  let runner = runners.get(machine);
+  if (!runner) {
+    runner = new MachineRunner(machine);
+    runners.set(machine, runner);
+  }
+  return runner;
+}
+
+export const IP = {
+  client: '172.16.0.10',
+  eni: '172.16.0.100',
+  sp: '10.1.0.200',
+  control: '10.1.0.250',
+  lvs: '10.2.0.10',
+  vgw: '10.2.0.1',
+  server: '10.2.0.20',
+  fpVirt: (n: number, epoch: number) => `10.1.${epoch}.${n}`,
+  fpPhys: (n: number, epoch: number) => `192.168.${epoch}.${n}`,
+} as const;
+
+export function fastPathIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `fp${i + 1}`);
+}
+
+export function flowIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `f${i + 1}`);
+}
+
+/** The directed links of the topology (Fig. 5), as "from->to". */
+export function topologyLinks(fastPaths: number): [string, string][] {
+  const links: [string, string][] = [
+    ['client', 'eni'],
+    ['eni', 'client'],
+    ['control', 'sp'],
+    ['lvs', 'server'],
+    ['server', 'lvs'],
+    ['lvs', 'vgw'],
+    ['vgw', 'eni'],
+  ];
+  for (const fp of fastPathIds(fastPaths)) {
+    links.push(['eni', fp], [fp, 'eni'], [fp, 'sp'], ['sp', fp], [fp, 'lvs'], ['lvs', fp]);
+  }
+  return links;
+}
+
+export function nodeIdsFor(fastPaths: number): string[] {
+  return ['client', 'eni', 'sp', ...fastPathIds(fastPaths), 'control', 'lvs', 'vgw', 'server'];
+}
+
+export function buildSystem(design: Design, config: Config, workload: Workload): System {
+  const machines = DESIGNS[design];
+  const fps = fastPathIds(config.fastPaths);
+  const tenant = config.tenants[0];
+  const cvni = workload.cvni ?? tenant?.cvni ?? 0;
+  const vni = workload.vni ?? tenant?.vni ?? 0;
+  const nodes: Record<string, NodeSpec> = {};
+  const add = (
+    id: string,
+    kind: NodeKind,
+    ip: (epoch: number) => string,
+    input: (flow: string | null, epoch: number) => unknown,
+    perFlow = false,
+    timerJitterMs: Record<string, number> = {},
+  ): void => {
+    nodes[id] = { id, kind, perFlow, runner: runnerFor(machines[kind]), input, ip, timerJitterMs };
+  };
+
+  add('client', 'client', () => IP.client, (flow) => ({
+    flow: flow ?? '',
+    eniIp: IP.eni,
+    cvni,
+    hangTimeoutMs: workload.hangTimeoutMs,
+    ackEvery: workload.ackEvery,
+  } satisfies ClientInput), true);
+  add('eni', 'eni', () => IP.eni, () => ({
+    clientIp: IP.client,
+    members: fps.map((_, i) => IP.fpVirt(i + 1, 0)),
+    probeTimeoutMs: config.probeTimeoutMs,
+    probeRetries: config.probeRetries,
+    routineProbeMs: config.routineProbeMs,
+    ecmp: config.ecmp,
+  } satisfies EniInput));
+  add('sp', 'sp', () => IP.sp, () => undefined);
+  fps.forEach((fp, i) => {
+    const n = i + 1;
+    add(fp, 'fp', (epoch) => IP.fpVirt(n, epoch), (_flow, epoch) => ({
+      physIp: IP.fpPhys(n, epoch),
+      virtIp: IP.fpVirt(n, epoch),
+      spIp: IP.sp,
+      lvsIp: IP.lvs,
+      eniIp: IP.eni,
+    } satisfies FastPathInput));
+  });
+  add('control', 'control', () => IP.control, () => ({
+    spIp: IP.sp,
+    vgwIp: IP.vgw,
+    relayTimeoutMs: config.relayTimeoutMs,
+    tenants: config.tenants,
+    refreshMs: config.configRefreshMs,
+  } satisfies ControlInput));
+  add('lvs', 'lvs', () => IP.lvs, (flow) => ({ flow: flow ?? '', serverIp: IP.server } satisfies LvsInput), true, {
+    relayTimeout: config.scanMs,
+  });
+  add('vgw', 'vgw', () => IP.vgw, () => ({ eniIp: IP.eni } satisfies VgwInput));
+  add('server', 'server', () => IP.server, (flow) => ({
+    flow: flow ?? '',
+    lvsIp: IP.lvs,
+    vni,
+    streamIntervalMs: workload.streamIntervalMs,
+    streamPackets: workload.streamPackets,
+  } satisfies ServerInput), true);
+
+  const links: Record<string, LinkSpec> = {};
+  for (const [from, to] of topologyLinks(config.fastPaths)) {
+    const id = `${from}->${to}`;
+    const override = config.links[id];
+    const [minMs, maxMs] = override?.delayMs ?? config.linkDelayMs;
+    links[id] = { id, from, to, minMs, maxMs, loss: override?.loss ?? config.loss };
+  }
+
+  const addresses = new Map<string, string>();
+  for (const node of Object.values(nodes)) addresses.set(node.ip(0), node.id);
+
+  return {
+    design,
+    config,
+    workload,
+    nodes,
+    nodeIds: nodeIdsFor(config.fastPaths),
+    links,
+    flows: flowIds(workload.flows),
+    addresses,
+  };
+}

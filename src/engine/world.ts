@@ -1,0 +1,563 @@
+/**
+ * The world: every component's statechart snapshot, the messages in flight, the pending
+ * timers, the fault state and a virtual clock (integer ms). `step(system, world, move,
+ * chooser)` is a pure function that returns the next world and the trace events.
+ *
+ * Worlds are immutable and cheap to copy: a step copies only what it changes (structural
+ * sharing), contexts are JSON, snapshots are interned (runner.ts). `worldKey` gives the
+ * canonical key an exhaustive explorer hashes.
+ *
+ * Semantics (discrete-event):
+ * - A message's delay is chosen, within its link's bounds, when it is sent; it is then
+ *   delivered at `at`. Of the events due at the earliest time, the scheduler (or the
+ *   chooser) picks which happens first: `enabledMoves`.
+ * - `after` timers and delayed raises become world timers; `xstate.cancel` removes them,
+ *   and a timer whose id is reused replaces the old one (XState itself would not reject a
+ *   stale timer event). A timer label listed in a node's `timerJitterMs` fires 1..N ms
+ *   after it is due (the LVS's idle scan, Δscan).
+ * - A crash drops the node's statecharts (its volatile state), its timers and the messages
+ *   in flight to it; messages it sent before are still on the wire (E5b). A restart
+ *   re-initialises it, optionally at a new address.
+ * - A link that is down, or lossy, drops what is sent on it, and what is on it when it
+ *   goes down is dropped at delivery.
+ */
+import type { DataMsg, Delivered, Message } from '../../models/protocol.js';
+import type { Chooser } from './chooser.js';
+import { timerLabel, type Effect, type Snap } from './runner.js';
+import type { NodeSpec, System } from './system.js';
+import type { TraceEvent } from './trace.js';
+
+export interface InFlight {
+  readonly id: number;
+  /** Delivery time. */
+  readonly at: number;
+  readonly sentAt: number;
+  readonly from: string;
+  readonly to: string;
+  /** The sender's address, as the receiver sees it. */
+  readonly src: string;
+  readonly msg: Message;
+  /** The message whose handling sent this one (null: a timer or a start). */
+  readonly cause: number | null;
+  /** The application packet this one carries on, hop after hop (its first message's id). */
+  readonly origin: number;
+  /** When that first message was sent. */
+  readonly originAt: number;
+}
+
+export interface Timer {
+  readonly id: number;
+  readonly at: number;
+  /** "node" or "node/flow". */
+  readonly actor: string;
+  /** XState's id for it, e.g. "xstate.after.relayTimeout.lvs.viaFastPath" or "probe:10.1.0.2". */
+  readonly name: string;
+  /** Short name for traces: the `after` delay name, or the raise id. */
+  readonly label: string;
+  readonly event: { readonly type: string };
+}
+
+export interface LinkState {
+  readonly up: boolean;
+  /** Loss probability set by a fault; null = the configured one. */
+  readonly loss: number | null;
+}
+
+export interface World {
+  readonly now: number;
+  /** Next id for a message or a timer (one sequence: creation order). */
+  readonly nextId: number;
+  /** Statechart snapshots by actor: "eni", "fp1", "lvs/f1", ... */
+  readonly actors: Readonly<Record<string, Snap>>;
+  readonly down: Readonly<Record<string, true>>;
+  /** Restarts with a new address, per node (absent = 0). */
+  readonly epochs: Readonly<Record<string, number>>;
+  /** Links whose state differs from the configuration. */
+  readonly links: Readonly<Record<string, LinkState>>;
+  /** Sorted by (at, id). */
+  readonly inFlight: readonly InFlight[];
+  /** Sorted by (at, id). */
+  readonly timers: readonly Timer[];
+}
+
+export type Fault =
+  | { kind: 'crash'; node: string }
+  | { kind: 'restart'; node: string; newIp?: boolean }
+  | { kind: 'linkDown'; link: string }
+  | { kind: 'linkUp'; link: string }
+  | { kind: 'loss'; link: string; probability: number };
+
+export type Move =
+  | { kind: 'deliver'; id: number }
+  | { kind: 'fire'; id: number }
+  | { kind: 'drop'; id: number }
+  | { kind: 'fault'; fault: Fault }
+  | { kind: 'advance'; to: number };
+
+export interface StepOutput {
+  world: World;
+  events: TraceEvent[];
+}
+
+/** Thrown when a move is not possible in a world: a bug in the caller, not in a model. */
+export class MoveError extends Error {}
+
+const NO_EVENTS: TraceEvent[] = [];
+
+export function actorKey(node: string, flow: string | null): string {
+  return flow === null ? node : `${node}/${flow}`;
+}
+
+export function actorNode(key: string): string {
+  const slash = key.indexOf('/');
+  return slash < 0 ? key : key.slice(0, slash);
+}
+
+function actorFlow(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  return slash < 0 ? undefined : key.slice(slash + 1);
+}
+
+/** Time of the next message or timer, or Infinity when nothing is pending. */
+export function nextEventTime(w: World): number {
+  const m = w.inFlight[0]?.at ?? Infinity;
+  const t = w.timers[0]?.at ?? Infinity;
+  return m < t ? m : t;
+}
+
+/**
+ * The moves the scheduler may take next: every delivery and timer due at the earliest
+ * pending time, in creation order. Faults, drops and advances are offered by drivers.
+ */
+export function enabledMoves(w: World): Move[] {
+  const at = nextEventTime(w);
+  if (at === Infinity) return [];
+  const due: { id: number; move: Move }[] = [];
+  for (const m of w.inFlight) {
+    if (m.at !== at) break;
+    due.push({ id: m.id, move: { kind: 'deliver', id: m.id } });
+  }
+  for (const t of w.timers) {
+    if (t.at !== at) break;
+    due.push({ id: t.id, move: { kind: 'fire', id: t.id } });
+  }
+  if (due.length > 1) due.sort((a, b) => a.id - b.id);
+  return due.map((d) => d.move);
+}
+
+/** The initial world: every per-node statechart started, client flows scheduled to start. */
+export function createWorld(sys: System, chooser: Chooser, trace = true): StepOutput {
+  const empty: World = {
+    now: 0,
+    nextId: 1,
+    actors: {},
+    down: {},
+    epochs: {},
+    links: {},
+    inFlight: [],
+    timers: [],
+  };
+  const d = new Draft(sys, empty, chooser, trace);
+  for (const id of sys.nodeIds) {
+    const node = sys.nodes[id]!;
+    if (!node.perFlow) d.startActor(node, null);
+  }
+  sys.flows.forEach((flow, k) => {
+    const key = d.startActor(sys.nodes.client!, flow);
+    d.addTimer({
+      id: d.takeId(),
+      at: sys.workload.startAtMs + k * sys.workload.startGapMs,
+      actor: key,
+      name: 'start',
+      label: 'start',
+      event: { type: 'start' },
+    });
+  });
+  return d.finish();
+}
+
+export function step(sys: System, w: World, move: Move, chooser: Chooser, trace = true): StepOutput {
+  const d = new Draft(sys, w, chooser, trace);
+  switch (move.kind) {
+    case 'deliver':
+      d.deliver(move.id);
+      break;
+    case 'fire':
+      d.fire(move.id);
+      break;
+    case 'drop':
+      d.dropInFlight(move.id, 'dropped');
+      break;
+    case 'fault':
+      d.fault(move.fault);
+      break;
+    case 'advance':
+      if (move.to < w.now || move.to > nextEventTime(w)) {
+        throw new MoveError(`cannot advance from ${w.now} to ${move.to}: next event at ${nextEventTime(w)}`);
+      }
+      d.now = move.to;
+      break;
+  }
+  return d.finish();
+}
+
+/**
+ * A world under change: copies each part of the world the first time it is written, so
+ * a step costs what it changes.
+ */
+class Draft {
+  now: number;
+  private nextId: number;
+  private actors: Record<string, Snap>;
+  private down: Record<string, true>;
+  private epochs: Record<string, number>;
+  private links: Record<string, LinkState>;
+  private inFlight: InFlight[];
+  private timers: Timer[];
+  private readonly copied = { actors: false, down: false, epochs: false, links: false, inFlight: false, timers: false };
+  private readonly events: TraceEvent[] | null;
+
+  constructor(
+    private readonly sys: System,
+    w: World,
+    private readonly chooser: Chooser,
+    trace: boolean,
+  ) {
+    this.now = w.now;
+    this.nextId = w.nextId;
+    this.actors = w.actors as Record<string, Snap>;
+    this.down = w.down as Record<string, true>;
+    this.epochs = w.epochs as Record<string, number>;
+    this.links = w.links as Record<string, LinkState>;
+    this.inFlight = w.inFlight as InFlight[];
+    this.timers = w.timers as Timer[];
+    this.events = trace ? [] : null;
+  }
+
+  finish(): StepOutput {
+    return {
+      world: {
+        now: this.now,
+        nextId: this.nextId,
+        actors: this.actors,
+        down: this.down,
+        epochs: this.epochs,
+        links: this.links,
+        inFlight: this.inFlight,
+        timers: this.timers,
+      },
+      events: this.events ?? NO_EVENTS,
+    };
+  }
+
+  takeId(): number {
+    return this.nextId++;
+  }
+
+  // ---- copy-on-write helpers ----
+
+  private writableActors(): Record<string, Snap> {
+    if (!this.copied.actors) {
+      this.actors = { ...this.actors };
+      this.copied.actors = true;
+    }
+    return this.actors;
+  }
+
+  private writableInFlight(): InFlight[] {
+    if (!this.copied.inFlight) {
+      this.inFlight = this.inFlight.slice();
+      this.copied.inFlight = true;
+    }
+    return this.inFlight;
+  }
+
+  private writableTimers(): Timer[] {
+    if (!this.copied.timers) {
+      this.timers = this.timers.slice();
+      this.copied.timers = true;
+    }
+    return this.timers;
+  }
+
+  addTimer(t: Timer): void {
+    insertSorted(this.writableTimers(), t);
+  }
+
+  // ---- moves ----
+
+  deliver(id: number): void {
+    const m = this.takeDue(this.inFlight, id, 'message');
+    this.writableInFlight().splice(this.inFlight.indexOf(m), 1);
+    this.now = m.at;
+    if (this.down[m.to]) return this.traceDrop(m, 'node-down');
+    if (this.links[`${m.from}->${m.to}`]?.up === false) return this.traceDrop(m, 'link-down');
+    this.events?.push({ t: this.now, event: 'deliver', id: m.id, from: m.from, to: m.to, msg: m.msg });
+    const node = this.sys.nodes[m.to]!;
+    const flow = node.perFlow ? flowOf(m.msg) : null;
+    if (node.perFlow && flow === null) {
+      return this.traceDrop(m, 'no-flow', false);
+    }
+    const key = actorKey(m.to, flow);
+    if (!this.actors[key]) this.startActor(node, flow);
+    const event: Delivered = { ...m.msg, src: m.src };
+    this.run(key, event, m);
+  }
+
+  fire(id: number): void {
+    const t = this.takeDue(this.timers, id, 'timer');
+    this.writableTimers().splice(this.timers.indexOf(t), 1);
+    this.now = t.at;
+    const flow = actorFlow(t.actor);
+    this.events?.push({
+      t: this.now,
+      event: 'timer',
+      node: actorNode(t.actor),
+      ...(flow !== undefined ? { instance: flow } : {}),
+      timer: t.label,
+    });
+    this.run(t.actor, t.event, null);
+  }
+
+  dropInFlight(id: number, reason: string): void {
+    const i = this.inFlight.findIndex((m) => m.id === id);
+    if (i < 0) throw new MoveError(`no message #${id} in flight`);
+    const m = this.inFlight[i]!;
+    this.writableInFlight().splice(i, 1);
+    this.traceDrop(m, reason);
+  }
+
+  fault(f: Fault): void {
+    this.events?.push({ t: this.now, event: 'fault', ...f });
+    switch (f.kind) {
+      case 'crash':
+        return this.crash(f.node);
+      case 'restart':
+        return this.restart(f.node, f.newIp === true);
+      case 'linkDown':
+      case 'linkUp':
+      case 'loss': {
+        if (!this.sys.links[f.link]) throw new MoveError(`unknown link ${f.link}`);
+        const old = this.links[f.link] ?? { up: true, loss: null };
+        const next: LinkState =
+          f.kind === 'loss' ? { ...old, loss: f.probability } : { ...old, up: f.kind === 'linkUp' };
+        this.links = { ...this.links, [f.link]: next };
+        if (next.up && next.loss === null) delete this.links[f.link];
+        return;
+      }
+    }
+  }
+
+  private crash(node: string): void {
+    this.nodeSpec(node);
+    if (this.down[node]) return;
+    this.down = { ...this.down, [node]: true };
+    const actors = this.writableActors();
+    for (const key of Object.keys(actors)) if (actorNode(key) === node) delete actors[key];
+    if (this.timers.some((t) => actorNode(t.actor) === node)) {
+      this.timers = this.timers.filter((t) => actorNode(t.actor) !== node);
+      this.copied.timers = true;
+    }
+    const queued = this.inFlight.filter((m) => m.to === node);
+    if (queued.length > 0) {
+      this.inFlight = this.inFlight.filter((m) => m.to !== node);
+      this.copied.inFlight = true;
+      for (const m of queued) this.traceDrop(m, 'node-crashed');
+    }
+  }
+
+  private restart(node: string, newIp: boolean): void {
+    const spec = this.nodeSpec(node);
+    if (!this.down[node]) this.crash(node);
+    const { [node]: _wasDown, ...down } = this.down;
+    this.down = down;
+    if (newIp) this.epochs = { ...this.epochs, [node]: (this.epochs[node] ?? 0) + 1 };
+    if (!spec.perFlow) this.startActor(spec, null);
+  }
+
+  private nodeSpec(node: string): NodeSpec {
+    const spec = this.sys.nodes[node];
+    if (!spec) throw new MoveError(`unknown node ${node}`);
+    return spec;
+  }
+
+  // ---- statecharts ----
+
+  /** Create a statechart at its initial state, running its entry actions. */
+  startActor(node: NodeSpec, flow: string | null): string {
+    const key = actorKey(node.id, flow);
+    const { snap, effects } = node.runner.initial(node.input(flow, this.epochs[node.id] ?? 0));
+    this.writableActors()[key] = snap;
+    this.traceState(key, snap);
+    this.apply(key, effects, null);
+    return key;
+  }
+
+  private run(key: string, event: { type: string }, cause: InFlight | null): void {
+    const before = this.actors[key];
+    if (!before) throw new MoveError(`no statechart ${key}`);
+    const node = this.sys.nodes[actorNode(key)]!;
+    const { snap, effects } = node.runner.step(before, event);
+    if (snap !== before) {
+      this.writableActors()[key] = snap;
+      if (snap.valueKey !== before.valueKey) this.traceState(key, snap);
+    }
+    this.apply(key, effects, cause);
+  }
+
+  private apply(key: string, effects: readonly Effect[], cause: InFlight | null): void {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'send':
+          this.send(actorNode(key), e.params.to, e.params.msg, cause);
+          break;
+        case 'discard':
+          this.events?.push({
+            t: this.now,
+            event: 'drop',
+            from: actorNode(key),
+            to: null,
+            ...(cause ? { msg: cause.msg } : {}),
+            reason: e.params.reason,
+          });
+          break;
+        case 'schedule':
+          this.schedule(key, e.id, e.delay, e.event);
+          break;
+        case 'cancel':
+          this.cancel(key, e.id);
+          break;
+      }
+    }
+  }
+
+  private schedule(key: string, name: string, delay: number, event: { type: string }): void {
+    const node = this.sys.nodes[actorNode(key)]!;
+    const label = timerLabel(name);
+    let at = this.now + delay;
+    const scan = node.timerJitterMs[label];
+    if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
+    this.cancel(key, name);
+    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
+  }
+
+  private cancel(key: string, name: string): void {
+    const i = this.timers.findIndex((t) => t.actor === key && t.name === name);
+    if (i >= 0) this.writableTimers().splice(i, 1);
+  }
+
+  // ---- network ----
+
+  private resolve(ip: string): string | null {
+    const node = this.sys.addresses.get(ip);
+    if (node !== undefined) return (this.epochs[node] ?? 0) === 0 ? node : null;
+    for (const [id, epoch] of Object.entries(this.epochs)) {
+      if (this.sys.nodes[id]!.ip(epoch) === ip) return id;
+    }
+    return null;
+  }
+
+  private send(from: string, dstIp: string, msg: Message, cause: InFlight | null): void {
+    const id = this.takeId();
+    const carriesOn = cause !== null && sameDirection(cause.msg, msg);
+    const origin = carriesOn ? cause.origin : id;
+    const originAt = carriesOn ? cause.originAt : this.now;
+    const to = this.resolve(dstIp);
+    const dropAtSend = (reason: string, toNode: string | null): void => {
+      this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason });
+    };
+    if (to === null) return dropAtSend(`no-route:${dstIp}`, null);
+    const link = this.sys.links[`${from}->${to}`];
+    if (!link) return dropAtSend('no-link', to);
+    const state = this.links[link.id];
+    if (state?.up === false) return dropAtSend('link-down', to);
+    const loss = state?.loss ?? link.loss;
+    if (loss > 0 && this.chooser.choose({ kind: 'loss', link: link.id, probability: loss }) === 1) {
+      return dropAtSend('loss', to);
+    }
+    const delay =
+      link.minMs === link.maxMs
+        ? link.minMs
+        : this.chooser.choose({ kind: 'delay', link: link.id, min: link.minMs, max: link.maxMs });
+    const src = this.sys.nodes[from]!.ip(this.epochs[from] ?? 0);
+    const m: InFlight = {
+      id,
+      at: this.now + delay,
+      sentAt: this.now,
+      from,
+      to,
+      src,
+      msg,
+      cause: cause?.id ?? null,
+      origin,
+      originAt,
+    };
+    insertSorted(this.writableInFlight(), m);
+    this.events?.push({ t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin });
+  }
+
+  // ---- trace ----
+
+  private traceDrop(m: InFlight, reason: string, withId = true): void {
+    this.events?.push({
+      t: this.now,
+      event: 'drop',
+      ...(withId ? { id: m.id } : {}),
+      from: m.from,
+      to: m.to,
+      msg: m.msg,
+      reason,
+    });
+  }
+
+  private traceState(key: string, snap: Snap): void {
+    if (!this.events) return;
+    const flow = actorFlow(key);
+    this.events.push({
+      t: this.now,
+      event: 'state',
+      node: actorNode(key),
+      ...(flow !== undefined ? { instance: flow } : {}),
+      state: snap.xs.value,
+    });
+  }
+
+  private takeDue<T extends { id: number; at: number }>(list: readonly T[], id: number, what: string): T {
+    const item = list.find((x) => x.id === id);
+    if (!item) throw new MoveError(`no ${what} #${id}`);
+    const due = Math.min(this.inFlight[0]?.at ?? Infinity, this.timers[0]?.at ?? Infinity);
+    if (item.at !== due) throw new MoveError(`${what} #${id} is due at ${item.at}, not next (${due})`);
+    return item;
+  }
+}
+
+/** Does `next` carry the same application packet on (a forward, a miss, an offload)? */
+function sameDirection(prev: Message, next: Message): boolean {
+  return (
+    (prev.type === 'data' || prev.type === 'offload') &&
+    (next.type === 'data' || next.type === 'offload') &&
+    prev.dir === next.dir
+  );
+}
+
+function flowOf(msg: Message): string | null {
+  return msg.type === 'data' || msg.type === 'offload' ? msg.flow : null;
+}
+
+/** Insert keeping (at, id) order; ids only grow, so a new item goes after equal times. */
+function insertSorted<T extends { at: number; id: number }>(list: T[], item: T): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = list[mid]!;
+    if (x.at < item.at || (x.at === item.at && x.id < item.id)) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, item);
+}
+
+/** Reverse packets at the client and where they came from: used by summaries and properties. */
+export function isReverseData(msg: Message): msg is DataMsg {
+  return msg.type === 'data' && msg.dir === 'rev';
+}

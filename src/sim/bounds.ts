@@ -1,0 +1,72 @@
+/**
+ * The bounded-response deadlines of spec §6, computed from a run's configuration.
+ *
+ * L1 (reverse delivery resumes) = t_f + T_relay + Δscan + d(LVS→VGW→ENI→client), where
+ * t_f is the LVS's last forward arrival. Two terms the spec leaves implicit are added, so
+ * that the bound is one the model can be held to:
+ * - data availability: reverse data must exist to be delivered; the server's next packet
+ *   reaches the LVS within one stream interval plus d(server→LVS);
+ * - Δscan is the relay timer's jitter bound (the world fires it 1..Δscan ms late).
+ *
+ * L2 (fast path restored) = L1 + d_react + d(client→ENI) + T_detect + d(ENI→FP_j) + the
+ * first packet's miss and offload (FP_j→SP→FP_j) + d(FP_j→LVS), then the next reverse
+ * packet (stream interval + d(server→LVS)), its miss and offload, and d(FP_j→ENI→client).
+ * T_detect = probe timeout × retries; d_react = 0 (the client reacts at once); slow-path
+ * processing is folded into link delays (defaults.ts). Every d is a link's maximum delay;
+ * FP_j is the slowest fast path.
+ */
+import type { Config, Workload } from '../config/types.js';
+import { fastPathIds } from '../engine/system.js';
+
+export interface Term {
+  name: string;
+  ms: number;
+}
+
+export interface Budget {
+  /** Total, in ms, after the reference time. */
+  ms: number;
+  terms: Term[];
+}
+
+export interface Bounds {
+  /** L1's budget after t_f (the LVS's last forward arrival). */
+  l1: Budget;
+  /** L2's budget after the same t_f (it includes L1's). */
+  l2: Budget;
+}
+
+export function maxDelay(config: Config, from: string, to: string): number {
+  const id = `${from}->${to}`;
+  return (config.links[id]?.delayMs ?? config.linkDelayMs)[1];
+}
+
+function budget(terms: Term[]): Budget {
+  return { ms: terms.reduce((s, t) => s + t.ms, 0), terms };
+}
+
+export function computeBounds(config: Config, workload: Workload): Bounds {
+  const d = (from: string, to: string) => maxDelay(config, from, to);
+  const fps = fastPathIds(config.fastPaths);
+  const worst = (f: (fp: string) => number) => Math.max(...fps.map(f));
+  const dataAvailable = workload.streamIntervalMs + d('server', 'lvs');
+  const l1Terms: Term[] = [
+    { name: 'T_relay', ms: config.relayTimeoutMs },
+    { name: 'Δscan', ms: config.scanMs },
+    { name: 'next reverse packet at LVS (stream interval + server→lvs)', ms: dataAvailable },
+    { name: 'd(lvs→vgw)', ms: d('lvs', 'vgw') },
+    { name: 'd(vgw→eni)', ms: d('vgw', 'eni') },
+    { name: 'd(eni→client)', ms: d('eni', 'client') },
+  ];
+  const l2Extra: Term[] = [
+    { name: 'd_react', ms: 0 },
+    { name: 'd(client→eni)', ms: d('client', 'eni') },
+    { name: 'T_detect (probe timeout × retries)', ms: config.probeTimeoutMs * config.probeRetries },
+    { name: 'd(eni→fp) + miss and offload (fp→sp→fp) + d(fp→lvs)', ms: worst((fp) => d('eni', fp) + d(fp, 'sp') + d('sp', fp) + d(fp, 'lvs')) },
+    { name: 'next reverse packet at LVS (stream interval + server→lvs)', ms: dataAvailable },
+    { name: 'd(lvs→fp) + miss and offload (fp→sp→fp) + d(fp→eni)', ms: worst((fp) => d('lvs', fp) + d(fp, 'sp') + d('sp', fp) + d(fp, 'eni')) },
+    { name: 'd(eni→client)', ms: d('eni', 'client') },
+  ];
+  const l1 = budget(l1Terms);
+  return { l1, l2: budget([{ name: 'L1', ms: l1.ms }, ...l2Extra]) };
+}

@@ -1,0 +1,93 @@
+/**
+ * Runs one scenario: builds the system, plays the workload and the fault schedule on the
+ * world until `until`, with every choice made by one chooser (a seeded PRNG unless told
+ * otherwise). Faults due at the same time as other events happen first.
+ */
+import type { Scenario } from '../config/types.js';
+import { SeededChooser, type Chooser } from '../engine/chooser.js';
+import { buildSystem, type System } from '../engine/system.js';
+import type { TraceEvent } from '../engine/trace.js';
+import {
+  createWorld,
+  enabledMoves,
+  nextEventTime,
+  step,
+  type Fault,
+  type Move,
+  type World,
+} from '../engine/world.js';
+
+export interface RunOptions {
+  /** Defaults to a SeededChooser on the scenario's seed. */
+  chooser?: Chooser;
+  /** Keep trace events (default true); off for raw speed. */
+  trace?: boolean;
+  /** Called after every step with the new world and that step's events. */
+  observe?: (world: World, events: readonly TraceEvent[], move: Move | null) => void;
+}
+
+export interface RunResult {
+  system: System;
+  world: World;
+  events: TraceEvent[];
+  /** Deliveries and timer firings taken (faults and advances not counted). */
+  steps: number;
+}
+
+export function faultMove(f: Scenario['faults'][number]): Fault {
+  switch (f.kind) {
+    case 'crash':
+      return { kind: 'crash', node: f.node };
+    case 'restart':
+      return f.newIp ? { kind: 'restart', node: f.node, newIp: true } : { kind: 'restart', node: f.node };
+    case 'linkDown':
+    case 'linkUp':
+      return { kind: f.kind, link: f.link };
+    case 'loss':
+      return { kind: 'loss', link: f.link, probability: f.probability };
+  }
+}
+
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
+  const chooser = options.chooser ?? new SeededChooser(scenario.seed);
+  const trace = options.trace ?? true;
+  const observe = options.observe;
+  const events: TraceEvent[] = [];
+  const faults = scenario.faults
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => a.f.at - b.f.at || a.i - b.i)
+    .map((x) => x.f);
+
+  let out = createWorld(sys, chooser, trace);
+  let world = out.world;
+  if (trace) events.push(...out.events);
+  observe?.(world, out.events, null);
+
+  const take = (move: Move): void => {
+    out = step(sys, world, move, chooser, trace);
+    world = out.world;
+    if (trace) for (const e of out.events) events.push(e);
+    observe?.(world, out.events, move);
+  };
+
+  let steps = 0;
+  let nextFault = 0;
+  for (;;) {
+    const due = nextEventTime(world);
+    const fault = faults[nextFault];
+    if (fault && fault.at <= due && fault.at <= scenario.until) {
+      if (fault.at > world.now) take({ kind: 'advance', to: fault.at });
+      take({ kind: 'fault', fault: faultMove(fault) });
+      nextFault++;
+      continue;
+    }
+    if (due > scenario.until) break;
+    const moves = enabledMoves(world);
+    const pick = moves.length > 1 ? chooser.choose({ kind: 'order', options: moves.length }) : 0;
+    take(moves[pick]!);
+    steps++;
+  }
+  if (world.now < scenario.until) take({ kind: 'advance', to: scenario.until });
+  return { system: sys, world, events, steps };
+}
