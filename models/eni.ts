@@ -127,8 +127,8 @@ function forward(fx: EniEffects, packet: DataMsg): void {
   else fx.sends.push({ to: member, msg: packet });
 }
 
-/** A forward packet from the client. */
-export function onForward(ctx: EniContext, packet: DataMsg): EniEffects {
+/** A forward packet from the client. `probeOnRequest: false` is the eni-never-probes mutant. */
+export function onForward(ctx: EniContext, packet: DataMsg, probeOnRequest = true): EniEffects {
   const fx = effects(ctx);
   const flow = packet.flow;
   if (ctx.awaiting[flow] !== undefined) {
@@ -137,7 +137,7 @@ export function onForward(ctx: EniContext, packet: DataMsg): EniEffects {
   }
   const member = ctx.flows[flow];
   const established = member !== undefined;
-  if (established && packet.kind === 'request' && (member !== null || ctx.live.length === 0)) {
+  if (probeOnRequest && established && packet.kind === 'request' && (member !== null || ctx.live.length === 0)) {
     // C1: a new request makes the ENI probe the flow's current path before using it;
     // with no member believed live, it probes them all and takes the first that answers.
     const target = member ?? '*';
@@ -185,8 +185,11 @@ export function onProbeAck(ctx: EniContext, member: string): EniEffects {
   return fx;
 }
 
-/** A probe timed out: retry, or after probeRetries timeouts mark the member down [C1, ¶61]. */
-export function onProbeTimeout(ctx: EniContext, member: string): EniEffects {
+/**
+ * A probe timed out: retry, or after probeRetries timeouts mark the member down [C1, ¶61].
+ * `markDown: false` is the eni-never-fails-over mutant: the verdict is ignored.
+ */
+export function onProbeTimeout(ctx: EniContext, member: string, markDown = true): EniEffects {
   const fx = effects(ctx);
   const sent = ctx.probes[member];
   if (sent === undefined) return fx;
@@ -198,7 +201,7 @@ export function onProbeTimeout(ctx: EniContext, member: string): EniEffects {
   }
   const { [member]: _failed, ...probes } = ctx.probes;
   fx.ctx = { ...ctx, probes };
-  if (ctx.live.includes(member)) setLive(fx, ctx.live.filter((m) => m !== member));
+  if (markDown && ctx.live.includes(member)) setLive(fx, ctx.live.filter((m) => m !== member));
   const anyProbeLeft = Object.keys(fx.ctx.probes).length > 0;
   release(fx, (target) => target === member || (target === '*' && (fx.ctx.live.length > 0 || !anyProbeLeft)));
   return fx;
@@ -306,7 +309,7 @@ interface EniEnqueue {
 }
 
 /** Turn pure effects into enqueued actions: context, sends, probe timers, discards. */
-function applyEffects(enqueue: EniEnqueue, fx: EniEffects, probeTimeoutMs: number): void {
+export function applyEffects(enqueue: EniEnqueue, fx: EniEffects, probeTimeoutMs: number): void {
   enqueue.assign(fx.ctx);
   for (const id of fx.cancelTimers) enqueue.cancel(probeTimerId(id));
   for (const params of fx.sends) enqueue({ type: 'send', params });

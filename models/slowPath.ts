@@ -26,7 +26,7 @@ export interface SlowPathContext {
 export type SlowPathEvent = Delivered<DataMsg> | Delivered<ConfigMsg>;
 
 /** The tenant check of [¶72] (forward: CVNI) and [¶75] (reverse: VNI). */
-export function tenantIdValid(tenants: Tenant[], packet: DataMsg): boolean {
+export function tenantIdValid(tenants: readonly Tenant[], packet: Pick<DataMsg, 'dir' | 'vni'>): boolean {
   return tenants.some((t) => (packet.dir === 'fwd' ? t.cvni : t.vni) === packet.vni);
 }
 

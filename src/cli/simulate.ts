@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { BUILTIN_NAMES, builtinScenario } from '../config/builtins.js';
-import { DESIGN_NAMES, parseScenarioText } from '../config/scenario.js';
+import { parseScenarioText } from '../config/scenario.js';
+import { DESIGN_NAMES } from '../engine/system.js';
 import type { Design, Scenario } from '../config/types.js';
 import { InputError } from '../config/validate.js';
 import { toJsonl } from '../engine/trace.js';
@@ -43,7 +44,7 @@ export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario
       throw new InputError('--scenario-file', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     scenario = withSource(() => parseScenarioText(text, file), file);
-    source = `--scenario-file ${file}`;
+    source = `--scenario-file ${shellQuote(file)}`;
   } else {
     const chosen = name ?? 'fp-crash-reverse-only';
     const found = builtinScenario(chosen);
@@ -66,14 +67,21 @@ export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario
   return { scenario, replay };
 }
 
-/** Prefix a scenario file's field errors with the file name. */
+/** Prefix a scenario file's errors with the file name. */
 function withSource<T>(read: () => T, file: string): T {
   try {
     return read();
   } catch (e) {
-    if (e instanceof InputError && e.field) throw new InputError(`${file}: ${e.field}`, e.problem);
+    if (e instanceof InputError && !e.problem.startsWith(file)) {
+      throw new InputError(e.field ? `${file}: ${e.field}` : file, e.problem);
+    }
     throw e;
   }
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function recoveryJson(r: Recovery): Record<string, unknown> {
@@ -117,7 +125,10 @@ export function recoveryText(r: Recovery): string[] {
 }
 
 export function simulateCommand(argv: readonly string[], io: Io): number {
-  const { flags } = parseArgs('simulate', argv, SIMULATE_FLAGS);
+  const { flags, positional } = parseArgs('simulate', argv, SIMULATE_FLAGS);
+  if (positional.length > 0) {
+    throw new InputError(positional[0]!, `unexpected argument for 'simulate' (a scenario is given with --scenario NAME or --scenario-file F)`);
+  }
   if (flags.help) {
     io.out(helpText('simulate', 'Runs one scenario and prints its timeline (or its JSONL trace).', SIMULATE_FLAGS, '[--scenario NAME | --scenario-file F] [options]'));
     return 0;

@@ -5,7 +5,7 @@
  * an InputError naming the field.
  */
 import type { Tenant } from '../../models/protocol.js';
-import { nodeIdsFor, topologyLinks } from '../engine/system.js';
+import { DESIGN_NAMES, nodeIdsFor, topologyLinks } from '../engine/system.js';
 import {
   CONFIG_RANGES,
   DEFAULT_CONFIG,
@@ -14,7 +14,7 @@ import {
   DEFAULT_WORKLOAD,
   WORKLOAD_RANGES,
 } from './defaults.js';
-import type { Config, DelayBounds, Design, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
+import type { Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
 import {
   InputError,
   array,
@@ -29,7 +29,6 @@ import {
   type Obj,
 } from './validate.js';
 
-export const DESIGN_NAMES: readonly Design[] = ['patent', 'prior-art'];
 const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'until', 'config', 'workload', 'faults'];
 const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG);
 const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);

@@ -71,7 +71,8 @@ export type FaultSpec =
   /** From `at` on, the link loses packets with this probability (0 ends it). */
   | { at: number; kind: 'loss'; link: string; probability: number };
 
-export type Design = 'patent' | 'prior-art';
+/** 'patent', 'prior-art', or the name of a seeded bug (models/mutants.ts). */
+export type Design = string;
 
 export interface Scenario {
   name: string;

@@ -58,8 +58,8 @@ export const minimalChooser: Chooser = {
 };
 
 /**
- * Follows a list of recorded values (clamped into each choice's range), then falls back
- * to another chooser. fast-check shrinks such lists towards zero: toward minimal delays,
+ * Follows a list of values, each read as an offset from the bottom of its choice's range
+ * (wrapped around when larger than the range), then falls back to another chooser. fast-check shrinks such lists towards zero: toward minimal delays,
  * first-come order and no loss.
  */
 export class ScriptedChooser implements Chooser {

@@ -27,7 +27,9 @@ export type Effect =
   | { readonly type: 'send'; readonly params: SendParams }
   | { readonly type: 'discard'; readonly params: DiscardParams }
   | { readonly type: 'schedule'; readonly id: string; readonly delay: number; readonly event: { type: string } }
-  | { readonly type: 'cancel'; readonly id: string };
+  | { readonly type: 'cancel'; readonly id: string }
+  /** A named action the runner was asked to keep (monitor charts' `violate`, `trigger`...). */
+  | { readonly type: 'custom'; readonly name: string; readonly params: unknown };
 
 export interface StepResult {
   readonly snap: Snap;
@@ -57,7 +59,11 @@ export class MachineRunner {
   private cached = 0;
   readonly stats: RunnerStats = { steps: 0, cacheHits: 0, interned: 0 };
 
-  constructor(readonly machine: AnyStateMachine) {
+  /** `keep`: names of further custom actions to report as `custom` effects. */
+  constructor(
+    readonly machine: AnyStateMachine,
+    private readonly keep: readonly string[] = [],
+  ) {
     // `self` is never asked to do anything in pure mode; a trivial actor avoids building
     // the real machine's initial state without its input.
     const self = createActor(fromTransition((s: null) => s, null));
@@ -165,7 +171,8 @@ export class MachineRunner {
           effects.push({ type: 'cancel', id: String(params?.sendId) });
           break;
         default:
-          // assign, emit, log...: nothing for the world to do.
+          // assign, emit, log...: nothing for the world to do, unless asked to keep it.
+          if (this.keep.includes(action.type)) effects.push({ type: 'custom', name: action.type, params: action.params });
           break;
       }
     }

@@ -15,6 +15,7 @@ import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
 import { serverMachine, type ServerInput } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
 import { vgwMachine, type VgwInput } from '../../models/vgw.js';
+import { MUTANTS, MUTANT_NAMES } from '../../models/mutants.js';
 import type { Config, Design, Workload } from '../config/types.js';
 import { MachineRunner } from './runner.js';
 
@@ -56,7 +57,7 @@ export interface System {
 }
 
 /** The machine each design puts at each kind of node. */
-export const DESIGNS: Record<Design, Record<NodeKind, AnyStateMachine>> = {
+const DESIGNS: Record<'patent' | 'prior-art', Record<NodeKind, AnyStateMachine>> = {
   patent: {
     client: clientMachine,
     eni: eniMachine,
@@ -78,6 +79,16 @@ export const DESIGNS: Record<Design, Record<NodeKind, AnyStateMachine>> = {
     server: serverMachine,
   },
 };
+
+/** Designs: patent, prior-art, and the seeded bugs of models/mutants.ts. */
+export const DESIGN_NAMES: readonly string[] = ['patent', 'prior-art', ...MUTANT_NAMES];
+
+/** The machines of a design, or null for an unknown name. */
+export function designMachines(design: Design): Record<NodeKind, AnyStateMachine> | null {
+  if (design === 'patent' || design === 'prior-art') return DESIGNS[design];
+  const mutant = MUTANTS[design];
+  return mutant ? { ...DESIGNS.patent, [mutant.kind]: mutant.machine } : null;
+}
 
 // One runner (and so one transition cache) per machine, shared by every run in a process.
 const runners = new Map<AnyStateMachine, MachineRunner>();
@@ -132,7 +143,8 @@ export function nodeIdsFor(fastPaths: number): string[] {
 }
 
 export function buildSystem(design: Design, config: Config, workload: Workload): System {
-  const machines = DESIGNS[design];
+  const machines = designMachines(design);
+  if (!machines) throw new Error(`unknown design ${design}`);
   const fps = fastPathIds(config.fastPaths);
   const tenant = config.tenants[0];
   const cvni = workload.cvni ?? tenant?.cvni ?? 0;

@@ -18,8 +18,8 @@
  * - A crash drops the node's statecharts (its volatile state), its timers and the messages
  *   in flight to it; messages it sent before are still on the wire (E5b). A restart
  *   re-initialises it, optionally at a new address.
- * - A link that is down, or lossy, drops what is sent on it, and what is on it when it
- *   goes down is dropped at delivery.
+ * - A link that is down, or lossy, drops what is sent on it; what is on a link when it
+ *   goes down is lost then.
  */
 import type { DataMsg, Delivered, Message } from '../../models/protocol.js';
 import type { Chooser } from './chooser.js';
@@ -43,6 +43,8 @@ export interface InFlight {
   readonly origin: number;
   /** When that first message was sent. */
   readonly originAt: number;
+  /** Who sent the message whose handling sent this one: the previous hop (e.g. "vgw"). */
+  readonly causeFrom: string | null;
 }
 
 export interface Timer {
@@ -162,17 +164,7 @@ export function createWorld(sys: System, chooser: Chooser, trace = true): StepOu
     const node = sys.nodes[id]!;
     if (!node.perFlow) d.startActor(node, null);
   }
-  sys.flows.forEach((flow, k) => {
-    const key = d.startActor(sys.nodes.client!, flow);
-    d.addTimer({
-      id: d.takeId(),
-      at: sys.workload.startAtMs + k * sys.workload.startGapMs,
-      actor: key,
-      name: 'start',
-      label: 'start',
-      event: { type: 'start' },
-    });
-  });
+  sys.flows.forEach((flow, k) => d.startFlow(flow, sys.workload.startAtMs + k * sys.workload.startGapMs));
   return d.finish();
 }
 
@@ -343,6 +335,7 @@ class Draft {
           f.kind === 'loss' ? { ...old, loss: f.probability } : { ...old, up: f.kind === 'linkUp' };
         this.links = { ...this.links, [f.link]: next };
         if (next.up && next.loss === null) delete this.links[f.link];
+        if (f.kind === 'linkDown') this.dropOnLink(f.link);
         return;
       }
     }
@@ -366,6 +359,15 @@ class Draft {
     }
   }
 
+  /** What is on a link when it goes down is lost, even if the link is back before it would arrive. */
+  private dropOnLink(link: string): void {
+    const lost = this.inFlight.filter((m) => `${m.from}->${m.to}` === link);
+    if (lost.length === 0) return;
+    this.inFlight = this.inFlight.filter((m) => `${m.from}->${m.to}` !== link);
+    this.copied.inFlight = true;
+    for (const m of lost) this.traceDrop(m, 'link-down');
+  }
+
   private restart(node: string, newIp: boolean): void {
     const spec = this.nodeSpec(node);
     if (!this.down[node]) this.crash(node);
@@ -373,6 +375,15 @@ class Draft {
     this.down = down;
     if (newIp) this.epochs = { ...this.epochs, [node]: (this.epochs[node] ?? 0) + 1 };
     if (!spec.perFlow) this.startActor(spec, null);
+    // A restarted client starts its flows again: a fresh request each (LVS and server
+    // sessions are created by the traffic that reaches them).
+    if (spec.kind === 'client') for (const flow of this.sys.flows) this.startFlow(flow, this.now);
+  }
+
+  /** A client flow, started by a `start` timer at `at`. */
+  startFlow(flow: string, at: number): void {
+    const key = this.startActor(this.sys.nodes.client!, flow);
+    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: { type: 'start' } });
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -491,6 +502,7 @@ class Draft {
       cause: cause?.id ?? null,
       origin,
       originAt,
+      causeFrom: cause?.from ?? null,
     };
     insertSorted(this.writableInFlight(), m);
     this.events?.push({ t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin });

@@ -18,12 +18,16 @@ import {
 } from '../engine/world.js';
 
 export interface RunOptions {
+  /** The system to run on; built from the scenario when absent. */
+  system?: System;
   /** Defaults to a SeededChooser on the scenario's seed. */
   chooser?: Chooser;
-  /** Keep trace events (default true); off for raw speed. */
+  /** Build trace events (default true); off for raw speed (observers then see none). */
   trace?: boolean;
-  /** Called after every step with the new world and that step's events. */
-  observe?: (world: World, events: readonly TraceEvent[], move: Move | null) => void;
+  /** Keep the trace events in the result (default: same as `trace`). */
+  keep?: boolean;
+  /** Called after every step with the previous world, the new one and that step's events. */
+  observe?: (prev: World | null, world: World, events: readonly TraceEvent[], move: Move | null) => void;
 }
 
 export interface RunResult {
@@ -49,9 +53,10 @@ export function faultMove(f: Scenario['faults'][number]): Fault {
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
+  const sys = options.system ?? buildSystem(scenario.design, scenario.config, scenario.workload);
   const chooser = options.chooser ?? new SeededChooser(scenario.seed);
   const trace = options.trace ?? true;
+  const keep = trace && (options.keep ?? true);
   const observe = options.observe;
   const events: TraceEvent[] = [];
   const faults = scenario.faults
@@ -61,14 +66,15 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
 
   let out = createWorld(sys, chooser, trace);
   let world = out.world;
-  if (trace) events.push(...out.events);
-  observe?.(world, out.events, null);
+  if (keep) events.push(...out.events);
+  observe?.(null, world, out.events, null);
 
   const take = (move: Move): void => {
+    const prev = world;
     out = step(sys, world, move, chooser, trace);
     world = out.world;
-    if (trace) for (const e of out.events) events.push(e);
-    observe?.(world, out.events, move);
+    if (keep) for (const e of out.events) events.push(e);
+    observe?.(prev, world, out.events, move);
   };
 
   let steps = 0;

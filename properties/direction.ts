@@ -1,0 +1,38 @@
+/**
+ * S5, direction (spec §6): forward packets travel client → ENI → fast path (→ slow path →
+ * fast path) → LVS → server only; reverse packets server → LVS → fast path or VGW (→ slow
+ * path → fast path) → ENI → client only. No hop crosses directions [¶56, ¶81].
+ */
+import { always } from '../src/checker/property.js';
+import { deliveries, isFastPath } from '../src/checker/observe.js';
+
+const role = (node: string): string => (isFastPath(node) ? 'fp' : node);
+
+const HOPS: Record<'fwd' | 'rev', Set<string>> = {
+  fwd: new Set(['client>eni', 'eni>fp', 'fp>sp', 'sp>fp', 'fp>lvs', 'lvs>server']),
+  rev: new Set(['server>lvs', 'lvs>fp', 'lvs>vgw', 'fp>sp', 'sp>fp', 'fp>eni', 'vgw>eni', 'eni>client']),
+};
+
+export const direction = always<null>(
+  'S5',
+  'Direction',
+  'spec §6 S5; [¶56], [¶81]',
+  'Forward packets only travel the forward hops (towards the server), reverse packets only the reverse hops (towards the client).',
+  {
+    init: () => null,
+    step: (data, obs, report) => {
+      for (const e of deliveries(obs)) {
+        const m = e.msg;
+        if (m.type !== 'data' && m.type !== 'offload') continue;
+        const hop = `${role(e.from)}>${role(e.to)}`;
+        if (!HOPS[m.dir].has(hop)) {
+          report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);
+        }
+        if (m.type === 'offload' && m.packet.dir !== m.dir) {
+          report.violate(e.t, `an offload for ${m.flow}'s ${m.dir} direction carried a ${m.packet.dir} packet`);
+        }
+      }
+      return data;
+    },
+  },
+);

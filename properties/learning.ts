@@ -1,0 +1,40 @@
+/**
+ * S6, learning (spec §6): the LVS's learned path for a session changes only when a
+ * forward packet carrying a fast path's path info arrives, and then to that path
+ * [¶45], [¶80].
+ */
+import { always } from '../src/checker/property.js';
+import { forwardAtLvs } from '../src/checker/observe.js';
+import { actorNode } from '../src/engine/world.js';
+
+interface LearnedPath {
+  pathVirtIp?: string | null;
+}
+
+export const learning = always<null>(
+  'S6',
+  'Learning only from forward packets',
+  'spec §6 S6; [¶45], [¶80]',
+  "The LVS's learned path changes only on a forward packet that carries path info, and to that packet's path.",
+  {
+    init: () => null,
+    step: (data, obs, report) => {
+      const { prev, world } = obs;
+      if (!prev) return data;
+      const fwd = forwardAtLvs(obs);
+      for (const [key, snap] of Object.entries(world.actors)) {
+        if (actorNode(key) !== 'lvs') continue;
+        const before = prev.actors[key];
+        if (!before || before === snap) continue;
+        const was = (before.xs.context as LearnedPath).pathVirtIp ?? null;
+        const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;
+        if (was === now) continue;
+        const flow = key.slice('lvs/'.length);
+        if (!fwd || fwd.flow !== flow || fwd.pathVirtIp !== now) {
+          report.violate(world.now, `${key} changed its learned path from ${was} to ${now} without a forward packet carrying that path`);
+        }
+      }
+      return data;
+    },
+  },
+);

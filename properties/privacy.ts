@@ -1,0 +1,54 @@
+/**
+ * S1, privacy (spec §6): the client's state never holds an address of the LVS, the real
+ * server, a fast path, the slow path, PVL-Control or the VGW; the LVS and the server never
+ * hold the client's real IP (INF); everything the client receives comes from its ENI
+ * [¶42, ¶64, C8].
+ */
+import { always } from '../src/checker/property.js';
+import { deliveries } from '../src/checker/observe.js';
+import { IP } from '../src/engine/system.js';
+import { actorNode } from '../src/engine/world.js';
+
+/** Quoted, as the addresses appear in a snapshot's JSON key. */
+function infrastructureAddresses(fastPaths: number, maxEpoch: number): string[] {
+  const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
+  for (let e = 0; e <= maxEpoch; e++) {
+    for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
+  }
+  return ips.map((ip) => JSON.stringify(ip));
+}
+
+export const privacy = always<null>(
+  'S1',
+  'Privacy',
+  'spec §6 S1; [¶42], [¶64], C8',
+  "The client never holds an infrastructure address and hears only from its ENI; the LVS and the server never hold the client's IP.",
+  {
+    init: () => null,
+    step: (data, obs, report) => {
+      const { world, prev } = obs;
+      const maxEpoch = Math.max(0, ...Object.values(world.epochs));
+      const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
+      const clientIp = JSON.stringify(IP.client);
+      for (const [key, snap] of Object.entries(world.actors)) {
+        if (prev?.actors[key] === snap) continue; // unchanged since the last check
+        const node = actorNode(key);
+        if (node === 'client') {
+          const leak = hidden.find((ip) => snap.key.includes(ip));
+          if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
+        } else if ((node === 'lvs' || node === 'server') && snap.key.includes(clientIp)) {
+          report.violate(world.now, `${key}'s state holds the client's real IP ${clientIp}`);
+        }
+      }
+      for (const e of deliveries(obs)) {
+        if (e.to === 'client' && e.from !== 'eni') {
+          report.violate(e.t, `the client received a packet from ${e.from}, not from its ENI`);
+        }
+        if ((e.to === 'lvs' || e.to === 'server') && JSON.stringify(e.msg).includes(clientIp)) {
+          report.violate(e.t, `a packet to ${e.to} carries the client's real IP`);
+        }
+      }
+      return data;
+    },
+  },
+);

@@ -1,0 +1,189 @@
+/**
+ * The bounded-response monitor behind L1 and L2 (spec §6), one instance per flow, as a
+ * statechart that the Stately visualiser shows like the models.
+ *
+ * A fault while the flow is being served, with every component the property needs
+ * healthy, arms an obligation: a response (a reverse packet the server sent after the
+ * fault, reaching the client by the path the property asks for) must come by
+ * t_f + budget, where t_f is the LVS's last forward arrival. A later forward arrival
+ * restarts the deadline, as it restarts the LVS's relay timer [¶74, ¶77]. A fault that
+ * breaks a precondition voids the obligation; restoring the precondition re-arms it from
+ * that moment.
+ *
+ * L1 (reverseResumes.ts) and L2 (fastPathRestored.ts) provide the `isResponse` guard.
+ */
+import { assign, setup } from 'xstate';
+import type { Scenario } from '../src/config/types.js';
+import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
+import { faultsOf, forwardAtLvs, reverseAtClient } from '../src/checker/observe.js';
+import type { MonitorLogic } from '../src/checker/property.js';
+import type { World } from '../src/engine/world.js';
+
+export interface RecoveryMonitorInput {
+  flow: string;
+  /** The property's budget after t_f, ms (bounds.ts). */
+  budgetMs: number;
+  /** Static preconditions (tenant ids valid, client reacts...). */
+  applicable: boolean;
+}
+
+export interface RecoveryMonitorContext extends RecoveryMonitorInput {
+  lastFwdAt: number | null;
+  /** The deadline is base + budgetMs. */
+  base: number;
+  /** When the current deadline timer was (re)started. */
+  armedAt: number;
+  faultAt: number;
+  /** Did reverse data come through the VGW while the obligation was open? */
+  usedVgw: boolean;
+}
+
+export type RecoveryMonitorEvent =
+  | { type: 'fault'; t: number; healthy: boolean }
+  | { type: 'forwardAtLvs'; t: number }
+  | { type: 'reverseAtClient'; t: number; via: string; originAt: number };
+
+export const recoveryMonitorMachine = setup({
+  types: {} as { context: RecoveryMonitorContext; events: RecoveryMonitorEvent; input: RecoveryMonitorInput },
+  actions: {
+    ...monitorActions,
+    noteForward: assign(({ event }) => ({ lastFwdAt: event.t })),
+    armAtFault: assign(({ context, event }) => ({
+      faultAt: event.t,
+      armedAt: event.t,
+      base: context.lastFwdAt ?? event.t,
+      usedVgw: false,
+    })),
+    armAtRestore: assign(({ event }) => ({ faultAt: event.t, armedAt: event.t, base: event.t, usedVgw: false })),
+    rearmOnForward: assign(({ event }) => ({ lastFwdAt: event.t, armedAt: event.t, base: event.t })),
+    noteVgw: assign(({ context, event }) => ({
+      usedVgw: context.usedVgw || (event.type === 'reverseAtClient' && event.via === 'vgw'),
+    })),
+  },
+  guards: {
+    applicable: ({ context }) => context.applicable,
+    healthy: ({ event }) => event.type === 'fault' && event.healthy,
+    /** Provided by each property: is this delivery the response it waits for? */
+    isResponse: () => false,
+  },
+  delays: {
+    deadline: ({ context }) => Math.max(0, context.base + context.budgetMs - context.armedAt),
+  },
+}).createMachine({
+  id: 'recoveryMonitor',
+  description: 'Bounded response after a fault: a response by t_f + budget (spec §6 L1, L2).',
+  context: ({ input }) => ({ ...input, lastFwdAt: null, base: 0, armedAt: 0, faultAt: 0, usedVgw: false }),
+  initial: 'choosing',
+  states: {
+    choosing: {
+      description: "Checks the run's static preconditions.",
+      always: [{ guard: 'applicable', target: 'idle' }, { target: 'notApplicable' }],
+    },
+    notApplicable: {
+      description: 'A static precondition fails (invalid tenant ids, a client that never reacts): no obligation in this run.',
+      type: 'final',
+    },
+    idle: {
+      description: 'No reverse data has reached the client yet: there is nothing to resume.',
+      on: {
+        forwardAtLvs: { actions: ['noteForward'] },
+        reverseAtClient: { target: 'serving' },
+      },
+    },
+    serving: {
+      description: 'Reverse data flows. A fault that leaves every needed component healthy arms the obligation.',
+      on: {
+        forwardAtLvs: { actions: ['noteForward'] },
+        fault: [{ guard: 'healthy', target: 'awaiting', actions: ['armAtFault'] }, { target: 'impaired' }],
+      },
+    },
+    impaired: {
+      description: 'A component the property needs is down, cut or lossy: no obligation until it is restored.',
+      on: {
+        forwardAtLvs: { actions: ['noteForward'] },
+        fault: { guard: 'healthy', target: 'awaiting', actions: ['armAtRestore'] },
+      },
+    },
+    awaiting: {
+      description: 'Waiting for the response; the deadline is t_f + budget and moves with every forward arrival.',
+      after: {
+        deadline: {
+          target: 'violated',
+          actions: [
+            {
+              type: 'violate',
+              params: ({ context }) => ({
+                message: `no response for flow ${context.flow} by ${context.base + context.budgetMs} ms (t_f ${context.base} + budget ${context.budgetMs} ms; fault at ${context.faultAt} ms)`,
+              }),
+            },
+          ],
+        },
+      },
+      on: {
+        forwardAtLvs: { target: 'awaiting', reenter: true, actions: ['rearmOnForward'] },
+        reverseAtClient: [
+          {
+            guard: 'isResponse',
+            target: 'serving',
+            actions: [
+              {
+                type: 'trigger',
+                params: ({ context, event }) => ({
+                  disruptive: context.usedVgw || (event.type === 'reverseAtClient' && event.via === 'vgw'),
+                  latencyMs: event.t - context.faultAt,
+                  budgetMs: context.budgetMs,
+                }),
+              },
+            ],
+          },
+          { actions: ['noteVgw'] },
+        ],
+        // Another fault that leaves the preconditions intact: the first fault still sets the deadline.
+        fault: [{ guard: 'healthy' }, { target: 'impaired', actions: ['voidObligation'] }],
+      },
+    },
+    violated: {
+      description: 'The deadline passed without the response.',
+      type: 'final',
+    },
+  },
+});
+
+export interface RecoveryObligation {
+  /** The budget after t_f, from the run's configuration. */
+  budgetMs: (scenario: Scenario) => number;
+  /** Static preconditions of the run. */
+  applicable: (scenario: Scenario) => boolean;
+  /** Dynamic preconditions: are the components the property needs healthy now? */
+  healthy: (world: World, scenario: Scenario) => boolean;
+  /** Is a reverse delivery (after the fault) the awaited response? */
+  isResponse: (via: string) => boolean;
+}
+
+/** The monitor logic of a recovery property: this chart, one instance per flow. */
+export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartData> {
+  const machine = recoveryMonitorMachine.provide({
+    guards: {
+      isResponse: ({ context, event }) =>
+        event.type === 'reverseAtClient' && event.originAt > context.faultAt && o.isResponse(event.via),
+    },
+  });
+  return chartMonitor({
+    machine,
+    input: (scenario, _sys, flow) =>
+      ({ flow, budgetMs: o.budgetMs(scenario), applicable: o.applicable(scenario) }) satisfies RecoveryMonitorInput,
+    observe: (obs) => {
+      const out: { key: string; event: RecoveryMonitorEvent }[] = [];
+      const t = obs.world.now;
+      if (faultsOf(obs).length > 0) {
+        const healthy = o.healthy(obs.world, obs.scenario);
+        for (const flow of obs.sys.flows) out.push({ key: flow, event: { type: 'fault', t, healthy } });
+      }
+      const fwd = forwardAtLvs(obs);
+      if (fwd) out.push({ key: fwd.flow, event: { type: 'forwardAtLvs', t } });
+      const rev = reverseAtClient(obs);
+      if (rev) out.push({ key: rev.flow, event: { type: 'reverseAtClient', t, via: rev.via, originAt: rev.originAt } });
+      return out;
+    },
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * L3, the VGW falls silent (spec §6): with no fault after time t, the LVS no longer sends
+ * to the VGW after t + L2's bound. Before any fault, t is the start of the run: a healthy
+ * run never needs the VGW (E10 is a misconfiguration, excluded by "the client reacts").
+ * Same preconditions as L2; the reverse-only link failure of E2 is where the patent
+ * design breaks it (oscillation), see the `reverse-link-down` scenario.
+ */
+import { always } from '../src/checker/property.js';
+import { clientReacts, failoverHealthy, faultsOf, sentToVgw, tenantIdsValid } from '../src/checker/observe.js';
+import { computeBounds } from '../src/sim/bounds.js';
+
+interface Data {
+  lastFaultAt: number;
+  healthy: boolean;
+}
+
+export const vgwQuiesces = always<Data>(
+  'L3',
+  'VGW falls silent after recovery',
+  'spec §6 L3',
+  "With no fault after time t, the LVS sends nothing to the VGW after t + L2's bound. Same preconditions as L2.",
+  {
+    init: () => ({ lastFaultAt: 0, healthy: true }),
+    step: (data, obs, report) => {
+      const s = obs.scenario;
+      if (!tenantIdsValid(s.config, s.workload) || !clientReacts(s.config, s.workload)) return data;
+      let next = data;
+      if (faultsOf(obs).length > 0) {
+        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config) };
+        if (next.healthy) report.trigger();
+        else report.void();
+      }
+      const sent = sentToVgw(obs);
+      if (sent.length > 0 && next.healthy) {
+        const bound = computeBounds(s.config, s.workload).l2.ms;
+        if (obs.world.now > next.lastFaultAt + bound) {
+          report.violate(
+            obs.world.now,
+            `the LVS still sends ${sent[0]!.flow}'s reverse data to the VGW at ${obs.world.now} ms, more than L2's bound (${bound} ms) after the last fault (${next.lastFaultAt} ms)`,
+          );
+        }
+      }
+      return next;
+    },
+  },
+);

@@ -1,0 +1,158 @@
+/**
+ * Bounded-response monitors written as XState statecharts, so that users can open them in
+ * the visualiser next to the models.
+ *
+ * A monitor chart gets domain events (e.g. `fault`, `forwardAtLvs`, `reverseAtClient`),
+ * each carrying its virtual time `t`, which an `observe` function derives from each step
+ * of the run. It reports through primitive actions: `violate {message}`, `trigger
+ * {disruptive}`, `voidObligation`, `witness`. Its `after` timers are deadlines: they fire
+ * lazily, before the first observation later than them (a response at the deadline itself
+ * still counts) and at the end of the run. One chart instance runs per key (per flow).
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { Scenario } from '../config/types.js';
+import { MachineRunner, type Effect, type Snap } from '../engine/runner.js';
+import type { System } from '../engine/system.js';
+import type { MonitorLogic, Observation, Report } from './property.js';
+
+/** Parameters of the monitor charts' primitive actions. */
+export interface ViolateParams {
+  message: string;
+}
+export interface TriggerParams {
+  disruptive: boolean;
+  /** For recovery statistics: latency from the trigger and the budget. */
+  latencyMs?: number;
+  budgetMs?: number;
+}
+
+/** The primitive actions a monitor chart declares in `setup({ actions })`; the runtime reads them. */
+export const monitorActions = {
+  violate: (_: unknown, _params: ViolateParams) => {},
+  trigger: (_: unknown, _params: TriggerParams) => {},
+  voidObligation: () => {},
+  witness: () => {},
+};
+
+export interface MonitorEvent {
+  type: string;
+  t: number;
+  [field: string]: unknown;
+}
+
+interface Deadline {
+  at: number;
+  name: string;
+  event: { type: string };
+}
+
+interface Instance {
+  snap: Snap;
+  timers: Deadline[];
+}
+
+export interface ChartData {
+  instances: Readonly<Record<string, Instance>>;
+}
+
+export interface ChartMonitorSpec {
+  machine: AnyStateMachine;
+  /** The chart's input for one instance. */
+  input: (scenario: Scenario, sys: System, key: string) => unknown;
+  /** The domain events of one step, by instance key. */
+  observe: (obs: Observation) => { key: string; event: MonitorEvent }[];
+}
+
+const runners = new WeakMap<AnyStateMachine, MachineRunner>();
+function runnerOf(machine: AnyStateMachine): MachineRunner {
+  let r = runners.get(machine);
+  if (!r) {
+    r = new MachineRunner(machine, Object.keys(monitorActions));
+    runners.set(machine, r);
+  }
+  return r;
+}
+
+export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
+  const runner = runnerOf(spec.machine);
+
+  const apply = (inst: Instance, effects: readonly Effect[], t: number, report: Report): Instance => {
+    let timers = inst.timers;
+    for (const e of effects) {
+      switch (e.type) {
+        case 'schedule':
+          timers = [...timers.filter((d) => d.name !== e.id), { at: t + e.delay, name: e.id, event: e.event }].sort(
+            (a, b) => a.at - b.at,
+          );
+          break;
+        case 'cancel':
+          timers = timers.filter((d) => d.name !== e.id);
+          break;
+        case 'custom':
+          if (e.name === 'violate') report.violate(t, (e.params as ViolateParams).message);
+          else if (e.name === 'trigger') {
+            const p = e.params as TriggerParams;
+            report.trigger({
+              disruptive: p.disruptive,
+              ...(p.disruptive && p.latencyMs !== undefined && p.budgetMs !== undefined
+                ? { sample: { latencyMs: p.latencyMs, budgetMs: p.budgetMs } }
+                : {}),
+            });
+          }
+          else if (e.name === 'voidObligation') report.void();
+          else if (e.name === 'witness') report.witness();
+          break;
+        default:
+          break;
+      }
+    }
+    return timers === inst.timers ? inst : { ...inst, timers };
+  };
+
+  const send = (inst: Instance, event: { type: string }, t: number, report: Report): Instance => {
+    const { snap, effects } = runner.step(inst.snap, event);
+    const next = snap === inst.snap ? inst : { ...inst, snap };
+    return apply(next, effects, t, report);
+  };
+
+  /** Fire the deadlines due before `t` (or at `t` when `inclusive`). */
+  const fireDue = (inst: Instance, t: number, inclusive: boolean, report: Report): Instance => {
+    let cur = inst;
+    for (;;) {
+      const next = cur.timers[0];
+      if (!next || next.at > t || (!inclusive && next.at === t)) return cur;
+      cur = { ...cur, timers: cur.timers.slice(1) };
+      cur = send(cur, next.event, next.at, report);
+    }
+  };
+
+  return {
+    init: () => ({ instances: {} }),
+    step: (data, obs, report) => {
+      const now = obs.world.now;
+      let instances = data.instances;
+      const write = (key: string, inst: Instance) => {
+        if (instances[key] === inst) return;
+        if (instances === data.instances) instances = { ...instances };
+        (instances as Record<string, Instance>)[key] = inst;
+      };
+      // Deadlines first: a deadline before this step's time has passed unanswered.
+      for (const [key, inst] of Object.entries(instances)) write(key, fireDue(inst, now, false, report));
+      for (const { key, event } of spec.observe(obs)) {
+        let inst = instances[key];
+        if (!inst) {
+          const init = runner.initial(spec.input(obs.scenario, obs.sys, key));
+          inst = apply({ snap: init.snap, timers: [] }, init.effects, event.t, report);
+        }
+        write(key, send(inst, event, event.t, report));
+      }
+      return instances === data.instances ? data : { instances };
+    },
+    finish: (data, _world, scenario, report) => {
+      const instances: Record<string, Instance> = {};
+      for (const [key, inst] of Object.entries(data.instances)) instances[key] = fireDue(inst, scenario.until, true, report);
+      return { instances };
+    },
+  };
+}
+

@@ -1,0 +1,83 @@
+/**
+ * Runs one scenario with a set of property monitors watching every step, and returns
+ * each property's verdict for the run (and, on request, the trace with `violation`
+ * events where monitors first reported one).
+ */
+import type { Scenario } from '../config/types.js';
+import type { Chooser } from '../engine/chooser.js';
+import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
+import { buildSystem } from '../engine/system.js';
+import { runScenario } from '../sim/simulate.js';
+import { initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+
+export interface RunVerdicts {
+  verdicts: ReadonlyMap<string, Verdict>;
+  steps: number;
+  /** Present when the trace was kept. */
+  events: TraceEvent[] | null;
+}
+
+export interface EvaluateOptions {
+  chooser?: Chooser;
+  keepTrace?: boolean;
+}
+
+export function evaluate(scenario: Scenario, properties: readonly AnyProperty[], options: EvaluateOptions = {}): RunVerdicts {
+  const keep = options.keepTrace ?? false;
+  const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
+  let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
+  const reported: boolean[] = properties.map(() => false);
+  const violations: ViolationEvent[] = [];
+
+  const noteViolations = () => {
+    states.forEach((s, i) => {
+      if (s.verdict.violation && !reported[i]) {
+        reported[i] = true;
+        const v = s.verdict.violation;
+        violations.push({ t: v.t, event: 'violation', property: properties[i]!.id, message: v.message });
+      }
+    });
+  };
+
+  const run = runScenario(scenario, {
+    system: sys,
+    ...(options.chooser ? { chooser: options.chooser } : {}),
+    trace: true,
+    keep,
+    observe: (prev, world, events, move) => {
+      const obs = { scenario, sys, prev, world, events, move };
+      for (let i = 0; i < properties.length; i++) {
+        const logic = properties[i]!.logic;
+        states[i] = stepMonitor(logic, states[i]!, (data, report) => logic.step(data, obs, report));
+      }
+      if (keep) noteViolations();
+    },
+  });
+  states = states.map((s, i) => {
+    const logic = properties[i]!.logic;
+    return logic.finish ? stepMonitor(logic, s, (data, report) => logic.finish!(data, run.world, scenario, report)) : s;
+  });
+  if (keep) noteViolations();
+
+  const verdicts = new Map<string, Verdict>();
+  properties.forEach((p, i) => verdicts.set(p.id, states[i]!.verdict));
+  let events: TraceEvent[] | null = null;
+  if (keep) {
+    events = mergeByTime(run.events, violations);
+  }
+  return { verdicts, steps: run.steps, events };
+}
+
+/** Insert violation events at their time (a missed deadline lies between other events). */
+function mergeByTime(events: TraceEvent[], extra: ViolationEvent[]): TraceEvent[] {
+  if (extra.length === 0) return events;
+  const sorted = [...extra].sort((a, b) => a.t - b.t);
+  const out: TraceEvent[] = [];
+  let j = 0;
+  for (const e of events) {
+    while (j < sorted.length && sorted[j]!.t < e.t) out.push(sorted[j++]!);
+    out.push(e);
+  }
+  while (j < sorted.length) out.push(sorted[j++]!);
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * What properties look for in a step, named once: forward arrivals at the LVS, reverse
+ * deliveries at the client (and the hop that brought them), sends to the VGW, faults,
+ * and whether the components a property needs are healthy.
+ */
+import type { Config } from '../config/types.js';
+import type { DataMsg } from '../../models/protocol.js';
+import type { EniContext } from '../../models/eni.js';
+import { fastPathIds } from '../engine/system.js';
+import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
+import type { InFlight, World } from '../engine/world.js';
+import type { Observation } from './property.js';
+
+export const isFastPath = (node: string): boolean => /^fp\d+$/.test(node);
+
+/**
+ * The message this step delivered to a statechart, as it was in flight (with its causal
+ * metadata); null if the step delivered nothing or the message was dropped on arrival.
+ */
+export function delivered(obs: Observation): InFlight | null {
+  if (obs.move?.kind !== 'deliver' || !obs.prev) return null;
+  const id = obs.move.id;
+  if (!obs.events.some((e) => e.event === 'deliver' && e.id === id)) return null;
+  return obs.prev.inFlight.find((m) => m.id === id) ?? null;
+}
+
+export function deliveries(obs: Observation): DeliverEvent[] {
+  return obs.events.filter((e): e is DeliverEvent => e.event === 'deliver');
+}
+
+export function faultsOf(obs: Observation): FaultEvent[] {
+  return obs.events.filter((e): e is FaultEvent => e.event === 'fault');
+}
+
+/** A forward data packet arriving at the LVS from a fast path. */
+export function forwardAtLvs(obs: Observation): DataMsg | null {
+  const m = delivered(obs);
+  if (!m || m.to !== 'lvs' || m.msg.type !== 'data' || m.msg.dir !== 'fwd') return null;
+  return m.msg;
+}
+
+export interface ReverseAtClient {
+  flow: string;
+  /** The hop before the ENI: "vgw" or a fast path. */
+  via: string;
+  /** When the server sent the packet. */
+  originAt: number;
+}
+
+/** Reverse data reaching the client through the ENI. */
+export function reverseAtClient(obs: Observation): ReverseAtClient | null {
+  const m = delivered(obs);
+  if (!m || m.to !== 'client' || m.msg.type !== 'data' || m.msg.dir !== 'rev') return null;
+  return { flow: m.msg.flow, via: m.causeFrom ?? '?', originAt: m.originAt };
+}
+
+/** Reverse data the LVS put on its way to the VGW this step (sent, or lost at once). */
+export function sentToVgw(obs: Observation): DataMsg[] {
+  const out: DataMsg[] = [];
+  for (const e of obs.events) {
+    if ((e.event === 'send' || (e.event === 'drop' && e.id !== undefined)) && e.from === 'lvs' && e.to === 'vgw') {
+      if (e.msg?.type === 'data') out.push(e.msg);
+    }
+  }
+  return out;
+}
+
+// ---- Health: which components a bounded-response property needs --------------------
+
+function linkHealthy(world: World, config: Config, id: string): boolean {
+  const state = world.links[id];
+  if (state?.up === false) return false;
+  const loss = state?.loss ?? config.links[id]?.loss ?? config.loss;
+  return loss === 0;
+}
+
+function nodesUp(world: World, nodes: readonly string[]): boolean {
+  return nodes.every((n) => !world.down[n]);
+}
+
+/** L1 needs the reverse detour: LVS, VGW, ENI, client, server and the links between them. */
+export function reverseDetourHealthy(world: World, config: Config): boolean {
+  return (
+    nodesUp(world, ['lvs', 'vgw', 'eni', 'client', 'server']) &&
+    ['server->lvs', 'lvs->vgw', 'vgw->eni', 'eni->client'].every((l) => linkHealthy(world, config, l))
+  );
+}
+
+const FP_LINKS = (fp: string) => [`eni->${fp}`, `${fp}->eni`, `${fp}->sp`, `sp->${fp}`, `${fp}->lvs`, `lvs->${fp}`];
+
+/**
+ * L2/L3 need, besides the detour: the slow path and its configuration, the client's link
+ * to the ENI, at most one unhealthy fast path, and that fast path's failure visible to the
+ * ENI's forward probe (down, or its ENI link cut). A reverse-only failure (E2) is out of
+ * the patent's reach: the probe succeeds and the flow stays on the broken path.
+ */
+export function failoverHealthy(world: World, config: Config): boolean {
+  if (!reverseDetourHealthy(world, config)) return false;
+  if (!nodesUp(world, ['sp', 'control'])) return false;
+  if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
+  let unhealthy = 0;
+  for (const fp of fastPathIds(config.fastPaths)) {
+    const links = FP_LINKS(fp);
+    if (!world.down[fp] && links.every((l) => linkHealthy(world, config, l))) continue;
+    unhealthy++;
+    const visible =
+      world.down[fp] === true ||
+      world.links[`eni->${fp}`]?.up === false ||
+      world.links[`${fp}->eni`]?.up === false;
+    const lossy = links.some((l) => world.links[l]?.up !== false && !linkHealthy(world, config, l));
+    if (!visible || lossy) return false;
+  }
+  return unhealthy < config.fastPaths;
+}
+
+/**
+ * The client reacts to VGW data with a new request only if it has hung by then: its hang
+ * timeout plus the longest gap between its acks must end before the relay timeout does.
+ * With no acks at all (a silent sink, E6) the LVS uses the VGW on healthy paths (E10) and
+ * no request ever comes.
+ */
+export function clientReacts(config: Config, w: { ackEvery: number; hangTimeoutMs: number; streamIntervalMs: number }): boolean {
+  if (w.ackEvery <= 0) return false;
+  const slack = 10 * config.linkDelayMs[1] + config.scanMs;
+  return w.hangTimeoutMs + w.ackEvery * w.streamIntervalMs + slack < config.relayTimeoutMs;
+}
+
+/** Do the workload's tenant ids pass the slow path's check? Without it there is no service. */
+export function tenantIdsValid(config: Config, w: { cvni: number | null; vni: number | null }): boolean {
+  const t = config.tenants[0];
+  const cvni = w.cvni ?? t?.cvni;
+  const vni = w.vni ?? t?.vni;
+  return config.tenants.some((x) => x.cvni === cvni) && config.tenants.some((x) => x.vni === vni);
+}
+
+export interface EniChange {
+  was: EniContext;
+  now: EniContext;
+  /** Members the ENI stopped believing live in this step. */
+  removed: string[];
+  /** Flows that left a fast path in this step: flow -> [from, to]. */
+  moved: [string, string, string | null][];
+}
+
+/** How the ENI's view changed in this step, or null when it did not. */
+export function eniChange(obs: Observation): EniChange | null {
+  const before = obs.prev?.actors.eni;
+  const after = obs.world.actors.eni;
+  if (!before || !after || before === after) return null;
+  const was = before.xs.context as EniContext;
+  const now = after.xs.context as EniContext;
+  const moved: [string, string, string | null][] = [];
+  for (const [flow, member] of Object.entries(now.flows)) {
+    const old = was.flows[flow];
+    if (old !== undefined && old !== null && old !== member) moved.push([flow, old, member]);
+  }
+  return { was, now, removed: was.live.filter((m) => !now.live.includes(m)), moved };
+}

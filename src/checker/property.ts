@@ -1,0 +1,157 @@
+/**
+ * Properties, after Stateright and P's specification monitors:
+ *
+ * - `always`: an invariant over every step of every run (a world state, or the events of
+ *   a step with the monitor's own memory);
+ * - `sometimes`: a witness that must happen in some run, so that a property cannot pass
+ *   merely because nothing happened;
+ * - `eventually` with a deadline (bounded response): after a trigger, a response within a
+ *   deadline computed from the run's configuration.
+ *
+ * A monitor is pure: `step(state, observation) -> state`. Its state is plain data, so the
+ * exhaustive explorer can hash it with the world and the random checker can keep one per
+ * run without copying anything.
+ */
+import type { Scenario } from '../config/types.js';
+import type { System } from '../engine/system.js';
+import type { TraceEvent } from '../engine/trace.js';
+import type { Move, World } from '../engine/world.js';
+
+export type PropertyKind = 'always' | 'sometimes' | 'eventually';
+
+export interface Violation {
+  /** Virtual time at which the property was violated (a missed deadline's time). */
+  t: number;
+  message: string;
+}
+
+/** What a monitor sees after each step of a run. */
+export interface Observation {
+  readonly scenario: Scenario;
+  readonly sys: System;
+  readonly prev: World | null;
+  readonly world: World;
+  readonly events: readonly TraceEvent[];
+  readonly move: Move | null;
+}
+
+/** A monitor's bookkeeping, common to all kinds. */
+export interface Verdict {
+  violation: Violation | null;
+  /** Bounded response: obligations evaluated (trigger seen, preconditions held to the end). */
+  triggers: number;
+  /** Bounded response: of those, how many needed real recovery (the response did not come at once). */
+  disruptive: number;
+  /** Obligations voided because a precondition broke. */
+  voided: number;
+  /** Sometimes: the witness happened. */
+  witnessed: boolean;
+  /** Bounded response: how long each disruptive obligation took, against its budget. */
+  samples: readonly Sample[];
+}
+
+export interface Sample {
+  /** From the trigger (the fault) to the response. */
+  latencyMs: number;
+  /** The run's budget for it (from t_f; an upper bound on the latency from the fault). */
+  budgetMs: number;
+}
+
+export interface MonitorState<D> {
+  readonly verdict: Verdict;
+  readonly data: D;
+}
+
+/** Passed to a monitor's step to report what it saw, without building verdicts by hand. */
+export interface Report {
+  violate(t: number, message: string): void;
+  trigger(options?: { disruptive?: boolean; sample?: Sample }): void;
+  void(): void;
+  witness(): void;
+}
+
+export interface MonitorLogic<D> {
+  init(scenario: Scenario, sys: System): D;
+  step(data: D, obs: Observation, report: Report): D;
+  /** At the end of the run (time `until`): missed deadlines, open obligations. */
+  finish?(data: D, world: World, scenario: Scenario, report: Report): D;
+}
+
+export interface Property<D = unknown> {
+  /** Short id used on the command line and in the manifest: S1..S8, L1..L3, W1... */
+  readonly id: string;
+  readonly kind: PropertyKind;
+  readonly title: string;
+  /** Where it comes from: "spec §6 S1", "[¶77]". */
+  readonly source: string;
+  /** What it says, and its preconditions, in a sentence or two. */
+  readonly description: string;
+  readonly logic: MonitorLogic<D>;
+}
+
+export type AnyProperty = Property<any>;
+
+export function always<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
+  return { id, kind: 'always', title, source, description, logic };
+}
+
+export function sometimes<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
+  return { id, kind: 'sometimes', title, source, description, logic };
+}
+
+export function eventually<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
+  return { id, kind: 'eventually', title, source, description, logic };
+}
+
+/** An invariant over world states: `check` returns null when it holds, else why not. */
+export function stateInvariant(
+  id: string,
+  title: string,
+  source: string,
+  description: string,
+  check: (world: World, obs: Observation) => string | null,
+): Property<null> {
+  return always(id, title, source, description, {
+    init: () => null,
+    step: (data, obs, report) => {
+      const why = check(obs.world, obs);
+      if (why !== null) report.violate(obs.world.now, why);
+      return data;
+    },
+  });
+}
+
+const FRESH: Verdict = { violation: null, triggers: 0, disruptive: 0, voided: 0, witnessed: false, samples: [] };
+
+/** Runs one monitor step and folds what it reported into its verdict. */
+export function stepMonitor<D>(
+  logic: MonitorLogic<D>,
+  state: MonitorState<D>,
+  run: (data: D, report: Report) => D,
+): MonitorState<D> {
+  let verdict = state.verdict;
+  const touch = (): Verdict => (verdict === state.verdict ? (verdict = { ...verdict }) : verdict);
+  const report: Report = {
+    violate: (t, message) => {
+      if (verdict.violation === null) touch().violation = { t, message };
+    },
+    trigger: (options) => {
+      const v = touch();
+      v.triggers++;
+      if (options?.disruptive) v.disruptive++;
+      if (options?.sample) v.samples = [...v.samples, options.sample];
+    },
+    void: () => {
+      touch().voided++;
+    },
+    witness: () => {
+      if (!verdict.witnessed) touch().witnessed = true;
+    },
+  };
+  const data = run(state.data, report);
+  return data === state.data && verdict === state.verdict ? state : { verdict, data };
+}
+
+export function initMonitor<D>(logic: MonitorLogic<D>, scenario: Scenario, sys: System): MonitorState<D> {
+  return { verdict: FRESH, data: logic.init(scenario, sys) };
+}

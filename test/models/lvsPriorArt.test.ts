@@ -1,0 +1,85 @@
+/**
+ * Transition-level tests of the prior-art LVS (models/lvsPriorArt.ts): it learns the
+ * reverse path only from forward packets and has no relay timer and no VGW [¶45].
+ */
+import { describe, expect, it } from 'vitest';
+import { lvsPriorArtMachine, type LvsPriorArtContext } from '../../models/lvsPriorArt.js';
+import type { DataKind, DataMsg, Delivered } from '../../models/protocol.js';
+import { MachineRunner, type Effect, type Snap, type StepResult } from '../../src/engine/runner.js';
+import { IP } from '../../src/engine/system.js';
+
+const runner = new MachineRunner(lvsPriorArtMachine);
+const FP1 = { phys: IP.fpPhys(1, 0), virt: IP.fpVirt(1, 0) };
+const FP2 = { phys: IP.fpPhys(2, 0), virt: IP.fpVirt(2, 0) };
+
+/** A forward packet from a fast path, carrying the VGW extras as the patent's first packet would. */
+function forward(snap: Snap, fp: { phys: string; virt: string }, kind: DataKind = 'ack'): StepResult {
+  const event: Delivered<DataMsg> = {
+    type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind,
+    pathPhysIp: fp.phys, pathVirtIp: fp.virt, vgwIp: IP.vgw, relayTimeoutMs: 3000,
+    src: fp.virt,
+  };
+  return runner.step(snap, event);
+}
+
+const STREAM: DataMsg = { type: 'data', dir: 'rev', flow: 'f1', vni: 200, kind: 'stream' };
+function fromServer(snap: Snap): StepResult {
+  const event: Delivered<DataMsg> = { ...STREAM, src: IP.server };
+  return runner.step(snap, event);
+}
+
+const initial = () => runner.initial({ flow: 'f1', serverIp: IP.server });
+const ctx = (r: StepResult) => r.snap.xs.context as LvsPriorArtContext;
+const timerEffects = (effects: readonly Effect[]) => effects.filter((e) => e.type === 'schedule' || e.type === 'cancel');
+
+describe('lvsPriorArt', () => {
+  it('discards reverse data before any forward packet', () => {
+    const r = fromServer(initial().snap);
+    expect(r.snap.xs.value).toBe('noSession');
+    expect(r.effects).toEqual([{ type: 'discard', params: { reason: 'no-session' } }]);
+  });
+
+  it('learns the path from a forward packet, ignores the VGW extras and never schedules a relay timer', () => {
+    const r = forward(initial().snap, FP1, 'request');
+    expect(r.snap.xs.value).toBe('viaFastPath');
+    expect(ctx(r)).toEqual({ flow: 'f1', serverIp: IP.server, pathPhysIp: FP1.phys, pathVirtIp: FP1.virt });
+    expect(r.effects).toEqual([
+      { type: 'send', params: { to: IP.server, msg: { type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind: 'request' } } },
+    ]);
+  });
+
+  it('relearns from every forward packet (last writer wins), still without timers', () => {
+    let r = forward(initial().snap, FP1, 'request');
+    r = forward(r.snap, FP2, 'ack');
+    expect(ctx(r)).toMatchObject({ pathPhysIp: FP2.phys, pathVirtIp: FP2.virt });
+    expect(timerEffects(r.effects)).toEqual([]);
+    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.virt, msg: STREAM } }]);
+  });
+
+  it('learns only from forward packets: reverse data never changes the path', () => {
+    const learned = forward(initial().snap, FP1, 'request');
+    const r = fromServer(learned.snap);
+    expect(r.snap.key).toBe(learned.snap.key);
+  });
+
+  it('keeps sending reverse data to the learned path and never to a VGW, however long the session lasts', () => {
+    let r = forward(initial().snap, FP1, 'request');
+    const all: Effect[] = [...r.effects];
+    for (let i = 0; i < 20; i++) {
+      r = fromServer(r.snap);
+      all.push(...r.effects);
+    }
+    expect(r.snap.xs.value).toBe('viaFastPath');
+    expect(timerEffects(all)).toEqual([]);
+    const tos = all.flatMap((e) => (e.type === 'send' ? [e.params.to] : []));
+    expect(tos).not.toContain(IP.vgw);
+    expect(new Set(tos)).toEqual(new Set([IP.server, FP1.virt]));
+  });
+
+  it('has no relay-timer event: a patent-style timer event is ignored', () => {
+    const learned = forward(initial().snap, FP1, 'request');
+    const r = runner.step(learned.snap, { type: 'xstate.after.relayTimeout.lvs.viaFastPath' });
+    expect(r.snap.key).toBe(learned.snap.key);
+    expect(r.effects).toEqual([]);
+  });
+});
