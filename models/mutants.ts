@@ -19,7 +19,7 @@ export interface Mutant {
   /** The node kind whose statechart is replaced in the patent design. */
   kind: MutableKind;
   machine: AnyStateMachine;
-  /** The properties expected to catch it. */
+  /** Properties expected to catch it (each test asserts that at least one does, within the default runs). */
   caughtBy: string[];
 }
 
@@ -31,7 +31,7 @@ export const MUTANTS: Record<string, Mutant> = {
     description: "The LVS's relay timer never fires: no VGW fallback, as in the prior art but with the extras learned.",
     kind: 'lvs',
     machine: lvsMachine.provide({ delays: { relayTimeout: () => 2 ** 40 } }),
-    caughtBy: ['L1'],
+    caughtBy: ['L1', 'L2'],
   },
   'sp-skips-validation': {
     description: 'The slow path offloads without checking the CVNI/VNI against the tenant table.',
@@ -53,7 +53,7 @@ export const MUTANTS: Record<string, Mutant> = {
         }),
       },
     }),
-    caughtBy: ['L2'],
+    caughtBy: ['L2', 'L3'],
   },
   'eni-never-fails-over': {
     description: 'The ENI probes, but ignores failed probes: held packets go back to the dead fast path.',
@@ -66,7 +66,7 @@ export const MUTANTS: Record<string, Mutant> = {
         }),
       },
     }),
-    caughtBy: ['L2'],
+    caughtBy: ['L2', 'L3'],
   },
   'lvs-learns-first-packet-only': {
     description: "The LVS learns a session's path from its first packet only, never relearning [against ¶74, ¶80].",
@@ -84,7 +84,7 @@ export const MUTANTS: Record<string, Mutant> = {
         }),
       },
     }),
-    caughtBy: ['L2'],
+    caughtBy: ['L2', 'L3'],
   },
   'fp-bypasses-slow-path': {
     description: 'A fast path forwards a miss itself, without the slow path (no validation, no extras).',
@@ -100,7 +100,7 @@ export const MUTANTS: Record<string, Mutant> = {
         }),
       },
     }),
-    caughtBy: ['S2'],
+    caughtBy: ['S2', 'S3'],
   },
   'vgw-wrong-eni': {
     description: "The VGW relays reverse data to the wrong ENI (an address that is not the flow's ENI).",
@@ -113,7 +113,7 @@ export const MUTANTS: Record<string, Mutant> = {
         }),
       },
     }),
-    caughtBy: ['L1'],
+    caughtBy: ['L1', 'L2'],
   },
 };
 

@@ -21,6 +21,7 @@ export const fastPathRestored = eventually(
   'After a fault, reverse data reaches the client over a fast path again by the L2 deadline. Needs L1\'s preconditions, SP and control up, a client that reacts, and at most one unhealthy fast path whose failure the ENI\'s probe can see.',
   recoveryObligation({
     budgetMs: (s) => computeBounds(s.config, s.workload).l2.ms,
+    floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
     applicable: (s) => tenantIdsValid(s.config, s.workload) && clientReacts(s.config, s.workload),
     healthy: (world, s) => failoverHealthy(world, s.config),
     isResponse: (via) => isFastPath(via),

@@ -15,7 +15,7 @@
 import { assign, setup } from 'xstate';
 import type { Scenario } from '../src/config/types.js';
 import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
-import { faultsOf, forwardAtLvs, reverseAtClient } from '../src/checker/observe.js';
+import { faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
 import type { MonitorLogic } from '../src/checker/property.js';
 import type { World } from '../src/engine/world.js';
 
@@ -23,13 +23,15 @@ export interface RecoveryMonitorInput {
   flow: string;
   /** The property's budget after t_f, ms (bounds.ts). */
   budgetMs: number;
+  /** The least time after the fault a response needs (bounds.ts): the deadline is never earlier. */
+  floorMs: number;
   /** Static preconditions (tenant ids valid, client reacts...). */
   applicable: boolean;
 }
 
 export interface RecoveryMonitorContext extends RecoveryMonitorInput {
   lastFwdAt: number | null;
-  /** The deadline is base + budgetMs. */
+  /** The deadline is max(base + budgetMs, faultAt + floorMs). */
   base: number;
   /** When the current deadline timer was (re)started. */
   armedAt: number;
@@ -38,8 +40,13 @@ export interface RecoveryMonitorContext extends RecoveryMonitorInput {
   usedVgw: boolean;
 }
 
+export function deadlineOf(c: RecoveryMonitorContext): number {
+  return Math.max(c.base + c.budgetMs, c.faultAt + c.floorMs);
+}
+
 export type RecoveryMonitorEvent =
   | { type: 'fault'; t: number; healthy: boolean }
+  | { type: 'sessionLost'; t: number }
   | { type: 'forwardAtLvs'; t: number }
   | { type: 'reverseAtClient'; t: number; via: string; originAt: number };
 
@@ -67,13 +74,16 @@ export const recoveryMonitorMachine = setup({
     isResponse: () => false,
   },
   delays: {
-    deadline: ({ context }) => Math.max(0, context.base + context.budgetMs - context.armedAt),
+    deadline: ({ context }) => Math.max(0, deadlineOf(context) - context.armedAt),
   },
 }).createMachine({
   id: 'recoveryMonitor',
   description: 'Bounded response after a fault: a response by t_f + budget (spec §6 L1, L2).',
   context: ({ input }) => ({ ...input, lastFwdAt: null, base: 0, armedAt: 0, faultAt: 0, usedVgw: false }),
   initial: 'choosing',
+  on: {
+    sessionLost: { target: '.sessionLost', actions: ['voidObligation'] },
+  },
   states: {
     choosing: {
       description: "Checks the run's static preconditions.",
@@ -113,7 +123,7 @@ export const recoveryMonitorMachine = setup({
             {
               type: 'violate',
               params: ({ context }) => ({
-                message: `no response for flow ${context.flow} by ${context.base + context.budgetMs} ms (t_f ${context.base} + budget ${context.budgetMs} ms; fault at ${context.faultAt} ms)`,
+                message: `no response for flow ${context.flow} by ${deadlineOf(context)} ms (t_f ${context.base} + budget ${context.budgetMs} ms; fault at ${context.faultAt} ms)`,
               }),
             },
           ],
@@ -146,12 +156,18 @@ export const recoveryMonitorMachine = setup({
       description: 'The deadline passed without the response.',
       type: 'final',
     },
+    sessionLost: {
+      description:
+        'A node holding session state (client, ENI, LVS, server) crashed or restarted: the patent assumes they keep it (E7), so nothing more is owed.',
+      type: 'final',
+    },
   },
 });
 
 export interface RecoveryObligation {
-  /** The budget after t_f, from the run's configuration. */
+  /** The budget after t_f, and the floor after the fault, from the run's configuration. */
   budgetMs: (scenario: Scenario) => number;
+  floorMs: (scenario: Scenario) => number;
   /** Static preconditions of the run. */
   applicable: (scenario: Scenario) => boolean;
   /** Dynamic preconditions: are the components the property needs healthy now? */
@@ -171,13 +187,20 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
   return chartMonitor({
     machine,
     input: (scenario, _sys, flow) =>
-      ({ flow, budgetMs: o.budgetMs(scenario), applicable: o.applicable(scenario) }) satisfies RecoveryMonitorInput,
+      ({
+        flow,
+        budgetMs: o.budgetMs(scenario),
+        floorMs: o.floorMs(scenario),
+        applicable: o.applicable(scenario),
+      }) satisfies RecoveryMonitorInput,
     observe: (obs) => {
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
       const t = obs.world.now;
       if (faultsOf(obs).length > 0) {
-        const healthy = o.healthy(obs.world, obs.scenario);
-        for (const flow of obs.sys.flows) out.push({ key: flow, event: { type: 'fault', t, healthy } });
+        const event: RecoveryMonitorEvent = sessionStateLost(obs)
+          ? { type: 'sessionLost', t }
+          : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario) };
+        for (const flow of obs.sys.flows) out.push({ key: flow, event });
       }
       const fwd = forwardAtLvs(obs);
       if (fwd) out.push({ key: fwd.flow, event: { type: 'forwardAtLvs', t } });

@@ -19,6 +19,7 @@ export const reverseResumes = eventually(
   'After a fault, reverse data reaches the client again by t_f + T_relay + Δscan + the VGW detour (t_f: the LVS last heard forward traffic). Needs: valid tenant ids; the VGW detour (LVS, VGW, ENI, client, server and their links) up and lossless.',
   recoveryObligation({
     budgetMs: (s) => computeBounds(s.config, s.workload).l1.ms,
+    floorMs: (s) => computeBounds(s.config, s.workload).l1FloorMs,
     applicable: (s) => tenantIdsValid(s.config, s.workload),
     healthy: (world, s) => reverseDetourHealthy(world, s.config),
     isResponse: () => true,

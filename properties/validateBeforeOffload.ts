@@ -36,10 +36,15 @@ export const validateBeforeOffload = always<Validated>(
             report.violate(e.t, `the slow path offloaded ${m.flow}'s ${m.dir} entry to ${e.to} with ${m.dir === 'fwd' ? 'CVNI' : 'VNI'} ${m.vni}, which the tenant table does not hold`);
           }
         }
-        if (m.type === 'data' && isFastPath(e.from) && (e.to === 'lvs' || e.to === 'eni')) {
-          if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
-            report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
-          }
+      }
+      // Forwarding is judged when the fast path decides it: at the send (what is still on
+      // the wire when it crashes arrives later, legitimately).
+      for (const e of obs.events) {
+        if (e.event !== 'send' && !(e.event === 'drop' && e.id !== undefined)) continue;
+        const m = e.msg;
+        if (m?.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
+          report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
         }
       }
       for (const fp of Object.keys(obs.world.actors)) {

@@ -6,12 +6,14 @@
  * design breaks it (oscillation), see the `reverse-link-down` scenario.
  */
 import { always } from '../src/checker/property.js';
-import { clientReacts, failoverHealthy, faultsOf, sentToVgw, tenantIdsValid } from '../src/checker/observe.js';
+import { clientReacts, failoverHealthy, faultsOf, sentToVgw, sessionStateLost, tenantIdsValid } from '../src/checker/observe.js';
 import { computeBounds } from '../src/sim/bounds.js';
 
 interface Data {
   lastFaultAt: number;
   healthy: boolean;
+  /** A node holding session state crashed or restarted (E7): nothing more is owed. */
+  sessionLost: boolean;
 }
 
 export const vgwQuiesces = always<Data>(
@@ -20,13 +22,17 @@ export const vgwQuiesces = always<Data>(
   'spec §6 L3',
   "With no fault after time t, the LVS sends nothing to the VGW after t + L2's bound. Same preconditions as L2.",
   {
-    init: () => ({ lastFaultAt: 0, healthy: true }),
+    init: () => ({ lastFaultAt: 0, healthy: true, sessionLost: false }),
     step: (data, obs, report) => {
       const s = obs.scenario;
-      if (!tenantIdsValid(s.config, s.workload) || !clientReacts(s.config, s.workload)) return data;
+      if (data.sessionLost || !tenantIdsValid(s.config, s.workload) || !clientReacts(s.config, s.workload)) return data;
       let next = data;
+      if (sessionStateLost(obs)) {
+        report.void();
+        return { ...data, sessionLost: true };
+      }
       if (faultsOf(obs).length > 0) {
-        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config) };
+        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config), sessionLost: false };
         if (next.healthy) report.trigger();
         else report.void();
       }
@@ -37,6 +43,7 @@ export const vgwQuiesces = always<Data>(
           report.violate(
             obs.world.now,
             `the LVS still sends ${sent[0]!.flow}'s reverse data to the VGW at ${obs.world.now} ms, more than L2's bound (${bound} ms) after the last fault (${next.lastFaultAt} ms)`,
+            sent[0]!.flow,
           );
         }
       }

@@ -76,7 +76,7 @@ function runnerOf(machine: AnyStateMachine): MachineRunner {
 export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   const runner = runnerOf(spec.machine);
 
-  const apply = (inst: Instance, effects: readonly Effect[], t: number, report: Report): Instance => {
+  const apply = (inst: Instance, effects: readonly Effect[], t: number, report: Report, key: string): Instance => {
     let timers = inst.timers;
     for (const e of effects) {
       switch (e.type) {
@@ -89,7 +89,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
           timers = timers.filter((d) => d.name !== e.id);
           break;
         case 'custom':
-          if (e.name === 'violate') report.violate(t, (e.params as ViolateParams).message);
+          if (e.name === 'violate') report.violate(t, (e.params as ViolateParams).message, key);
           else if (e.name === 'trigger') {
             const p = e.params as TriggerParams;
             report.trigger({
@@ -109,20 +109,20 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
     return timers === inst.timers ? inst : { ...inst, timers };
   };
 
-  const send = (inst: Instance, event: { type: string }, t: number, report: Report): Instance => {
+  const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string): Instance => {
     const { snap, effects } = runner.step(inst.snap, event);
     const next = snap === inst.snap ? inst : { ...inst, snap };
-    return apply(next, effects, t, report);
+    return apply(next, effects, t, report, key);
   };
 
   /** Fire the deadlines due before `t` (or at `t` when `inclusive`). */
-  const fireDue = (inst: Instance, t: number, inclusive: boolean, report: Report): Instance => {
+  const fireDue = (inst: Instance, t: number, inclusive: boolean, report: Report, key: string): Instance => {
     let cur = inst;
     for (;;) {
       const next = cur.timers[0];
       if (!next || next.at > t || (!inclusive && next.at === t)) return cur;
       cur = { ...cur, timers: cur.timers.slice(1) };
-      cur = send(cur, next.event, next.at, report);
+      cur = send(cur, next.event, next.at, report, key);
     }
   };
 
@@ -137,20 +137,20 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         (instances as Record<string, Instance>)[key] = inst;
       };
       // Deadlines first: a deadline before this step's time has passed unanswered.
-      for (const [key, inst] of Object.entries(instances)) write(key, fireDue(inst, now, false, report));
+      for (const [key, inst] of Object.entries(instances)) write(key, fireDue(inst, now, false, report, key));
       for (const { key, event } of spec.observe(obs)) {
         let inst = instances[key];
         if (!inst) {
           const init = runner.initial(spec.input(obs.scenario, obs.sys, key));
-          inst = apply({ snap: init.snap, timers: [] }, init.effects, event.t, report);
+          inst = apply({ snap: init.snap, timers: [] }, init.effects, event.t, report, key);
         }
-        write(key, send(inst, event, event.t, report));
+        write(key, send(inst, event, event.t, report, key));
       }
       return instances === data.instances ? data : { instances };
     },
     finish: (data, _world, scenario, report) => {
       const instances: Record<string, Instance> = {};
-      for (const [key, inst] of Object.entries(data.instances)) instances[key] = fireDue(inst, scenario.until, true, report);
+      for (const [key, inst] of Object.entries(data.instances)) instances[key] = fireDue(inst, scenario.until, true, report, key);
       return { instances };
     },
   };

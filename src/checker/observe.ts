@@ -89,28 +89,39 @@ export function reverseDetourHealthy(world: World, config: Config): boolean {
 const FP_LINKS = (fp: string) => [`eni->${fp}`, `${fp}->eni`, `${fp}->sp`, `sp->${fp}`, `${fp}->lvs`, `lvs->${fp}`];
 
 /**
- * L2/L3 need, besides the detour: the slow path and its configuration, the client's link
- * to the ENI, at most one unhealthy fast path, and that fast path's failure visible to the
- * ENI's forward probe (down, or its ENI link cut). A reverse-only failure (E2) is out of
- * the patent's reach: the probe succeeds and the flow stays on the broken path.
+ * L2/L3 need, besides the detour: the slow path and PVL-Control with their links, the
+ * client's link to the ENI, and the patent's fault model for fast paths (spec §5: "FP host
+ * crash", "FP restart, new IP: as crash"): at most one fast path failed, and failed by a
+ * crash (or a restart at a new address, which makes the ENI's and the LVS's address for
+ * it stale). A fast path link that is cut or lossy is outside that model: a reverse-only
+ * failure hides from the ENI's forward probe (E2), a forward-only one never makes the
+ * client hang, so no new request triggers a probe (see docs/findings.md).
  */
 export function failoverHealthy(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
   if (!nodesUp(world, ['sp', 'control'])) return false;
   if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
-  let unhealthy = 0;
+  let failed = 0;
   for (const fp of fastPathIds(config.fastPaths)) {
-    const links = FP_LINKS(fp);
-    if (!world.down[fp] && links.every((l) => linkHealthy(world, config, l))) continue;
-    unhealthy++;
-    const visible =
-      world.down[fp] === true ||
-      world.links[`eni->${fp}`]?.up === false ||
-      world.links[`${fp}->eni`]?.up === false;
-    const lossy = links.some((l) => world.links[l]?.up !== false && !linkHealthy(world, config, l));
-    if (!visible || lossy) return false;
+    if (!FP_LINKS(fp).every((l) => linkHealthy(world, config, l))) return false;
+    if (world.down[fp] || (world.epochs[fp] ?? 0) > 0) failed++;
   }
-  return unhealthy < config.fastPaths;
+  return failed <= 1 && failed < config.fastPaths;
+}
+
+/**
+ * The nodes that hold a session's state: the client, the ENI (flow to member, members
+ * believed down), the LVS (learned path, VGW-IP, relay timeout) and the server. The patent
+ * assumes they keep it (LVS session sync [¶38] is not modelled, E7): a crash or restart of
+ * one of them ends the recovery properties' obligations for the rest of the run.
+ */
+export const SESSION_NODES: readonly string[] = ['client', 'eni', 'lvs', 'server'];
+
+/** Did this step crash or restart a node that holds session state? */
+export function sessionStateLost(obs: Observation): boolean {
+  return faultsOf(obs).some(
+    (f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && SESSION_NODES.includes(f.node),
+  );
 }
 
 /**

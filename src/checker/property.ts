@@ -23,6 +23,8 @@ export interface Violation {
   /** Virtual time at which the property was violated (a missed deadline's time). */
   t: number;
   message: string;
+  /** The flow it concerns, when it concerns one (timelines then focus on it). */
+  flow?: string;
 }
 
 /** What a monitor sees after each step of a run. */
@@ -64,7 +66,7 @@ export interface MonitorState<D> {
 
 /** Passed to a monitor's step to report what it saw, without building verdicts by hand. */
 export interface Report {
-  violate(t: number, message: string): void;
+  violate(t: number, message: string, flow?: string): void;
   trigger(options?: { disruptive?: boolean; sample?: Sample }): void;
   void(): void;
   witness(): void;
@@ -132,8 +134,8 @@ export function stepMonitor<D>(
   let verdict = state.verdict;
   const touch = (): Verdict => (verdict === state.verdict ? (verdict = { ...verdict }) : verdict);
   const report: Report = {
-    violate: (t, message) => {
-      if (verdict.violation === null) touch().violation = { t, message };
+    violate: (t, message, flow) => {
+      if (verdict.violation === null) touch().violation = flow === undefined ? { t, message } : { t, message, flow };
     },
     trigger: (options) => {
       const v = touch();

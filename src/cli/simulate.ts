@@ -9,9 +9,11 @@ import { DESIGN_NAMES } from '../engine/system.js';
 import type { Design, Scenario } from '../config/types.js';
 import { InputError } from '../config/validate.js';
 import { toJsonl } from '../engine/trace.js';
+import { PROPERTIES } from '../../properties/index.js';
+import { evaluate } from '../checker/evaluate.js';
+import type { Verdict } from '../checker/property.js';
 import { formatTimeline } from '../report/timeline.js';
 import { analyseRecovery, type Recovery } from '../sim/recovery.js';
-import { runScenario } from '../sim/simulate.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
 
@@ -124,6 +126,59 @@ export function recoveryText(r: Recovery): string[] {
   return lines;
 }
 
+/** One run's verdict on a property, in words. */
+export function runVerdict(kind: string, v: Verdict): string {
+  if (v.violation) return 'violated';
+  if (kind === 'sometimes') return v.witnessed ? 'witnessed' : 'not witnessed';
+  if (kind === 'eventually') return v.triggers > 0 ? 'holds' : v.voided > 0 ? 'voided (precondition broken)' : 'not triggered';
+  return 'holds';
+}
+
+/** Runs a scenario with every property watching and prints it (simulate and replay). */
+export function showRun(scenario: Scenario, replay: string, title: string, flags: Record<string, unknown>, io: Io): number {
+  const run = evaluate(scenario, PROPERTIES, { keepTrace: true });
+  const events = run.events ?? [];
+  const recovery = analyseRecovery(scenario, events);
+  const verdicts: Record<string, string> = {};
+  for (const p of PROPERTIES) verdicts[p.id] = runVerdict(p.kind, run.verdicts.get(p.id)!);
+  if (flags.format === 'jsonl') {
+    io.out(toJsonl(events), false);
+    io.out(
+      JSON.stringify({
+        t: scenario.until,
+        event: 'summary',
+        scenario: scenario.name,
+        design: scenario.design,
+        seed: scenario.seed,
+        choices: scenario.choices,
+        until: scenario.until,
+        steps: run.steps,
+        replay,
+        recovery: recoveryJson(recovery),
+        verdicts,
+      }),
+    );
+    return 0;
+  }
+  io.out(`pvlcheck ${title}: scenario ${scenario.name}, design ${scenario.design}, seed ${scenario.seed}${scenario.choices === 'minimal' ? ' (minimal choices)' : ''}, until ${scenario.until} ms`);
+  if (scenario.description) io.out(`  ${scenario.description}`);
+  io.out(`  replay: ${replay}`);
+  io.out('');
+  io.out('  time(ms)  hop              message                                      meaning');
+  for (const l of formatTimeline(events, { full: flags.full === true })) io.out(l);
+  io.out('');
+  io.out(`Summary (${run.steps} steps, ${events.length} trace events)`);
+  for (const l of recoveryText(recovery)) io.out(l);
+  io.out('  properties in this run:');
+  for (const p of PROPERTIES) {
+    const v = run.verdicts.get(p.id)!;
+    const detail = v.violation ? ` at ${v.violation.t} ms: ${v.violation.message}` : '';
+    io.out(`    ${`${p.id} ${p.title}`.padEnd(40)} ${verdicts[p.id]}${detail}`);
+  }
+  io.out(`  seed ${scenario.seed}; replay: ${replay}`);
+  return 0;
+}
+
 export function simulateCommand(argv: readonly string[], io: Io): number {
   const { flags, positional } = parseArgs('simulate', argv, SIMULATE_FLAGS);
   if (positional.length > 0) {
@@ -138,35 +193,5 @@ export function simulateCommand(argv: readonly string[], io: Io): number {
     return 0;
   }
   const { scenario, replay } = loadScenario(flags, io);
-  const run = runScenario(scenario);
-  const recovery = analyseRecovery(scenario, run.events);
-  if (flags.format === 'jsonl') {
-    io.out(toJsonl(run.events), false);
-    io.out(
-      JSON.stringify({
-        t: scenario.until,
-        event: 'summary',
-        scenario: scenario.name,
-        design: scenario.design,
-        seed: scenario.seed,
-        until: scenario.until,
-        steps: run.steps,
-        replay,
-        recovery: recoveryJson(recovery),
-        verdicts: {},
-      }),
-    );
-    return 0;
-  }
-  io.out(`pvlcheck simulate: scenario ${scenario.name}, design ${scenario.design}, seed ${scenario.seed}, until ${scenario.until} ms`);
-  if (scenario.description) io.out(`  ${scenario.description}`);
-  io.out(`  replay: ${replay}`);
-  io.out('');
-  io.out('  time(ms)  hop              message                                      meaning');
-  for (const l of formatTimeline(run.events, { full: flags.full === true })) io.out(l);
-  io.out('');
-  io.out(`Summary (${run.steps} steps, ${run.events.length} trace events)`);
-  for (const l of recoveryText(recovery)) io.out(l);
-  io.out(`  seed ${scenario.seed}; replay: ${replay}`);
-  return 0;
+  return showRun(scenario, replay, 'simulate', flags, io);
 }

@@ -29,7 +29,7 @@ import {
   type Obj,
 } from './validate.js';
 
-const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'until', 'config', 'workload', 'faults'];
+const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'choices', 'until', 'config', 'workload', 'faults'];
 const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG);
 const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);
 const VNI_RANGE = [0, 2 ** 24 - 1] as const; // 24-bit VXLAN network id [S15]
@@ -175,6 +175,7 @@ export function parseScenario(v: unknown, name = 'scenario'): Scenario {
     description: optional(o, 'description', '', string, ''),
     design,
     seed: optional(o, 'seed', '', (x, p) => integer(x, p, [0, Number.MAX_SAFE_INTEGER]), DEFAULT_SEED),
+    choices: optional(o, 'choices', '', (x, p) => oneOf(x, p, ['seeded', 'minimal'] as const), 'seeded'),
     until,
     config,
     workload,

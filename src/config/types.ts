@@ -79,6 +79,11 @@ export interface Scenario {
   description: string;
   design: Design;
   seed: number;
+  /**
+   * How the scheduler makes its choices: from a generator seeded with `seed` (default), or
+   * 'minimal' (every delay at its minimum, simultaneous events first-come, no random loss).
+   */
+  choices: 'seeded' | 'minimal';
   /** Virtual time, ms, at which the run ends. */
   until: number;
   config: Config;

@@ -12,6 +12,18 @@ import type { TraceEvent } from '../engine/trace.js';
 export interface TimelineOptions {
   /** Show every delivery, without folding repeated journeys. */
   full?: boolean;
+  /** Only this flow's packets and statecharts (plus faults, probes and shared nodes). */
+  flow?: string;
+}
+
+/** Does an event concern another flow than `flow`? */
+function otherFlow(e: TraceEvent, flow: string): boolean {
+  if (e.event === 'state' || e.event === 'timer') return e.instance !== undefined && e.instance !== flow;
+  if (e.event === 'send' || e.event === 'deliver' || e.event === 'drop') {
+    const m = e.msg;
+    return m !== undefined && (m.type === 'data' || m.type === 'offload') && m.flow !== flow;
+  }
+  return false;
 }
 
 function dataLabel(m: DataMsg): string {
@@ -160,6 +172,7 @@ export function formatTimeline(events: readonly TraceEvent[], options: TimelineO
       originOf.set(e.id, e.origin);
       continue;
     }
+    if (options.flow !== undefined && otherFlow(e, options.flow)) continue;
     const text = line(e, lastState);
     if (text === null) continue;
     const row: Row = { text, t: e.t };

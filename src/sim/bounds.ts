@@ -34,6 +34,15 @@ export interface Bounds {
   l1: Budget;
   /** L2's budget after the same t_f (it includes L1's). */
   l2: Budget;
+  /**
+   * The least time after the fault itself that a response needs: the server's next
+   * packet and its way to the client (L1: by the VGW or a fast path with a miss; L2: by
+   * a fast path with a miss). When t_f lies long before the fault (a client that was
+   * silent, so the LVS already uses the VGW), t_f + budget would come too early: the
+   * deadline is the later of the two.
+   */
+  l1FloorMs: number;
+  l2FloorMs: number;
 }
 
 export function maxDelay(config: Config, from: string, to: string): number {
@@ -68,5 +77,13 @@ export function computeBounds(config: Config, workload: Workload): Bounds {
     { name: 'd(eni→client)', ms: d('eni', 'client') },
   ];
   const l1 = budget(l1Terms);
-  return { l1, l2: budget([{ name: 'L1', ms: l1.ms }, ...l2Extra]) };
+  const toClient = d('eni', 'client');
+  const viaVgw = d('lvs', 'vgw') + d('vgw', 'eni');
+  const viaFastPath = worst((fp) => d('lvs', fp) + d(fp, 'sp') + d('sp', fp) + d(fp, 'eni'));
+  return {
+    l1,
+    l2: budget([{ name: 'L1', ms: l1.ms }, ...l2Extra]),
+    l1FloorMs: dataAvailable + Math.max(viaVgw, viaFastPath) + toClient,
+    l2FloorMs: dataAvailable + viaFastPath + toClient,
+  };
 }

@@ -4,7 +4,7 @@
  * otherwise). Faults due at the same time as other events happen first.
  */
 import type { Scenario } from '../config/types.js';
-import { SeededChooser, type Chooser } from '../engine/chooser.js';
+import { SeededChooser, minimalChooser, type Chooser } from '../engine/chooser.js';
 import { buildSystem, type System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import {
@@ -54,7 +54,7 @@ export function faultMove(f: Scenario['faults'][number]): Fault {
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const sys = options.system ?? buildSystem(scenario.design, scenario.config, scenario.workload);
-  const chooser = options.chooser ?? new SeededChooser(scenario.seed);
+  const chooser = options.chooser ?? (scenario.choices === 'minimal' ? minimalChooser : new SeededChooser(scenario.seed));
   const trace = options.trace ?? true;
   const keep = trace && (options.keep ?? true);
   const observe = options.observe;

@@ -1,0 +1,251 @@
+/**
+ * fast-check arbitraries for everything a run depends on: configuration, workload, fault
+ * schedule and the scheduler's choices. Each shrinks towards the simplest thing that
+ * still fails: fewer faults, earlier faults, two fast paths, one flow, the smallest
+ * timeouts and delays, and a scheduler that takes minimal delays in first-come order.
+ *
+ * A generated RunSpec becomes an ordinary scenario (toScenario), so a counterexample is
+ * written, read back and replayed like any scenario file.
+ */
+import fc from 'fast-check';
+import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
+import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
+import { fastPathIds, topologyLinks } from '../engine/system.js';
+import { computeBounds } from '../sim/bounds.js';
+import { ecmpPick } from '../../models/eni.js';
+
+/** How the scheduler chooses: minimal delays in first-come order, or a seeded generator. */
+export type Choices = 'minimal' | { seed: number };
+
+export interface RunSpec {
+  config: Config;
+  workload: Workload;
+  faults: FaultSpec[];
+  choices: Choices;
+}
+
+/** Values a user fixes (`check --config F`); every other field is generated. */
+export interface Fixed {
+  config?: Partial<Config>;
+  workload?: Partial<Workload>;
+}
+
+export interface SpaceOptions {
+  maxFaults: number;
+  fixed?: Fixed;
+}
+
+/** The tenant id a spoofing client uses in some runs: in no tenant table by default. */
+export const SPOOFED_CVNI = 999;
+
+/** Fault kinds, most interesting first (fast-check shrinks a oneof towards its first). */
+const FAULT_KINDS = ['crash-fp', 'restart-fp', 'link-down', 'link-up', 'loss', 'crash-node', 'restart-node'] as const;
+const OTHER_NODES = ['sp', 'vgw', 'lvs', 'eni', 'server', 'control', 'client'] as const;
+
+/** A fault with its target as indexes, resolved against the run's topology later. */
+interface RawFault {
+  at: number;
+  kind: (typeof FAULT_KINDS)[number];
+  /** For fast path faults: the path ECMP gives a flow ("the learned fast path"), or any. */
+  fpOf: 'flow' | 'any';
+  target: number;
+  newIp: boolean;
+  probability: number;
+}
+
+interface RawConfig {
+  fastPaths: number;
+  probeTimeoutMs: number;
+  probeRetries: number;
+  scanMs: number;
+  relayMarginMs: number;
+  delayMin: number;
+  delaySpan: number;
+}
+
+interface RawWorkload {
+  flows: number;
+  ackEvery: number;
+  hangTimeoutMs: number;
+  streamIntervalMs: number;
+  cvni: number | null;
+}
+
+const rawConfig: fc.Arbitrary<RawConfig> = fc.record({
+  fastPaths: fc.integer({ min: 2, max: 4 }),
+  probeTimeoutMs: fc.integer({ min: 50, max: 500 }),
+  probeRetries: fc.integer({ min: 1, max: 4 }),
+  scanMs: fc.integer({ min: 10, max: 200 }),
+  relayMarginMs: fc.integer({ min: 100, max: 3000 }),
+  delayMin: fc.integer({ min: 0, max: 2 }),
+  delaySpan: fc.integer({ min: 0, max: 3 }),
+});
+
+const rawWorkload: fc.Arbitrary<RawWorkload> = fc.record({
+  flows: fc.integer({ min: 1, max: 3 }),
+  ackEvery: fc.oneof(
+    { withCrossShrink: true },
+    { weight: 9, arbitrary: fc.integer({ min: 1, max: 6 }) },
+    { weight: 1, arbitrary: fc.constant(0) },
+  ),
+  hangTimeoutMs: fc.integer({ min: 200, max: 1500 }),
+  streamIntervalMs: fc.integer({ min: 50, max: 300 }),
+  cvni: fc.oneof(
+    { withCrossShrink: true },
+    { weight: 9, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.constant(SPOOFED_CVNI) },
+  ),
+});
+
+const rawFault: fc.Arbitrary<RawFault> = fc.record({
+  at: fc.integer({ min: 0, max: 8000 }),
+  kind: fc.oneof(
+    { withCrossShrink: true },
+    { weight: 6, arbitrary: fc.constant(FAULT_KINDS[0]) },
+    ...FAULT_KINDS.slice(1).map((k) => ({ weight: k === 'crash-node' || k === 'restart-node' ? 1 : 2, arbitrary: fc.constant(k) })),
+  ),
+  fpOf: fc.oneof({ withCrossShrink: true }, fc.constant<'flow'>('flow'), fc.constant<'any'>('any')),
+  target: fc.nat({ max: 63 }),
+  newIp: fc.boolean(),
+  probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10),
+});
+
+const choices: fc.Arbitrary<Choices> = fc.oneof(
+  { withCrossShrink: true },
+  fc.constant<Choices>('minimal'),
+  fc.record({ seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+);
+
+function buildConfig(raw: RawConfig, w: Workload, fixed: Partial<Config>): Config {
+  const delay: [number, number] = [raw.delayMin, raw.delayMin + raw.delaySpan];
+  const base: Config = {
+    ...DEFAULT_CONFIG,
+    fastPaths: raw.fastPaths,
+    probeTimeoutMs: raw.probeTimeoutMs,
+    probeRetries: raw.probeRetries,
+    scanMs: raw.scanMs,
+    linkDelayMs: delay,
+    relayTimeoutMs: 0,
+    ...fixed,
+  };
+  if (fixed.relayTimeoutMs !== undefined) return base;
+  // The relay timeout must exceed the normal forward gap (E10) and give the client time
+  // to hang: above hang timeout + ack gap + path delays + Δscan, plus a margin.
+  const floor = w.hangTimeoutMs + Math.max(1, w.ackEvery) * w.streamIntervalMs + 10 * base.linkDelayMs[1] + base.scanMs;
+  return { ...base, relayTimeoutMs: Math.min(30_000, floor + raw.relayMarginMs) };
+}
+
+function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpec {
+  const fps = fastPathIds(fastPaths);
+  const links = topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`);
+  // "The fast path carrying flow fK": the one ECMP picks for it over all members.
+  const pathOf = (k: number): string => {
+    const member = ecmpPick(`f${k + 1}`, fps);
+    return member ?? fps[0]!;
+  };
+  const fp = raw.fpOf === 'flow' ? pathOf(raw.target % flows) : fps[raw.target % fps.length]!;
+  const link = links[raw.target % links.length]!;
+  const node = OTHER_NODES[raw.target % OTHER_NODES.length]!;
+  switch (raw.kind) {
+    case 'crash-fp':
+      return { at: raw.at, kind: 'crash', node: fp };
+    case 'restart-fp':
+      return raw.newIp ? { at: raw.at, kind: 'restart', node: fp, newIp: true } : { at: raw.at, kind: 'restart', node: fp };
+    case 'link-down':
+      return { at: raw.at, kind: 'linkDown', link };
+    case 'link-up':
+      return { at: raw.at, kind: 'linkUp', link };
+    case 'loss':
+      return { at: raw.at, kind: 'loss', link, probability: raw.probability };
+    case 'crash-node':
+      return { at: raw.at, kind: 'crash', node };
+    case 'restart-node':
+      return { at: raw.at, kind: 'restart', node };
+  }
+}
+
+export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
+  const fixed = options.fixed ?? {};
+  return fc
+    .record({
+      config: rawConfig,
+      workload: rawWorkload,
+      faults: fc.array(rawFault, { maxLength: options.maxFaults }),
+      choices,
+    })
+    .map(({ config, workload, faults, choices: c }) => {
+      const w: Workload = {
+        ...DEFAULT_WORKLOAD,
+        flows: workload.flows,
+        ackEvery: workload.ackEvery,
+        hangTimeoutMs: workload.hangTimeoutMs,
+        streamIntervalMs: workload.streamIntervalMs,
+        cvni: workload.cvni,
+        ...fixed.workload,
+      };
+      const cfg = buildConfig(config, w, fixed.config ?? {});
+      const spec: RunSpec = {
+        config: cfg,
+        workload: w,
+        faults: faults.map((f) => resolveFault(f, cfg.fastPaths, w.flows)).sort((a, b) => a.at - b.at),
+        choices: c,
+      };
+      return withStory(spec);
+    });
+}
+
+/** Long enough to see recovery from the last fault, and L3's quiet time after it. */
+export function runLength(spec: Pick<RunSpec, 'config' | 'workload' | 'faults'>): number {
+  const b = computeBounds(spec.config, spec.workload);
+  const lastFault = Math.max(spec.workload.startAtMs + 500, ...spec.faults.map((f) => f.at));
+  return lastFault + b.l2.ms + spec.workload.hangTimeoutMs + 3 * spec.workload.streamIntervalMs + 500;
+}
+
+export function toScenario(spec: RunSpec, design: string, name = 'generated'): Scenario {
+  return {
+    name,
+    description: describeRun(spec).join(' '),
+    design,
+    seed: spec.choices === 'minimal' ? 0 : spec.choices.seed,
+    choices: spec.choices === 'minimal' ? 'minimal' : 'seeded',
+    until: runLength(spec),
+    config: spec.config,
+    workload: spec.workload,
+    faults: spec.faults,
+  };
+}
+
+/** The run as a story, one line per part: what fast-check prints for a counterexample. */
+export function describeRun(spec: RunSpec): string[] {
+  const c = spec.config;
+  const w = spec.workload;
+  const lines = [
+    `${c.fastPaths} fast paths; relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
+    `${w.flows} flow${w.flows > 1 ? 's' : ''}: stream every ${w.streamIntervalMs} ms, ${w.ackEvery > 0 ? `ack every ${w.ackEvery}` : 'no acks (silent client)'}, hang after ${w.hangTimeoutMs} ms${w.cvni !== null ? `, spoofed CVNI ${w.cvni}` : ''}.`,
+    spec.faults.length === 0
+      ? 'No faults.'
+      : `Faults: ${spec.faults.map(faultText).join('; ')}.`,
+    spec.choices === 'minimal' ? 'Scheduler: minimal delays, first-come order.' : `Scheduler: seeded choices (seed ${spec.choices.seed}).`,
+  ];
+  return lines;
+}
+
+export function faultText(f: FaultSpec): string {
+  switch (f.kind) {
+    case 'crash':
+      return `at ${f.at} ms crash ${f.node}`;
+    case 'restart':
+      return `at ${f.at} ms restart ${f.node}${f.newIp ? ' at a new address' : ''}`;
+    case 'linkDown':
+      return `at ${f.at} ms link ${f.link} down`;
+    case 'linkUp':
+      return `at ${f.at} ms link ${f.link} up`;
+    case 'loss':
+      return `at ${f.at} ms link ${f.link} loses ${Math.round(f.probability * 100)}%`;
+  }
+}
+
+function withStory(spec: RunSpec): RunSpec {
+  Object.defineProperty(spec, fc.toStringMethod, { value: () => describeRun(spec).join(' '), enumerable: false });
+  return spec;
+}

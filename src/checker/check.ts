@@ -1,0 +1,173 @@
+/**
+ * The property checker: random runs of one design, every property watching every run;
+ * on a violation, fast-check shrinks the run for that one property to a minimal
+ * counterexample, and the search goes on for the others.
+ *
+ * Deterministic: one seed fans out to fast-check's seed per design and attempt; a
+ * shrink is bounded by a count of evaluations, never by wall-clock time.
+ */
+import fc from 'fast-check';
+import type { Scenario } from '../config/types.js';
+import { evaluate } from './evaluate.js';
+import { runSpecArbitrary, toScenario, type RunSpec, type SpaceOptions } from './arbitraries.js';
+import type { AnyProperty, Sample, Violation } from './property.js';
+
+export interface CheckOptions extends SpaceOptions {
+  properties: readonly AnyProperty[];
+  runs: number;
+  seed: number;
+  /** At most this many evaluations while shrinking one counterexample. */
+  shrinkBudget?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Wall-clock source for the report's timings only (never for any decision). */
+  clock?: () => number;
+}
+
+export interface Counterexample {
+  property: string;
+  spec: RunSpec;
+  scenario: Scenario;
+  violation: Violation;
+  /** fast-check's seed and path of the unshrunk failure: `fc.assert(..., { seed, path })`. */
+  fcSeed: number;
+  fcPath: string;
+  /** Which random run (1-based) first failed, and how many shrink steps were taken. */
+  foundAtRun: number;
+  shrinks: number;
+}
+
+export interface PropertyOutcome {
+  property: AnyProperty;
+  design: string;
+  runs: number;
+  /** Runs in which the property's trigger was exercised (bounded response), or its witness seen. */
+  triggeredRuns: number;
+  disruptiveRuns: number;
+  voidedRuns: number;
+  witnessedRuns: number;
+  samples: Sample[];
+  counterexample: Counterexample | null;
+  /** Wall-clock ms spent shrinking its counterexample. */
+  shrinkMs: number;
+}
+
+export interface DesignOutcome {
+  design: string;
+  runs: number;
+  /** Wall-clock ms for the whole design, shrinking included. */
+  ms: number;
+  properties: PropertyOutcome[];
+}
+
+/** A 32-bit seed for fast-check, derived from the user's seed, the design and the attempt. */
+export function deriveSeed(seed: number, design: string, attempt: number): number {
+  let h = (Math.floor(seed) ^ 0x2545f491) >>> 0;
+  const mix = (x: number) => {
+    h = Math.imul(h ^ x, 0x9e3779b1) >>> 0;
+    h ^= h >>> 15;
+  };
+  mix(Math.floor(seed / 2 ** 32));
+  for (let i = 0; i < design.length; i++) mix(design.charCodeAt(i));
+  mix(attempt);
+  return h | 0;
+}
+
+export function checkDesign(design: string, options: CheckOptions): DesignOutcome {
+  const clock = options.clock ?? (() => 0);
+  const started = clock();
+  const arbitrary = runSpecArbitrary(options);
+  const outcomes = new Map<string, PropertyOutcome>(
+    options.properties.map((p) => [
+      p.id,
+      {
+        property: p,
+        design,
+        runs: 0,
+        triggeredRuns: 0,
+        disruptiveRuns: 0,
+        voidedRuns: 0,
+        witnessedRuns: 0,
+        samples: [],
+        counterexample: null,
+        shrinkMs: 0,
+      },
+    ]),
+  );
+  const open = new Set(options.properties.map((p) => p.id));
+  let done = 0;
+  let attempt = 0;
+
+  while (done < options.runs) {
+    const fcSeed = deriveSeed(options.seed, design, attempt);
+    let failing: string[] = [];
+    const result = fc.check(
+      fc.property(arbitrary, (spec) => {
+        const { verdicts } = evaluate(toScenario(spec, design), options.properties);
+        done++;
+        for (const [id, v] of verdicts) {
+          const o = outcomes.get(id)!;
+          o.runs++;
+          if (v.triggers > 0) o.triggeredRuns++;
+          if (v.disruptive > 0) o.disruptiveRuns++;
+          if (v.voided > 0) o.voidedRuns++;
+          if (v.witnessed) o.witnessedRuns++;
+          if (v.samples.length > 0) o.samples.push(...v.samples);
+        }
+        options.onProgress?.(done, options.runs);
+        failing = [...open].filter((id) => verdicts.get(id)?.violation);
+        return failing.length === 0;
+      }),
+      { seed: fcSeed, numRuns: options.runs - done, endOnFailure: true },
+    );
+    if (!result.failed || result.counterexamplePath === null) break;
+    for (const id of failing) {
+      const t0 = clock();
+      const property = options.properties.find((p) => p.id === id)!;
+      const o = outcomes.get(id)!;
+      o.counterexample = shrink(design, property, arbitrary, fcSeed, result.counterexamplePath, done, options.shrinkBudget ?? 400);
+      o.shrinkMs = clock() - t0;
+      open.delete(id);
+    }
+    attempt++;
+    // Every property is violated: more runs could not change a verdict.
+    if (open.size === 0) break;
+  }
+  return { design, runs: done, ms: clock() - started, properties: [...outcomes.values()] };
+}
+
+/** Replay fast-check's failing run and shrink it with respect to one property only. */
+function shrink(
+  design: string,
+  property: AnyProperty,
+  arbitrary: fc.Arbitrary<RunSpec>,
+  fcSeed: number,
+  fcPath: string,
+  foundAtRun: number,
+  budget: number,
+): Counterexample {
+  let evaluations = 0;
+  const violates = (spec: RunSpec): boolean =>
+    evaluate(toScenario(spec, design), [property]).verdicts.get(property.id)?.violation != null;
+  const result = fc.check(
+    fc.property(arbitrary, (spec) => {
+      // Past the budget, every candidate "passes": the shrinker keeps the best so far.
+      if (evaluations++ >= budget) return true;
+      return !violates(spec);
+    }),
+    { seed: fcSeed, path: fcPath, endOnFailure: false },
+  );
+  const spec = result.counterexample?.[0] ?? null;
+  if (!spec) throw new Error(`could not replay the counterexample for ${property.id} (seed ${fcSeed}, path ${fcPath})`);
+  const scenario = toScenario(spec, design, `${design}-${property.id}`);
+  const verdict = evaluate(scenario, [property]).verdicts.get(property.id)!;
+  return {
+    property: property.id,
+    spec,
+    scenario,
+    violation: verdict.violation!,
+    fcSeed,
+    fcPath,
+    foundAtRun,
+    shrinks: result.numShrinks,
+  };
+}

@@ -1,0 +1,20 @@
+/** A worker thread of `pvlcheck check`: one design's runs, reported back as plain data. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PROPERTIES } from '../../properties/index.js';
+import { checkDesign } from '../checker/check.js';
+import { toWire, type WorkerRequest } from './checkWire.js';
+
+const request = workerData as WorkerRequest;
+let last = 0;
+const outcome = checkDesign(request.design, {
+  ...request.options,
+  properties: PROPERTIES.filter((p) => request.propertyIds.includes(p.id)),
+  onProgress: (done, total) => {
+    if (done - last >= Math.max(1, Math.floor(total / 100)) || done === total) {
+      last = done;
+      parentPort!.postMessage({ type: 'progress', done });
+    }
+  },
+  clock: () => performance.now(), // real-time-ok: timings in the report only
+});
+parentPort!.postMessage({ type: 'done', outcome: toWire(outcome) });

@@ -1,0 +1,27 @@
+/**
+ * `pvlcheck replay FILE`: reruns a saved scenario (a counterexample that `check` wrote,
+ * or any scenario file) and shows the same trace, with its violations.
+ */
+import { InputError } from '../config/validate.js';
+import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import type { Io } from './io.js';
+import { loadScenario, showRun } from './simulate.js';
+
+const REPLAY_FLAGS: FlagSpecs = {
+  format: { type: 'string', choices: ['text', 'jsonl'], help: 'text timeline (default) or the JSONL trace' },
+  full: { type: 'boolean', help: 'text: show every delivery (no folding of repeated packets)' },
+  help: { type: 'boolean', help: 'this help' },
+};
+
+export function replayCommand(argv: readonly string[], io: Io): number {
+  const { flags, positional } = parseArgs('replay', argv, REPLAY_FLAGS);
+  if (flags.help) {
+    io.out(helpText('replay', 'Reruns a saved scenario or counterexample and shows its trace and violations.', REPLAY_FLAGS, 'FILE [options]'));
+    return 0;
+  }
+  if (positional.length !== 1) {
+    throw new InputError('FILE', positional.length === 0 ? 'replay needs the scenario file to rerun' : `one file at a time, got ${positional.length}`);
+  }
+  const { scenario } = loadScenario({ 'scenario-file': positional[0] }, io);
+  return showRun(scenario, `npx pvlcheck replay ${positional[0]}`, 'replay', flags, io);
+}
