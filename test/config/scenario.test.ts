@@ -30,6 +30,7 @@ describe('parseScenario: defaults', () => {
       description: '',
       design: 'patent',
       seed: DEFAULT_SEED,
+      choices: 'seeded',
       until: DEFAULT_UNTIL_MS,
       config: DEFAULT_CONFIG,
       workload: DEFAULT_WORKLOAD,
