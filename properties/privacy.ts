@@ -4,18 +4,25 @@
  * hold the client's real IP (INF); everything the client receives comes from its ENI
  * [¶42, ¶64, C8].
  */
-import { always } from '../src/checker/property.js';
+import { always, type Report } from '../src/checker/property.js';
 import { deliveries } from '../src/checker/observe.js';
 import { IP } from '../src/engine/system.js';
-import { actorNode } from '../src/engine/world.js';
+import { actorNode, type World } from '../src/engine/world.js';
 
+const addressLists = new Map<string, string[]>();
 /** Quoted, as the addresses appear in a snapshot's JSON key. */
 function infrastructureAddresses(fastPaths: number, maxEpoch: number): string[] {
-  const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
-  for (let e = 0; e <= maxEpoch; e++) {
-    for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
+  const id = `${fastPaths}/${maxEpoch}`;
+  let list = addressLists.get(id);
+  if (!list) {
+    const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
+    for (let e = 0; e <= maxEpoch; e++) {
+      for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
+    }
+    list = ips.map((ip) => JSON.stringify(ip));
+    addressLists.set(id, list);
   }
-  return ips.map((ip) => JSON.stringify(ip));
+  return list;
 }
 
 export const privacy = always<null>(
@@ -27,18 +34,12 @@ export const privacy = always<null>(
     init: () => null,
     step: (data, obs, report) => {
       const { world, prev } = obs;
-      const maxEpoch = Math.max(0, ...Object.values(world.epochs));
-      const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
       const clientIp = JSON.stringify(IP.client);
-      for (const [key, snap] of Object.entries(world.actors)) {
-        if (prev?.actors[key] === snap) continue; // unchanged since the last check
-        const node = actorNode(key);
-        if (node === 'client') {
-          const leak = hidden.find((ip) => snap.key.includes(ip));
-          if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
-        } else if ((node === 'lvs' || node === 'server') && snap.key.includes(clientIp)) {
-          report.violate(world.now, `${key}'s state holds the client's real IP ${clientIp}`);
-        }
+      if (prev?.actors !== world.actors) {
+        let maxEpoch = 0;
+        for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
+        const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
+        checkActors(world, prev, hidden, clientIp, report);
       }
       for (const e of deliveries(obs)) {
         if (e.to === 'client' && e.from !== 'eni') {
@@ -52,3 +53,17 @@ export const privacy = always<null>(
     },
   },
 );
+
+/** The statecharts that changed in this step: what their state holds. */
+function checkActors(world: World, prev: World | null, hidden: string[], clientIp: string, report: Report): void {
+  for (const [key, snap] of Object.entries(world.actors)) {
+    if (prev?.actors[key] === snap) continue; // unchanged since the last check
+    const node = actorNode(key);
+    if (node === 'client') {
+      const leak = hidden.find((ip) => snap.key.includes(ip));
+      if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
+    } else if ((node === 'lvs' || node === 'server') && snap.key.includes(clientIp)) {
+      report.violate(world.now, `${key}'s state holds the client's real IP ${clientIp}`);
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { Chooser } from '../engine/chooser.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { buildSystem } from '../engine/system.js';
 import { runScenario } from '../sim/simulate.js';
-import { initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+import { finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
 
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
@@ -46,17 +46,11 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
     keep,
     observe: (prev, world, events, move) => {
       const obs = { scenario, sys, prev, world, events, move };
-      for (let i = 0; i < properties.length; i++) {
-        const logic = properties[i]!.logic;
-        states[i] = stepMonitor(logic, states[i]!, (data, report) => logic.step(data, obs, report));
-      }
+      for (let i = 0; i < properties.length; i++) states[i] = stepMonitor(properties[i]!.logic, states[i]!, obs);
       if (keep) noteViolations();
     },
   });
-  states = states.map((s, i) => {
-    const logic = properties[i]!.logic;
-    return logic.finish ? stepMonitor(logic, s, (data, report) => logic.finish!(data, run.world, scenario, report)) : s;
-  });
+  states = states.map((s, i) => finishMonitor(properties[i]!.logic, s, run.world, scenario));
   if (keep) noteViolations();
 
   const verdicts = new Map<string, Verdict>();

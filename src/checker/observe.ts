@@ -18,18 +18,43 @@ export const isFastPath = (node: string): boolean => /^fp\d+$/.test(node);
  * metadata); null if the step delivered nothing or the message was dropped on arrival.
  */
 export function delivered(obs: Observation): InFlight | null {
-  if (obs.move?.kind !== 'deliver' || !obs.prev) return null;
-  const id = obs.move.id;
-  if (!obs.events.some((e) => e.event === 'deliver' && e.id === id)) return null;
-  return obs.prev.inFlight.find((m) => m.id === id) ?? null;
+  return facts(obs).delivered;
 }
 
 export function deliveries(obs: Observation): DeliverEvent[] {
-  return obs.events.filter((e): e is DeliverEvent => e.event === 'deliver');
+  return facts(obs).deliveries;
 }
 
 export function faultsOf(obs: Observation): FaultEvent[] {
-  return obs.events.filter((e): e is FaultEvent => e.event === 'fault');
+  return facts(obs).faults;
+}
+
+/** What every property asks of a step, worked out once per step. */
+interface Facts {
+  delivered: InFlight | null;
+  deliveries: DeliverEvent[];
+  faults: FaultEvent[];
+}
+
+const NONE: never[] = [];
+const factsOf = new WeakMap<Observation, Facts>();
+function facts(obs: Observation): Facts {
+  let f = factsOf.get(obs);
+  if (f) return f;
+  let deliveriesList: DeliverEvent[] = NONE;
+  let faults: FaultEvent[] = NONE;
+  for (const e of obs.events) {
+    if (e.event === 'deliver') (deliveriesList === NONE ? (deliveriesList = []) : deliveriesList).push(e);
+    else if (e.event === 'fault') (faults === NONE ? (faults = []) : faults).push(e);
+  }
+  let message: InFlight | null = null;
+  if (obs.move?.kind === 'deliver' && obs.prev) {
+    const id = obs.move.id;
+    if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
+  }
+  f = { delivered: message, deliveries: deliveriesList, faults };
+  factsOf.set(obs, f);
+  return f;
 }
 
 /** A forward data packet arriving at the LVS from a fast path. */

@@ -125,32 +125,65 @@ export function stateInvariant(
 
 const FRESH: Verdict = { violation: null, triggers: 0, disruptive: 0, voided: 0, witnessed: false, samples: [] };
 
-/** Runs one monitor step and folds what it reported into its verdict. */
-export function stepMonitor<D>(
-  logic: MonitorLogic<D>,
-  state: MonitorState<D>,
-  run: (data: D, report: Report) => D,
-): MonitorState<D> {
-  let verdict = state.verdict;
-  const touch = (): Verdict => (verdict === state.verdict ? (verdict = { ...verdict }) : verdict);
-  const report: Report = {
-    violate: (t, message, flow) => {
-      if (verdict.violation === null) touch().violation = flow === undefined ? { t, message } : { t, message, flow };
-    },
-    trigger: (options) => {
-      const v = touch();
-      v.triggers++;
-      if (options?.disruptive) v.disruptive++;
-      if (options?.sample) v.samples = [...v.samples, options.sample];
-    },
-    void: () => {
-      touch().voided++;
-    },
-    witness: () => {
-      if (!verdict.witnessed) touch().witnessed = true;
-    },
-  };
-  const data = run(state.data, report);
+/**
+ * Collects what a monitor reports during one step and folds it into a new verdict
+ * (copied only when something was reported). One recorder serves every step: monitor
+ * steps never nest.
+ */
+class Recorder implements Report {
+  private base: Verdict = FRESH;
+  private verdict: Verdict = FRESH;
+
+  begin(v: Verdict): void {
+    this.base = v;
+    this.verdict = v;
+  }
+
+  end(): Verdict {
+    return this.verdict;
+  }
+
+  private touch(): Verdict {
+    if (this.verdict === this.base) this.verdict = { ...this.base };
+    return this.verdict;
+  }
+
+  violate(t: number, message: string, flow?: string): void {
+    if (this.verdict.violation === null) this.touch().violation = flow === undefined ? { t, message } : { t, message, flow };
+  }
+
+  trigger(options?: { disruptive?: boolean; sample?: Sample }): void {
+    const v = this.touch();
+    v.triggers++;
+    if (options?.disruptive) v.disruptive++;
+    if (options?.sample) v.samples = [...v.samples, options.sample];
+  }
+
+  void(): void {
+    this.touch().voided++;
+  }
+
+  witness(): void {
+    if (!this.verdict.witnessed) this.touch().witnessed = true;
+  }
+}
+
+const recorder = new Recorder();
+
+/** One monitor step on an observation; the state is returned unchanged when nothing changed. */
+export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation): MonitorState<D> {
+  recorder.begin(state.verdict);
+  const data = logic.step(state.data, obs, recorder);
+  const verdict = recorder.end();
+  return data === state.data && verdict === state.verdict ? state : { verdict, data };
+}
+
+/** The end of a run: deadlines still open, obligations never met. */
+export function finishMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, world: World, scenario: Scenario): MonitorState<D> {
+  if (!logic.finish) return state;
+  recorder.begin(state.verdict);
+  const data = logic.finish(state.data, world, scenario, recorder);
+  const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 

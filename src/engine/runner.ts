@@ -99,7 +99,7 @@ export class MachineRunner {
   /** One event. The result is shared between callers: never mutate it. */
   step(snap: Snap, event: { type: string }): StepResult {
     this.stats.steps++;
-    const eventKey = JSON.stringify(event);
+    const eventKey = keyOf(event);
     let bySnap = this.results.get(snap);
     const hit = bySnap?.get(eventKey);
     if (hit) {
@@ -179,6 +179,18 @@ export class MachineRunner {
     this.collected.length = 0;
     return effects;
   }
+}
+
+// Events are often the very same objects again (a cached step's message, delivered from
+// a shared event cache): remember their JSON instead of building it per step.
+const eventKeys = new WeakMap<object, string>();
+function keyOf(event: object): string {
+  let key = eventKeys.get(event);
+  if (key === undefined) {
+    key = JSON.stringify(event);
+    eventKeys.set(event, key);
+  }
+  return key;
 }
 
 /** The readable name of a timer: the delay name of an `after`, else the raise id. */

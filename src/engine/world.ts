@@ -292,8 +292,7 @@ class Draft {
     }
     const key = actorKey(m.to, flow);
     if (!this.actors[key]) this.startActor(node, flow);
-    const event: Delivered = { ...m.msg, src: m.src };
-    this.run(key, event, m);
+    this.run(key, deliveredEvent(m.msg, m.src), m);
   }
 
   fire(id: number): void {
@@ -550,6 +549,23 @@ function sameDirection(prev: Message, next: Message): boolean {
     (next.type === 'data' || next.type === 'offload') &&
     prev.dir === next.dir
   );
+}
+
+// Statecharts treat events as immutable, so one event object per (message, sender) is
+// shared by every delivery of it: the runner's caches then recognise it by identity.
+const deliveredEvents = new WeakMap<Message, Map<string, Delivered>>();
+function deliveredEvent(msg: Message, src: string): Delivered {
+  let bySrc = deliveredEvents.get(msg);
+  if (!bySrc) {
+    bySrc = new Map();
+    deliveredEvents.set(msg, bySrc);
+  }
+  let event = bySrc.get(src);
+  if (!event) {
+    event = { ...msg, src };
+    bySrc.set(src, event);
+  }
+  return event;
 }
 
 function flowOf(msg: Message): string | null {
