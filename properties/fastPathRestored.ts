@@ -10,7 +10,7 @@
  * excluded: the probe cannot see it (see the `reverse-link-down` scenario).
  */
 import { eventually } from '../src/checker/property.js';
-import { clientReacts, failoverHealthy, isFastPath, tenantIdsValid } from '../src/checker/observe.js';
+import { failoverApplicable, failoverHealthy, isFastPath } from '../src/checker/observe.js';
 import { computeBounds } from '../src/sim/bounds.js';
 import { recoveryObligation } from './recoveryMonitor.js';
 
@@ -22,7 +22,7 @@ export const fastPathRestored = eventually(
   recoveryObligation({
     budgetMs: (s) => computeBounds(s.config, s.workload).l2.ms,
     floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
-    applicable: (s) => tenantIdsValid(s.config, s.workload) && clientReacts(s.config, s.workload),
+    applicable: failoverApplicable,
     healthy: (world, s) => failoverHealthy(world, s.config),
     isResponse: (via) => isFastPath(via),
   }),

@@ -6,7 +6,7 @@
  * design breaks it (oscillation), see the `reverse-link-down` scenario.
  */
 import { always } from '../src/checker/property.js';
-import { clientReacts, failoverHealthy, faultsOf, sentToVgw, sessionStateLost, tenantIdsValid } from '../src/checker/observe.js';
+import { failoverApplicable, failoverHealthy, faultsOf, sentToVgw, sessionStateLost } from '../src/checker/observe.js';
 import { computeBounds } from '../src/sim/bounds.js';
 
 interface Data {
@@ -25,7 +25,7 @@ export const vgwQuiesces = always<Data>(
     init: () => ({ lastFaultAt: 0, healthy: true, sessionLost: false }),
     step: (data, obs, report) => {
       const s = obs.scenario;
-      if (data.sessionLost || !tenantIdsValid(s.config, s.workload) || !clientReacts(s.config, s.workload)) return data;
+      if (data.sessionLost || !failoverApplicable(s)) return data;
       let next = data;
       if (sessionStateLost(obs)) {
         report.void();
@@ -49,5 +49,7 @@ export const vgwQuiesces = always<Data>(
       }
       return next;
     },
+    encode: (data, now, horizonMs) =>
+      `${Math.max(-horizonMs, data.lastFaultAt - now)}${data.healthy ? 'h' : ''}${data.sessionLost ? 'l' : ''}`,
   },
 );

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
 import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
+import type { Fault } from '../engine/world.js';
 import { fastPathIds, topologyLinks } from '../engine/system.js';
 import { computeBounds } from '../sim/bounds.js';
 import { ecmpPick } from '../../models/eni.js';
@@ -33,6 +34,11 @@ export interface Fixed {
 export interface SpaceOptions {
   maxFaults: number;
   fixed?: Fixed;
+  /**
+   * Only these faults (at generated times), instead of the whole fault model: how `check`
+   * is held to the same space as an exhaustive exploration (explore's fault menu).
+   */
+  menu?: readonly Fault[];
 }
 
 /** The tenant id a spoofing client uses in some runs: in no tenant table by default. */
@@ -97,8 +103,16 @@ const rawWorkload: fc.Arbitrary<RawWorkload> = fc.record({
   ),
 });
 
+/** Fault times are generated as a fraction (in 1/10000) of the run's fault window. */
+const AT_SCALE = 10_000;
+
+/** Faults fall within the first few relay timeouts, and at most 8 s into a run. */
+function faultWindow(config: Config, w: Workload): number {
+  return Math.min(8000, w.startAtMs + 4 * config.relayTimeoutMs);
+}
+
 const rawFault: fc.Arbitrary<RawFault> = fc.record({
-  at: fc.integer({ min: 0, max: 8000 }),
+  at: fc.integer({ min: 0, max: AT_SCALE }),
   kind: fc.oneof(
     { withCrossShrink: true },
     { weight: 6, arbitrary: fc.constant(FAULT_KINDS[0]) },
@@ -164,13 +178,21 @@ function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpe
   }
 }
 
+/** A fault from a fixed menu, at a generated time (still to be scaled, like RawFault's). */
+function menuFault(menu: readonly Fault[]): fc.Arbitrary<RawFault | FaultSpec> {
+  return fc
+    .record({ at: fc.integer({ min: 0, max: AT_SCALE }), pick: fc.nat({ max: menu.length - 1 }) })
+    .map(({ at, pick }) => ({ at, ...menu[pick]! }) as FaultSpec);
+}
+
 export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
   const fixed = options.fixed ?? {};
+  const fault: fc.Arbitrary<RawFault | FaultSpec> = options.menu && options.menu.length > 0 ? menuFault(options.menu) : rawFault;
   return fc
     .record({
       config: rawConfig,
       workload: rawWorkload,
-      faults: fc.array(rawFault, { maxLength: options.maxFaults }),
+      faults: fc.array(fault, { maxLength: options.maxFaults }),
       choices,
     })
     .map(({ config, workload, faults, choices: c }) => {
@@ -187,7 +209,12 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
       const spec: RunSpec = {
         config: cfg,
         workload: w,
-        faults: faults.map((f) => resolveFault(f, cfg.fastPaths, w.flows)).sort((a, b) => a.at - b.at),
+        faults: faults
+          .map((f) => {
+            const at = Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE);
+            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows) : { ...f, at };
+          })
+          .sort((a, b) => a.at - b.at),
         choices: c,
       };
       return withStory(spec);

@@ -14,6 +14,7 @@ import type { Scenario } from '../config/types.js';
 import { MachineRunner, type Effect, type Snap } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
 import type { MonitorLogic, Observation, Report } from './property.js';
+import { hashOf, timeFieldsOf, timeless } from '../explorer/codec.js';
 
 /** Parameters of the monitor charts' primitive actions. */
 export interface ViolateParams {
@@ -147,6 +148,20 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         write(key, send(inst, event, event.t, report, key));
       }
       return instances === data.instances ? data : { instances };
+    },
+    encode: (data, now, horizonMs) => {
+      let out = '';
+      for (const k of Object.keys(data.instances).sort()) {
+        const inst = data.instances[k]!;
+        out += `${k}:${hashOf(inst.snap, () => JSON.stringify([inst.snap.xs.value, timeless(inst.snap.xs.context)]))}`;
+        for (const f of timeFieldsOf(inst.snap.xs.context)) {
+          const v = (inst.snap.xs.context as Record<string, number | null>)[f];
+          out += typeof v === 'number' ? `:${Math.max(-horizonMs, v - now)}` : ':-';
+        }
+        for (const d of inst.timers) out += `@${d.at - now}${d.name}`;
+        out += ';';
+      }
+      return out;
     },
     finish: (data, _world, scenario, report) => {
       const instances: Record<string, Instance> = {};

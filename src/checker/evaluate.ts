@@ -13,6 +13,8 @@ import { finishMonitor, initMonitor, stepMonitor, type AnyProperty, type Monitor
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
   steps: number;
+  /** Per violated property: the moves (faults, deliveries, timers) up to the one that violated it. */
+  movesToViolation: ReadonlyMap<string, number>;
   /** Present when the trace was kept. */
   events: TraceEvent[] | null;
 }
@@ -28,6 +30,8 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
   const reported: boolean[] = properties.map(() => false);
   const violations: ViolationEvent[] = [];
+  const movesToViolation = new Map<string, number>();
+  let moves = 0;
 
   const noteViolations = () => {
     states.forEach((s, i) => {
@@ -46,11 +50,21 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
     keep,
     observe: (prev, world, events, move) => {
       const obs = { scenario, sys, prev, world, events, move };
-      for (let i = 0; i < properties.length; i++) states[i] = stepMonitor(properties[i]!.logic, states[i]!, obs);
+      if (move && move.kind !== 'advance') moves++;
+      for (let i = 0; i < properties.length; i++) {
+        const before = states[i]!;
+        const after = stepMonitor(properties[i]!.logic, before, obs);
+        if (after.verdict.violation && !before.verdict.violation) movesToViolation.set(properties[i]!.id, moves);
+        states[i] = after;
+      }
       if (keep) noteViolations();
     },
   });
-  states = states.map((s, i) => finishMonitor(properties[i]!.logic, s, run.world, scenario));
+  states = states.map((s, i) => {
+    const after = finishMonitor(properties[i]!.logic, s, run.world, scenario);
+    if (after.verdict.violation && !s.verdict.violation) movesToViolation.set(properties[i]!.id, moves);
+    return after;
+  });
   if (keep) noteViolations();
 
   const verdicts = new Map<string, Verdict>();
@@ -59,7 +73,7 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   if (keep) {
     events = mergeByTime(run.events, violations);
   }
-  return { verdicts, steps: run.steps, events };
+  return { verdicts, steps: run.steps, movesToViolation, events };
 }
 
 /** Insert violation events at their time (a missed deadline lies between other events). */

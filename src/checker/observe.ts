@@ -3,7 +3,7 @@
  * deliveries at the client (and the hop that brought them), sends to the VGW, faults,
  * and whether the components a property needs are healthy.
  */
-import type { Config } from '../config/types.js';
+import type { Config, Scenario } from '../config/types.js';
 import type { DataMsg } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
 import { fastPathIds } from '../engine/system.js';
@@ -159,6 +159,34 @@ export function clientReacts(config: Config, w: { ackEvery: number; hangTimeoutM
   if (w.ackEvery <= 0) return false;
   const slack = 10 * config.linkDelayMs[1] + config.scanMs;
   return w.hangTimeoutMs + w.ackEvery * w.streamIntervalMs + slack < config.relayTimeoutMs;
+}
+
+/**
+ * The ENI's probe timeout must outlast a probe's round trip (ENI → fast path → ENI): a
+ * shorter one declares healthy fast paths down, and a flow moved onto a dead one never
+ * comes back (docs/findings.md).
+ */
+export function probeOutlastsRoundTrip(config: Config): boolean {
+  let rtt = 0;
+  for (const fp of fastPathIds(config.fastPaths)) {
+    const d = (id: string) => (config.links[id]?.delayMs ?? config.linkDelayMs)[1];
+    rtt = Math.max(rtt, d(`eni->${fp}`) + d(`${fp}->eni`));
+  }
+  return config.probeTimeoutMs > rtt;
+}
+
+const applicability = new WeakMap<object, boolean>();
+/**
+ * L2's and L3's static preconditions, once per scenario: valid tenant ids, a client that
+ * reacts, a probe that outlasts its round trip.
+ */
+export function failoverApplicable(s: Scenario): boolean {
+  let ok = applicability.get(s);
+  if (ok === undefined) {
+    ok = tenantIdsValid(s.config, s.workload) && clientReacts(s.config, s.workload) && probeOutlastsRoundTrip(s.config);
+    applicability.set(s, ok);
+  }
+  return ok;
 }
 
 /** Do the workload's tenant ids pass the slow path's check? Without it there is no service. */

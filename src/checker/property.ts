@@ -77,6 +77,12 @@ export interface MonitorLogic<D> {
   step(data: D, obs: Observation, report: Report): D;
   /** At the end of the run (time `until`): missed deadlines, open obligations. */
   finish?(data: D, world: World, scenario: Scenario, report: Report): D;
+  /**
+   * The data's part of the explorer's state key, with times relative to `now` (the past
+   * capped at `horizonMs`). By default: its JSON, with fields named like times (t, at,
+   * lastFwdAt, faultAt, ...) made relative (src/explorer/codec.ts).
+   */
+  encode?(data: D, now: number, horizonMs: number): string;
 }
 
 export interface Property<D = unknown> {

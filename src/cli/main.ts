@@ -5,6 +5,7 @@
 import { InputError } from '../config/validate.js';
 import { processIo, type Io } from './io.js';
 import { checkCommand } from './check.js';
+import { exploreCommand } from './explore.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   check: { run: checkCommand, summary: 'check the properties on random runs of each design (default: patent and prior-art)' },
   simulate: { run: simulateCommand, summary: 'run one scenario and print its timeline or JSONL trace' },
   replay: { run: replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
+  explore: { run: exploreCommand, summary: 'explore every reachable state of a small configuration' },
 };
 
 function usage(): string {

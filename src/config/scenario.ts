@@ -159,6 +159,14 @@ function parseFault(v: unknown, path: string, until: number, nodes: string[], li
   }
 }
 
+function choicesField(v: unknown, path: string): Scenario['choices'] {
+  if (Array.isArray(v)) return v.map((x, i) => integer(x, join(path, i), [0, 2 ** 31]));
+  if (v !== 'seeded' && v !== 'minimal') {
+    throw new InputError(path, `must be "seeded", "minimal" or a list of choice offsets, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 /** A scenario from parsed JSON. `name` is used when the file has none. */
 export function parseScenario(v: unknown, name = 'scenario'): Scenario {
   const o = object(v, '', SCENARIO_FIELDS);
@@ -175,7 +183,7 @@ export function parseScenario(v: unknown, name = 'scenario'): Scenario {
     description: optional(o, 'description', '', string, ''),
     design,
     seed: optional(o, 'seed', '', (x, p) => integer(x, p, [0, Number.MAX_SAFE_INTEGER]), DEFAULT_SEED),
-    choices: optional(o, 'choices', '', (x, p) => oneOf(x, p, ['seeded', 'minimal'] as const), 'seeded'),
+    choices: optional(o, 'choices', '', choicesField, 'seeded'),
     until,
     config,
     workload,

@@ -80,10 +80,13 @@ export interface Scenario {
   design: Design;
   seed: number;
   /**
-   * How the scheduler makes its choices: from a generator seeded with `seed` (default), or
-   * 'minimal' (every delay at its minimum, simultaneous events first-come, no random loss).
+   * How the scheduler makes its choices: from a generator seeded with `seed` (default);
+   * 'minimal' (every delay at its minimum, simultaneous events first-come, no random
+   * loss); or a script, one number per choice in the order the run makes them (each an
+   * offset from the low end of the choice's range), then minimal: what the exhaustive
+   * explorer writes for its counterexamples.
    */
-  choices: 'seeded' | 'minimal';
+  choices: 'seeded' | 'minimal' | number[];
   /** Virtual time, ms, at which the run ends. */
   until: number;
   config: Config;

@@ -4,7 +4,7 @@
  * otherwise). Faults due at the same time as other events happen first.
  */
 import type { Scenario } from '../config/types.js';
-import { SeededChooser, minimalChooser, type Chooser } from '../engine/chooser.js';
+import { ScriptedChooser, SeededChooser, minimalChooser, type Chooser } from '../engine/chooser.js';
 import { buildSystem, type System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import {
@@ -52,9 +52,15 @@ export function faultMove(f: Scenario['faults'][number]): Fault {
   }
 }
 
+/** The chooser a scenario asks for. */
+export function chooserFor(scenario: Scenario): Chooser {
+  if (Array.isArray(scenario.choices)) return new ScriptedChooser(scenario.choices, minimalChooser);
+  return scenario.choices === 'minimal' ? minimalChooser : new SeededChooser(scenario.seed);
+}
+
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const sys = options.system ?? buildSystem(scenario.design, scenario.config, scenario.workload);
-  const chooser = options.chooser ?? (scenario.choices === 'minimal' ? minimalChooser : new SeededChooser(scenario.seed));
+  const chooser = options.chooser ?? chooserFor(scenario);
   const trace = options.trace ?? true;
   const keep = trace && (options.keep ?? true);
   const observe = options.observe;

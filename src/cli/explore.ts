@@ -1,0 +1,257 @@
+/**
+ * `pvlcheck explore`: exhaustive breadth-first exploration of a small configuration,
+ * every property checked at every state; the shortest counterexample of each violated
+ * property as a timeline and a scenario file for `replay`; then the figures (distinct
+ * states, transitions, depth, states per second, bytes per state) and whether the space
+ * was exhausted or cut by a bound.
+ *
+ * With --workers > 1 the worker threads share one visited set (explore.ts, exploreShare);
+ * the shortest counterexamples then come from a breadth-first rerun in this thread.
+ * Worker threads get their heap size from --memory here, not from the user's NODE_OPTIONS.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PROPERTIES } from '../../properties/index.js';
+import { evaluate } from '../checker/evaluate.js';
+import { scenarioToJson } from '../config/scenario.js';
+import { InputError } from '../config/validate.js';
+import { DESIGN_NAMES } from '../engine/system.js';
+import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions, type ExploreResult, type ShareResult } from '../explorer/explore.js';
+import { SharedFingerprintSet } from '../explorer/sharedSet.js';
+import { DEFAULT_PROFILE, PROFILES, faultMenu, profileScenario } from '../explorer/profiles.js';
+import { EXPLORER_MANIFEST } from '../explorer/manifest.js';
+import type { Scenario } from '../config/types.js';
+import { formatTimeline } from '../report/timeline.js';
+import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import { readFixed } from './check.js';
+import type { Io } from './io.js';
+
+export const EXPLORE_FLAGS: FlagSpecs = {
+  profile: { type: 'string', choices: Object.keys(PROFILES), help: `a named small configuration (default ${DEFAULT_PROFILE})` },
+  design: { type: 'string', choices: DESIGN_NAMES, help: 'the design (default patent)' },
+  'fast-paths': { type: 'int', min: 2, help: "number of fast paths (overrides the profile's)" },
+  'max-faults': { type: 'int', help: "fault budget (overrides the profile's)" },
+  faults: { type: 'list', choices: ['crash', 'restart', 'link'], help: "fault kinds on fast paths (overrides the profile's)" },
+  'max-depth': { type: 'int', min: 1, help: 'stop after this many moves (default 100000: no bound in practice)' },
+  'max-states': { type: 'int', min: 1, help: 'stop after this many distinct states' },
+  delays: { type: 'string', choices: ['bounds', 'all'], help: "each link's two delay bounds (default) or every value between" },
+  config: { type: 'string', help: 'a JSON file with config/workload values laid over the profile' },
+  property: { type: 'list', choices: PROPERTIES.map((p) => p.id), help: 'only these properties' },
+  workers: { type: 'int', min: 1, help: 'worker threads (default: the cores)' },
+  memory: { type: 'int', min: 256, help: 'heap of each worker thread, MB (default 4096)' },
+  'table-bits': { type: 'int', min: 10, help: 'shared state table of 2^N slots, 12 bytes each (default 22; parallel runs)' },
+  exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },
+  reporter: { type: 'string', choices: ['text', 'json'], help: 'output format (default text)' },
+  out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
+  help: { type: 'boolean', help: 'this help' },
+};
+
+export interface ExploreRequest {
+  scenario: Scenario;
+  propertyIds: string[];
+  faultKinds: string[];
+  maxFaults: number;
+  maxDepth: number;
+  maxStates?: number;
+  delays: 'bounds' | 'all';
+  exact: boolean;
+  stopWhenFound?: string[];
+}
+
+/** An exploration's figures and its counterexamples as scenarios. */
+export interface ExploreReply {
+  result: Omit<ExploreResult, 'violations'> & { violations: { property: string; message: string; depth: number; scenario: Scenario }[] };
+}
+
+export function optionsOf(r: ExploreRequest, clock?: () => number): ExploreOptions {
+  return {
+    scenario: r.scenario,
+    properties: PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
+    faultMenu: faultMenu(r.faultKinds, r.scenario.config.fastPaths),
+    maxFaults: r.maxFaults,
+    maxDepth: r.maxDepth,
+    ...(r.maxStates !== undefined ? { maxStates: r.maxStates } : {}),
+    delays: r.delays,
+    exact: r.exact,
+    ...(r.stopWhenFound ? { stopWhenFound: r.stopWhenFound } : {}),
+    ...(clock ? { clock } : {}),
+  };
+}
+
+/** Run one exploration (a whole one, or a worker's share) and turn its paths into scenarios. */
+export function runExplore(r: ExploreRequest, clock?: () => number): ExploreReply {
+  const options = optionsOf(r, clock);
+  const result = explore(options);
+  const { space } = spaceFor(options);
+  const root = initialState(space);
+  return {
+    result: {
+      ...result,
+      violations: result.violations.map((v) => ({
+        property: v.property,
+        message: v.violation.message,
+        depth: v.depth,
+        scenario: pathToScenario(space, root.choices, v.edges, `${r.scenario.design}-${v.property}-shortest`),
+      })),
+    },
+  };
+}
+
+/**
+ * A parallel exploration: worker threads over one shared visited set (exploreShare),
+ * then, if any property was violated, a breadth-first rerun in this thread for the
+ * shortest counterexamples (it stops once it has them all).
+ */
+async function inWorkers(request: ExploreRequest, workers: number, memoryMb: number, tableBits: number, clock: () => number): Promise<ExploreReply> {
+  const started = clock();
+  const shared = new SharedFingerprintSet(tableBits);
+  const url = new URL('./exploreWorker.js', import.meta.url);
+  const shares = await Promise.all(
+    Array.from(
+      { length: workers },
+      (_, index) =>
+        new Promise<ShareResult>((resolve, reject) => {
+          const w = new Worker(url, {
+            workerData: { request, buffer: shared.buffer, index, count: workers },
+            resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+          });
+          w.on('message', resolve);
+          w.on('error', reject);
+          w.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`explorer worker ${index} exited with code ${code}`));
+          });
+        }),
+    ),
+  );
+  const ms = clock() - started;
+  const violated = [...new Set(shares.flatMap((s) => s.violated))].sort();
+  const cut = shares.find((s) => s.cutBy)?.cutBy ?? null;
+  let violations: ExploreReply['result']['violations'] = [];
+  if (violated.length > 0) {
+    violations = runExplore({ ...request, stopWhenFound: violated }).result.violations;
+  }
+  return {
+    result: {
+      states: shared.size,
+      transitions: shares[0]!.prefixTransitions + shares.reduce((n, s) => n + s.transitions, 0),
+      depth: Math.max(...shares.map((s) => s.depth)),
+      exhausted: cut === null,
+      cutBy: cut,
+      violations,
+      ms,
+      bytesPerState: shared.bytesPerState(),
+    },
+  };
+}
+
+export async function exploreCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { flags, positional } = parseArgs('explore', argv, EXPLORE_FLAGS);
+  if (flags.help) {
+    io.out(helpText('explore', 'Explores every reachable state of a small configuration and checks every property at every state.', EXPLORE_FLAGS, '[options]'));
+    return 0;
+  }
+  if (positional.length > 0) throw new InputError(positional[0]!, "unexpected argument for 'explore'");
+  const profileName = (flags.profile as string | undefined) ?? DEFAULT_PROFILE;
+  const profile = PROFILES[profileName]!;
+  const design = (flags.design as string | undefined) ?? 'patent';
+  let scenario = profileScenario(profileName, design);
+  if (flags.config) {
+    const fixed = readFixed(flags.config as string, io);
+    scenario = { ...scenario, config: { ...scenario.config, ...fixed.config }, workload: { ...scenario.workload, ...fixed.workload } };
+  }
+  if (flags['fast-paths'] !== undefined) scenario = { ...scenario, config: { ...scenario.config, fastPaths: flags['fast-paths'] as number } };
+  if (scenario.config.fastPaths > 8) throw new InputError('--fast-paths', `at most 8, got ${scenario.config.fastPaths}`);
+  const exact = flags.exact === true;
+  const workers = exact ? 1 : ((flags.workers as number | undefined) ?? availableParallelism());
+  const request: ExploreRequest = {
+    scenario,
+    propertyIds: (flags.property as string[] | undefined) ?? PROPERTIES.map((p) => p.id),
+    faultKinds: (flags.faults as string[] | undefined) ?? profile.faults,
+    maxFaults: (flags['max-faults'] as number | undefined) ?? profile.maxFaults,
+    maxDepth: (flags['max-depth'] as number | undefined) ?? 100_000,
+    ...(flags['max-states'] !== undefined ? { maxStates: flags['max-states'] as number } : {}),
+    delays: ((flags.delays as string | undefined) ?? 'bounds') as 'bounds' | 'all',
+    exact,
+  };
+  const clock = () => performance.now(); // real-time-ok: figures only
+  const inProcess = workers <= 1 || !import.meta.url.endsWith('.js');
+  const reply = inProcess
+    ? runExplore(request, clock)
+    : await inWorkers(request, workers, (flags.memory as number | undefined) ?? 4096, (flags['table-bits'] as number | undefined) ?? 22, clock);
+  const r = reply.result;
+
+  const files: Record<string, string> = {};
+  const outDir = io.resolve((flags.out as string | undefined) ?? 'counterexamples');
+  for (const v of r.violations) {
+    mkdirSync(outDir, { recursive: true });
+    const path = join(outDir, `${v.scenario.name}.json`);
+    writeFileSync(path, scenarioToJson(v.scenario));
+    files[v.property] = relative(io.resolve('.'), path) || path;
+  }
+  const expected = EXPLORER_MANIFEST[profileName]?.[design];
+  const violated = r.violations.map((v) => v.property).sort();
+  const mismatch =
+    expected !== undefined &&
+    request.maxFaults === PROFILES[profileName]!.maxFaults &&
+    (JSON.stringify(violated) !== JSON.stringify([...expected.violated].sort()) || (r.exhausted && expected.states !== r.states));
+
+  if (flags.reporter === 'json') {
+    io.out(
+      JSON.stringify(
+        {
+          profile: profileName,
+          design,
+          workers: inProcess ? 1 : workers,
+          states: r.states,
+          transitions: r.transitions,
+          depth: r.depth,
+          exhausted: r.exhausted,
+          cutBy: r.cutBy,
+          ms: Math.round(r.ms),
+          statesPerSecond: Math.round((r.states / r.ms) * 1000),
+          bytesPerState: Math.round(r.bytesPerState),
+          violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
+          expected: expected ?? null,
+          asExpected: !mismatch,
+        },
+        null,
+        2,
+      ),
+    );
+    return mismatch ? 1 : 0;
+  }
+  io.out(`pvlcheck explore: profile ${profileName}, design ${design}, faults ${request.faultKinds.join(',')} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)`);
+  io.out(`  ${profile.description}`);
+  io.out('');
+  const ids = request.propertyIds;
+  for (const id of ids) {
+    const p = PROPERTIES.find((x) => x.id === id)!;
+    const v = r.violations.find((x) => x.property === id);
+    io.out(`  ${`${p.id} ${p.title}`.padEnd(40)} ${v ? `VIOLATED (shortest counterexample: ${v.depth} moves)` : r.exhausted ? 'holds in every reachable state' : 'holds as far as explored'}`);
+  }
+  for (const v of r.violations) {
+    io.out('');
+    io.out(`• ${v.property}: ${v.message}`);
+    const run = evaluate(v.scenario, PROPERTIES.filter((p) => p.id === v.property), { keepTrace: true });
+    for (const line of formatTimeline(run.events ?? [])) io.out(`  ${line}`);
+    io.out(`  scenario: ${files[v.property]}`);
+    io.out(`  replay:   npx pvlcheck replay ${files[v.property]}`);
+  }
+  io.out('');
+  io.out(`  distinct states  ${r.states}`);
+  io.out(`  transitions      ${r.transitions}`);
+  io.out(`  depth reached    ${r.depth}`);
+  io.out(`  search           ${r.exhausted ? 'exhausted: every reachable state visited' : `cut by the ${r.cutBy} bound`}`);
+  io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
+  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)`);
+  if (expected) {
+    io.out(
+      mismatch
+        ? `  UNEXPECTED: the manifest expects ${expected.states} states and violations [${expected.violated.join(', ')}] (src/explorer/manifest.ts)`
+        : '  as the explorer manifest expects',
+    );
+  }
+  return mismatch ? 1 : 0;
+}

@@ -1,0 +1,148 @@
+/**
+ * The explorer's state, and its canonical key.
+ *
+ * A state is a world, the property monitors' states and the fault budget spent. Its key
+ * names everything that decides its future, and nothing else:
+ *
+ * - Time folds. The key holds no absolute time: timers and messages keep their time
+ *   relative to now; times in the past (when a packet's data left the server, a
+ *   monitor's "last forward arrival") keep their distance to now, capped at a horizon
+ *   beyond which no property compares them any more (the largest deadline budget). So
+ *   periodic behaviour (the stream, PVL-Control's refresh, acks) folds into the same
+ *   states.
+ * - Labels are dropped: message and timer ids, causes and origins (trace bookkeeping).
+ * - Components are named by a 64-bit hash of their content (a statechart snapshot's
+ *   value and context, a message, a monitor's data), computed once per object: keys stay
+ *   short, and the same state has the same key in every worker thread.
+ */
+import type { MonitorState, AnyProperty } from '../checker/property.js';
+import type { World } from '../engine/world.js';
+import { fingerprint } from './fingerprints.js';
+
+export interface ExplorerState {
+  world: World;
+  monitors: MonitorState<unknown>[];
+  /** Faults injected so far (bounded by the budget). */
+  faults: number;
+  /** An event has already happened at the current instant: faults may no longer come first. */
+  busyInstant: boolean;
+}
+
+/** Fields of monitor data that hold absolute times (relativised and capped in keys). */
+const TIME_FIELDS = new Set(['t', 'at', 'lastFwdAt', 'base', 'armedAt', 'faultAt', 'lastFaultAt', 'originAt']);
+
+const hashes = new WeakMap<object, string>();
+const byText = new Map<string, string>();
+
+/** A short content hash of a string (16 hex digits), memoised. */
+export function hashText(text: string): string {
+  let h = byText.get(text);
+  if (h === undefined) {
+    const [a, b] = fingerprint(text);
+    h = a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+    if (byText.size > 1_000_000) byText.clear();
+    byText.set(text, h);
+  }
+  return h;
+}
+
+/** The content hash of an immutable object, computed once per object. */
+export function hashOf(object: object, text: () => string): string {
+  let h = hashes.get(object);
+  if (h === undefined) {
+    h = hashText(text());
+    hashes.set(object, h);
+  }
+  return h;
+}
+
+export interface KeyMaker {
+  key(state: ExplorerState): string;
+}
+
+/** `horizonMs`: past times older than this are all alike to every property (≥ every deadline budget). */
+export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number): KeyMaker {
+  const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
+  const monitorPart = (p: AnyProperty, m: MonitorState<unknown>, now: number): string => {
+    const violated = m.verdict.violation ? '!' : '';
+    if (p.logic.encode) return violated + p.logic.encode(m.data, now, horizonMs);
+    // Data without time fields hashes once per object; with them, per state.
+    const data = m.data as object | null;
+    if (data === null || typeof data !== 'object') return violated + String(data);
+    if (!hasTimes(data)) return violated + hashOf(data, () => JSON.stringify(data));
+    return violated + hashText(JSON.stringify(data, timeReplacer(now, horizonMs)));
+  };
+
+  return {
+    key(st) {
+      const w = st.world;
+      const now = w.now;
+      let out = `${st.faults}${st.busyInstant ? '*' : ''}|`;
+      for (const a of Object.keys(w.actors).sort()) {
+        const snap = w.actors[a]!;
+        out += `${a}=${hashOf(snap, () => snap.key)},`;
+      }
+      out += '|';
+      const flights: string[] = [];
+      for (const m of w.inFlight) {
+        const msg = hashOf(m.msg, () => JSON.stringify(m.msg));
+        flights.push(`${m.at - now}:${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${past(m.originAt, now)}:${msg}`);
+      }
+      out += flights.sort().join(',') + '|';
+      const timers: string[] = [];
+      for (const t of w.timers) timers.push(`${t.at - now}:${t.actor}:${t.name}:${hashOf(t.event, () => JSON.stringify(t.event))}`);
+      out += timers.sort().join(',') + '|';
+      out += Object.keys(w.down).sort().join(',') + '|';
+      for (const [n, e] of Object.entries(w.epochs).sort()) out += `${n}${e},`;
+      out += '|';
+      for (const [l, s] of Object.entries(w.links).sort()) out += `${l}${s.up ? '+' : '-'}${s.loss ?? ''},`;
+      out += '|';
+      for (let i = 0; i < properties.length; i++) out += monitorPart(properties[i]!, st.monitors[i]!, now) + ',';
+      return out;
+    },
+  };
+}
+
+const contextTimes = new WeakMap<object, string[]>();
+/** The time fields at the top level of a statechart context, memoised per context object. */
+export function timeFieldsOf(context: object): string[] {
+  let fields = contextTimes.get(context);
+  if (!fields) {
+    fields = Object.keys(context).filter((k) => TIME_FIELDS.has(k)).sort();
+    contextTimes.set(context, fields);
+  }
+  return fields;
+}
+
+/** A context without its time fields (which keys carry relative to now instead). */
+export function timeless(context: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(context)) if (!TIME_FIELDS.has(k)) out[k] = v;
+  return out;
+}
+
+const timeful = new WeakMap<object, boolean>();
+/** Does this data hold any time field (anywhere inside)? Memoised per object. */
+function hasTimes(data: object): boolean {
+  let known = timeful.get(data);
+  if (known === undefined) {
+    known = false;
+    JSON.stringify(data, (k, v) => {
+      if (TIME_FIELDS.has(k) && typeof v === 'number') known = true;
+      return v;
+    });
+    timeful.set(data, known);
+  }
+  return known;
+}
+
+/** JSON replacer: absolute times become times relative to now (the past capped at the horizon). */
+export function timeReplacer(now: number, horizonMs: number): (key: string, value: unknown) => unknown {
+  return (key, value) => {
+    if (typeof value === 'number' && TIME_FIELDS.has(key)) {
+      const rel = value - now;
+      return rel < 0 ? Math.max(-horizonMs, rel) : rel;
+    }
+    return value;
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * Exhaustive breadth-first exploration of a small configuration: every reachable state
+ * (up to a fault budget and a depth), every property checked at every state, and for
+ * each violated property the shortest counterexample (fewest moves), rebuilt from parent
+ * links and written as a scenario that `pvlcheck replay` plays back.
+ *
+ * States are stored as fingerprints of their canonical keys (codec.ts); the frontier
+ * holds keys, from which states are rebuilt to expand them. A state that violates a
+ * property is reported and not expanded further (as TLC stops at an error).
+ */
+import type { Scenario } from '../config/types.js';
+import { computeBounds } from '../sim/bounds.js';
+import { buildSystem, type System } from '../engine/system.js';
+import { createWorld, enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
+import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
+import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
+import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
+import { FingerprintSet, fingerprint } from './fingerprints.js';
+import { SharedFingerprintSet } from './sharedSet.js';
+import { EnumeratingChooser, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+
+export interface ExploreOptions {
+  scenario: Scenario;
+  properties: readonly AnyProperty[];
+  faultMenu: readonly Fault[];
+  maxFaults: number;
+  maxDepth: number;
+  /** Stop after this many distinct states (the space is then cut, not exhausted). */
+  maxStates?: number;
+  delays?: 'bounds' | 'all';
+  /** Keep full keys instead of 64-bit fingerprints (no collisions; more memory). */
+  exact?: boolean;
+  onLevel?: (depth: number, states: number) => void;
+  clock?: () => number;
+  /** Stop as soon as all of these properties have a counterexample (a parallel run's rerun). */
+  stopWhenFound?: readonly string[];
+}
+
+export interface ExploreViolation {
+  property: string;
+  violation: Violation;
+  /** Moves from the initial state. */
+  depth: number;
+  edges: Edge[];
+}
+
+export interface ExploreResult {
+  states: number;
+  transitions: number;
+  /** The deepest level that was reached. */
+  depth: number;
+  /** Every reachable state was visited (no bound cut the search). */
+  exhausted: boolean;
+  /** What ended the search early: a bound, or (a rerun for counterexamples) having found them. */
+  cutBy: 'depth' | 'states' | 'found' | null;
+  violations: ExploreViolation[];
+  ms: number;
+  bytesPerState: number;
+}
+
+/** Past times further back than this are alike to every property: the largest budget, and some. */
+export function horizonFor(scenario: Scenario): number {
+  const b = computeBounds(scenario.config, scenario.workload);
+  return Math.max(b.l2.ms, b.l2FloorMs, scenario.config.relayTimeoutMs) + 1;
+}
+
+export function spaceFor(options: ExploreOptions): { space: ExploreSpace; keys: KeyMaker; sys: System } {
+  const s = options.scenario;
+  const sys = buildSystem(s.design, s.config, s.workload);
+  const space: ExploreSpace = {
+    sys,
+    scenario: s,
+    properties: options.properties,
+    faultMenu: options.faultMenu,
+    maxFaults: options.maxFaults,
+    delays: options.delays ?? 'bounds',
+  };
+  return { space, keys: makeKeyMaker(options.properties, horizonFor(s)), sys };
+}
+
+/** The initial state, with the choices its first sends took (minimal delays). */
+export function initialState(space: ExploreSpace): { state: ExplorerState; choices: number[]; violation: ExploreViolation | null } {
+  const chooser = new EnumeratingChooser([], 'bounds');
+  const init = createWorld(space.sys, chooser, true);
+  const obs = { scenario: space.scenario, sys: space.sys, prev: null, world: init.world, events: init.events, move: null };
+  const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs));
+  return { state: { world: init.world, monitors, faults: 0, busyInstant: false }, choices: chooser.offsets(), violation: null };
+}
+
+export function explore(options: ExploreOptions): ExploreResult {
+  const clock = options.clock ?? (() => 0);
+  const started = clock();
+  const { space, keys } = spaceFor(options);
+  const visited = new FingerprintSet(options.exact ?? false);
+  const violations = new Map<string, ExploreViolation>();
+  const root = initialState(space);
+  const rootKey = keys.key(root.state);
+  visited.add(rootKey, -1, 0);
+  let frontier: { state: ExplorerState; index: number; key: string }[] = [{ state: root.state, index: 0, key: rootKey }];
+  let transitions = 0;
+  const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
+  let depth = 0;
+  let cutBy: ExploreResult['cutBy'] = null;
+  let keyLength = rootKey.length;
+  const maxStates = options.maxStates ?? Infinity;
+
+  search: while (frontier.length > 0) {
+    if (depth >= options.maxDepth) {
+      cutBy = 'depth';
+      break;
+    }
+    const next: { state: ExplorerState; index: number; key: string }[] = [];
+    for (const { state, index, key } of frontier) {
+      const succ = successors(space, state, key);
+      for (let ordinal = 0; ordinal < succ.length; ordinal++) {
+        const s = succ[ordinal]!;
+        transitions++;
+        const k = keys.key(s.state);
+        const child = visited.add(k, index, ordinal);
+        if (child < 0) continue;
+        keyLength += (k.length - keyLength) / visited.size;
+        if (s.violation) {
+          if (!violations.has(s.violation.property)) {
+            violations.set(s.violation.property, { ...s.violation, depth: depth + 1, edges: [] });
+            rebuildEdges(space, keys, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
+            if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
+              cutBy = 'found';
+              depth++;
+              break search;
+            }
+          }
+          continue;
+        }
+        next.push({ state: s.state, index: child, key: k });
+        if (visited.size >= maxStates) {
+          cutBy = 'states';
+          depth++;
+          break search;
+        }
+      }
+    }
+    depth++;
+    frontier = next;
+    options.onLevel?.(depth, visited.size);
+  }
+  return {
+    states: visited.size,
+    transitions,
+    depth,
+    exhausted: cutBy === null,
+    cutBy,
+    violations: [...violations.values()],
+    ms: clock() - started,
+    bytesPerState: visited.bytesPerState(keyLength),
+  };
+}
+
+/** Walk the successor ordinals from the root again, to know what each move was. */
+function rebuildEdges(space: ExploreSpace, keys: KeyMaker, root: ExplorerState, path: number[], into: ExploreViolation): void {
+  let state = root;
+  for (const ordinal of path) {
+    const succ = successors(space, state, keys.key(state));
+    const s = succ[ordinal]!;
+    into.edges.push(s.edge);
+    state = s.state;
+  }
+}
+
+/**
+ * A counterexample path as a scenario: its faults at the instants the explorer injected
+ * them, and every choice (event order, delays) as a script, so that `replay` plays the
+ * same run. The run ends at the violating step.
+ */
+export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges: readonly Edge[], name: string): Scenario {
+  const sys = space.sys;
+  const script: number[] = [...rootChoices];
+  let world: World = createWorld(sys, new ScriptedChooser(rootChoices, minimalChooser), false).world;
+  const faults: Scenario['faults'] = [];
+  for (const edge of edges) {
+    if (edge.kind === 'fault') {
+      const due = nextEventTime(world);
+      if (due > world.now && due !== Infinity) world = step(sys, world, { kind: 'advance', to: due }, minimalChooser, false).world;
+      faults.push({ at: world.now, ...edge.fault } as Scenario['faults'][number]);
+      world = step(sys, world, { kind: 'fault', fault: edge.fault }, new ScriptedChooser(edge.choices, minimalChooser), false).world;
+      script.push(...edge.choices);
+      continue;
+    }
+    const moves = enabledMoves(world);
+    const k = moves.findIndex((m) => signature(world, m) === edge.signature);
+    if (k < 0) throw new Error(`counterexample replay lost its way at t=${world.now}: no move ${edge.signature}`);
+    if (moves.length > 1) script.push(k);
+    world = step(sys, world, moves[k] as Move, new ScriptedChooser(edge.choices, minimalChooser), false).world;
+    script.push(...edge.choices);
+  }
+  return {
+    ...space.scenario,
+    name,
+    description: `Shortest counterexample found by the exhaustive explorer (${edges.length} moves).`,
+    choices: script,
+    until: world.now,
+    faults,
+  };
+}
+
+/** One worker's part of a parallel exploration. */
+export interface ShareResult {
+  /** Transitions of the prefix every worker walks alone (count them once). */
+  prefixTransitions: number;
+  /** Transitions out of the states this worker claimed. */
+  transitions: number;
+  /** The longest path this worker followed (not a BFS level: paths race). */
+  depth: number;
+  cutBy: 'depth' | 'states' | null;
+  violated: string[];
+  ms: number;
+}
+
+/**
+ * A worker's share of a parallel exploration over a shared visited set: every worker
+ * walks the same breadth-first prefix until the frontier holds `seeds` states per
+ * worker, takes every count-th of them, and explores on; a state belongs to whichever
+ * worker inserts it first, and is expanded by that worker only. No state crosses
+ * threads. Counterexamples are not rebuilt here: paths race, so the caller reruns the
+ * breadth-first search for the shortest ones.
+ */
+export function exploreShare(options: ExploreOptions, shared: SharedFingerprintSet, index: number, count: number, seeds = 64): ShareResult {
+  const clock = options.clock ?? (() => 0);
+  const started = clock();
+  const { space, keys } = spaceFor(options);
+  const violated = new Set<string>();
+  const local = new FingerprintSet(false);
+  const root = initialState(space);
+  const rootKey = keys.key(root.state);
+  local.add(rootKey, -1, 0);
+  const prefixKeys: string[] = [rootKey];
+  let frontier: { state: ExplorerState; key: string; depth: number }[] = [{ state: root.state, key: rootKey, depth: 0 }];
+  let prefixTransitions = 0;
+  let level = 0;
+  while (frontier.length > 0 && frontier.length < seeds * count && level < options.maxDepth) {
+    const next: typeof frontier = [];
+    for (const { state, key } of frontier) {
+      for (const s of successors(space, state, key)) {
+        prefixTransitions++;
+        const k = keys.key(s.state);
+        if (local.add(k, -1, 0) < 0) continue;
+        prefixKeys.push(k);
+        if (s.violation) violated.add(s.violation.property);
+        else next.push({ state: s.state, key: k, depth: level + 1 });
+      }
+    }
+    frontier = next;
+    level++;
+  }
+  for (const k of prefixKeys) {
+    const [h, l] = fingerprint(k);
+    shared.add(h, l);
+  }
+  const queue = frontier.filter((_, i) => i % count === index);
+  let transitions = 0;
+  let depth = level;
+  let cutBy: ShareResult['cutBy'] = null;
+  const maxStates = options.maxStates ?? Infinity;
+  for (let head = 0; head < queue.length; head++) {
+    const { state, key, depth: d } = queue[head]!;
+    queue[head] = undefined as never; // let the expanded state go
+    if (d >= options.maxDepth) {
+      cutBy = 'depth';
+      continue;
+    }
+    for (const s of successors(space, state, key)) {
+      transitions++;
+      const k = keys.key(s.state);
+      const [h, l] = fingerprint(k);
+      if (!shared.add(h, l)) continue;
+      depth = Math.max(depth, d + 1);
+      if (s.violation) violated.add(s.violation.property);
+      else queue.push({ state: s.state, key: k, depth: d + 1 });
+    }
+    if (shared.size >= maxStates) {
+      cutBy = 'states';
+      break;
+    }
+  }
+  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], ms: clock() - started };
+}

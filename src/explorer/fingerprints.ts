@@ -1,0 +1,159 @@
+/**
+ * The explorer's visited set: 64-bit fingerprints of canonical state keys in an
+ * open-addressing table of typed arrays (8 bytes a slot, no objects), with each state's
+ * parent and the ordinal of the successor it was (4 + 4 bytes), so that the shortest
+ * path to any state can be rebuilt: 12 bytes a slot at a load of 1/4 to 1/2, plus 8 a
+ * state, so 32 to 56 bytes per state.
+ *
+ * Two different keys with the same fingerprint would wrongly count as one state (TLC's
+ * trade-off too): with n states the chance is about n² / 2^65. `exact` mode keeps the
+ * keys themselves instead, for small spaces.
+ */
+
+/** Two independent 32-bit hashes of a string, in one pass (FNV-1a and a multiply-rotate). */
+export function fingerprint(key: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  b = Math.imul(b, 0xc2b2ae35);
+  b ^= b >>> 16;
+  return [a >>> 0, b >>> 0];
+}
+
+export class FingerprintSet {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  /** Slot -> state index + 1 (0 = empty). */
+  private slots: Uint32Array;
+  private mask: number;
+  private count = 0;
+  /** State index -> parent state index (-1 for the root) and successor ordinal. */
+  private parents: Int32Array;
+  private ordinals: Int32Array;
+  private readonly keys: Map<string, number> | null;
+
+  constructor(exact = false, capacityPow2 = 16) {
+    const cap = 1 << capacityPow2;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.slots = new Uint32Array(cap);
+    this.mask = cap - 1;
+    this.parents = new Int32Array(cap);
+    this.ordinals = new Int32Array(cap);
+    this.keys = exact ? new Map() : null;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held per state (table, parent links; and keys in exact mode, roughly). */
+  bytesPerState(averageKeyLength = 0): number {
+    const table = this.slots.length * 12;
+    const links = this.parents.length * 8;
+    const keys = this.keys ? this.count * (averageKeyLength * 2 + 48) : 0;
+    return this.count === 0 ? 0 : (table + links + keys) / this.count;
+  }
+
+  /** Adds a state; returns its index, or -1 if it was already there. */
+  add(key: string, parent: number, ordinal: number): number {
+    if (this.keys) {
+      if (this.keys.has(key)) return -1;
+      this.keys.set(key, this.count);
+      return this.record(parent, ordinal);
+    }
+    const [h, l] = fingerprint(key);
+    if (this.count * 2 >= this.slots.length) this.grow();
+    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const s = this.slots[i]!;
+      if (s === 0) break;
+      if (this.hi[i] === h && this.lo[i] === l) return -1;
+      i = (i + 1) & this.mask;
+    }
+    this.hi[i] = h;
+    this.lo[i] = l;
+    this.slots[i] = this.count + 1;
+    return this.record(parent, ordinal);
+  }
+
+  /** Every fingerprint, as (hi, lo) pairs. */
+  export(): Uint32Array {
+    const out = new Uint32Array(this.count * 2);
+    let j = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      if (this.slots[i] === 0) continue;
+      out[j++] = this.hi[i]!;
+      out[j++] = this.lo[i]!;
+    }
+    return out.subarray(0, j);
+  }
+
+  /** Adds a bare fingerprint (merging another set); true if it was new. */
+  addFingerprint(h: number, l: number): boolean {
+    if (this.count * 2 >= this.slots.length) this.grow();
+    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      if (this.slots[i] === 0) break;
+      if (this.hi[i] === h && this.lo[i] === l) return false;
+      i = (i + 1) & this.mask;
+    }
+    this.hi[i] = h;
+    this.lo[i] = l;
+    this.slots[i] = this.count + 1;
+    this.record(-1, 0);
+    return true;
+  }
+
+  /** The path of successor ordinals from the root to state `index`. */
+  pathTo(index: number): number[] {
+    const path: number[] = [];
+    for (let i = index; this.parents[i]! >= 0; i = this.parents[i]!) path.push(this.ordinals[i]!);
+    return path.reverse();
+  }
+
+  private record(parent: number, ordinal: number): number {
+    const index = this.count++;
+    if (index >= this.parents.length) {
+      const parents = new Int32Array(this.parents.length * 2);
+      parents.set(this.parents);
+      this.parents = parents;
+      const ordinals = new Int32Array(this.ordinals.length * 2);
+      ordinals.set(this.ordinals);
+      this.ordinals = ordinals;
+    }
+    this.parents[index] = parent;
+    this.ordinals[index] = ordinal;
+    return index;
+  }
+
+  private grow(): void {
+    const oldHi = this.hi;
+    const oldLo = this.lo;
+    const oldSlots = this.slots;
+    const cap = oldSlots.length * 2;
+    this.hi = new Uint32Array(cap);
+    this.lo = new Uint32Array(cap);
+    this.slots = new Uint32Array(cap);
+    this.mask = cap - 1;
+    for (let j = 0; j < oldSlots.length; j++) {
+      const s = oldSlots[j]!;
+      if (s === 0) continue;
+      const h = oldHi[j]!;
+      const l = oldLo[j]!;
+      let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+      while (this.slots[i] !== 0) i = (i + 1) & this.mask;
+      this.hi[i] = h;
+      this.lo[i] = l;
+      this.slots[i] = s;
+    }
+  }
+}

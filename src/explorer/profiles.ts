@@ -1,0 +1,82 @@
+/**
+ * Small configurations for exhaustive exploration, named, with the results the explorer
+ * must reproduce (explorer-manifest.json). Time is in ticks of 1 ms, scaled down so that
+ * every timer is a few ticks: the relay timeout, the probe, the stream and the control
+ * plane's refresh all fold into short cycles.
+ */
+import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
+import type { Config, Scenario, Workload } from '../config/types.js';
+import { fastPathIds } from '../engine/system.js';
+import type { Fault } from '../engine/world.js';
+
+export interface Profile {
+  description: string;
+  config: Partial<Config>;
+  workload: Partial<Workload>;
+  /** Fault kinds on fast paths the explorer may inject. */
+  faults: ('crash' | 'restart' | 'link')[];
+  maxFaults: number;
+}
+
+export const PROFILES: Record<string, Profile> = {
+  small: {
+    description:
+      'Two fast paths, one flow, 1-tick links; relay timeout 24, probe 3 × 1, stream every 4, ack each packet, refresh every 8; one crash or restart of a fast path.',
+    config: {
+      fastPaths: 2,
+      relayTimeoutMs: 24,
+      scanMs: 1,
+      probeTimeoutMs: 3,
+      probeRetries: 1,
+      linkDelayMs: [1, 1],
+      configRefreshMs: 8,
+    },
+    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    faults: ['crash', 'restart'],
+    maxFaults: 1,
+  },
+  'small-jitter': {
+    description: 'As small, with links of 1-2 ticks (every delay is a branch) and a scan of 2 ticks.',
+    config: {
+      fastPaths: 2,
+      relayTimeoutMs: 30,
+      scanMs: 2,
+      probeTimeoutMs: 5,
+      probeRetries: 1,
+      linkDelayMs: [1, 2],
+      configRefreshMs: 8,
+    },
+    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    faults: ['crash'],
+    maxFaults: 1,
+  },
+};
+
+export const DEFAULT_PROFILE = 'small';
+
+export function profileScenario(name: string, design: string): Scenario {
+  const p = PROFILES[name]!;
+  return {
+    name: `explore-${name}`,
+    description: p.description,
+    design,
+    seed: 0,
+    choices: 'minimal',
+    until: 0,
+    config: { ...DEFAULT_CONFIG, ...p.config },
+    workload: { ...DEFAULT_WORKLOAD, ...p.workload },
+    faults: [],
+  };
+}
+
+export function faultMenu(kinds: readonly string[], fastPaths: number): Fault[] {
+  const menu: Fault[] = [];
+  for (const fp of fastPathIds(fastPaths)) {
+    if (kinds.includes('crash')) menu.push({ kind: 'crash', node: fp });
+    if (kinds.includes('restart')) menu.push({ kind: 'restart', node: fp });
+    if (kinds.includes('link')) {
+      for (const link of [`lvs->${fp}`, `eni->${fp}`]) menu.push({ kind: 'linkDown', link }, { kind: 'linkUp', link });
+    }
+  }
+  return menu;
+}
