@@ -24,6 +24,7 @@ export const fastPathRestored = eventually(
     floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
     applicable: failoverApplicable,
     healthy: (world, s) => failoverHealthy(world, s.config),
+    movingDeadline: false,
     isResponse: (via) => isFastPath(via),
   }),
 );

@@ -25,8 +25,9 @@ export const learning = always<null>(
       for (const [key, snap] of Object.entries(world.actors)) {
         if (actorNode(key) !== 'lvs') continue;
         const before = prev.actors[key];
-        if (!before || before === snap) continue;
-        const was = (before.xs.context as LearnedPath).pathVirtIp ?? null;
+        if (before === snap) continue;
+        // A session started in this step learned from nothing: its first path is checked too.
+        const was = before ? ((before.xs.context as LearnedPath).pathVirtIp ?? null) : null;
         const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;
         if (was === now) continue;
         const flow = key.slice('lvs/'.length);

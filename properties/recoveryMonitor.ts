@@ -5,8 +5,9 @@
  * A fault while the flow is being served, with every component the property needs
  * healthy, arms an obligation: a response (a reverse packet the server sent after the
  * fault, reaching the client by the path the property asks for) must come by
- * t_f + budget, where t_f is the LVS's last forward arrival. A later forward arrival
- * restarts the deadline, as it restarts the LVS's relay timer [¶74, ¶77]. A fault that
+ * t_f + budget, where t_f is the LVS's last forward arrival. For L1 a later forward
+ * arrival restarts the deadline, as it restarts the LVS's relay timer [¶74, ¶77]; for L2
+ * only one already on its way at the fault does (movingDeadline). A fault that
  * breaks a precondition voids the obligation; restoring the precondition re-arms it from
  * that moment.
  *
@@ -15,7 +16,7 @@
 import { assign, setup } from 'xstate';
 import type { Scenario } from '../src/config/types.js';
 import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
-import { faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
+import { delivered, faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
 import type { MonitorLogic } from '../src/checker/property.js';
 import type { World } from '../src/engine/world.js';
 
@@ -27,6 +28,13 @@ export interface RecoveryMonitorInput {
   floorMs: number;
   /** Static preconditions (tenant ids valid, client reacts...). */
   applicable: boolean;
+  /**
+   * Does a forward packet sent after the fault move the deadline? For L1 it does (it
+   * restarts the LVS's relay timer [¶74, ¶77]); for L2 only packets already on their way
+   * at the fault count (t_f ≤ fault + in-flight, spec §6), so that forward traffic cannot
+   * postpone the fast path's restoration for ever.
+   */
+  movingDeadline: boolean;
 }
 
 export interface RecoveryMonitorContext extends RecoveryMonitorInput {
@@ -47,7 +55,7 @@ export function deadlineOf(c: RecoveryMonitorContext): number {
 export type RecoveryMonitorEvent =
   | { type: 'fault'; t: number; healthy: boolean }
   | { type: 'sessionLost'; t: number }
-  | { type: 'forwardAtLvs'; t: number }
+  | { type: 'forwardAtLvs'; t: number; sentAt: number }
   | { type: 'reverseAtClient'; t: number; via: string; originAt: number };
 
 export const recoveryMonitorMachine = setup({
@@ -69,6 +77,8 @@ export const recoveryMonitorMachine = setup({
   },
   guards: {
     applicable: ({ context }) => context.applicable,
+    movesDeadline: ({ context, event }) =>
+      event.type === 'forwardAtLvs' && (context.movingDeadline || event.sentAt <= context.faultAt),
     healthy: ({ event }) => event.type === 'fault' && event.healthy,
     /** Provided by each property: is this delivery the response it waits for? */
     isResponse: () => false,
@@ -130,7 +140,10 @@ export const recoveryMonitorMachine = setup({
         },
       },
       on: {
-        forwardAtLvs: { target: 'awaiting', reenter: true, actions: ['rearmOnForward'] },
+        forwardAtLvs: [
+          { guard: 'movesDeadline', target: 'awaiting', reenter: true, actions: ['rearmOnForward'] },
+          { actions: ['noteForward'] },
+        ],
         reverseAtClient: [
           {
             guard: 'isResponse',
@@ -174,6 +187,8 @@ export interface RecoveryObligation {
   healthy: (world: World, scenario: Scenario) => boolean;
   /** Is a reverse delivery (after the fault) the awaited response? */
   isResponse: (via: string) => boolean;
+  /** See RecoveryMonitorInput.movingDeadline. */
+  movingDeadline: boolean;
 }
 
 /** The monitor logic of a recovery property: this chart, one instance per flow. */
@@ -192,6 +207,7 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
         budgetMs: o.budgetMs(scenario),
         floorMs: o.floorMs(scenario),
         applicable: o.applicable(scenario),
+        movingDeadline: o.movingDeadline,
       }) satisfies RecoveryMonitorInput,
     observe: (obs) => {
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
@@ -202,8 +218,11 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
           : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario) };
         for (const flow of obs.sys.flows) out.push({ key: flow, event });
       }
-      const fwd = forwardAtLvs(obs);
-      if (fwd) out.push({ key: fwd.flow, event: { type: 'forwardAtLvs', t } });
+      const fwd = delivered(obs);
+      if (fwd && forwardAtLvs(obs)) {
+        const msg = fwd.msg as { flow: string };
+        out.push({ key: msg.flow, event: { type: 'forwardAtLvs', t, sentAt: fwd.sentAt } });
+      }
       const rev = reverseAtClient(obs);
       if (rev) out.push({ key: rev.flow, event: { type: 'reverseAtClient', t, via: rev.via, originAt: rev.originAt } });
       return out;

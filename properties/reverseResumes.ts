@@ -22,6 +22,7 @@ export const reverseResumes = eventually(
     floorMs: (s) => computeBounds(s.config, s.workload).l1FloorMs,
     applicable: (s) => tenantIdsValid(s.config, s.workload),
     healthy: (world, s) => reverseDetourHealthy(world, s.config),
+    movingDeadline: true,
     isResponse: () => true,
   }),
 );

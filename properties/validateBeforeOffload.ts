@@ -5,7 +5,7 @@
  * A crash or restart empties a fast path's table, and so what it may forward.
  */
 import { always } from '../src/checker/property.js';
-import { deliveries, faultsOf, isFastPath } from '../src/checker/observe.js';
+import { deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 import type { FastPathContext } from '../models/fastPath.js';
 
@@ -39,10 +39,9 @@ export const validateBeforeOffload = always<Validated>(
       }
       // Forwarding is judged when the fast path decides it: at the send (what is still on
       // the wire when it crashes arrives later, legitimately).
-      for (const e of obs.events) {
-        if (e.event !== 'send' && !(e.event === 'drop' && e.id !== undefined)) continue;
+      for (const e of sendsOf(obs)) {
         const m = e.msg;
-        if (m?.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
         }

@@ -4,7 +4,7 @@
  * and whether the components a property needs are healthy.
  */
 import type { Config, Scenario } from '../config/types.js';
-import type { DataMsg } from '../../models/protocol.js';
+import type { DataMsg, Message } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
 import { fastPathIds } from '../engine/system.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
@@ -79,14 +79,25 @@ export function reverseAtClient(obs: Observation): ReverseAtClient | null {
   return { flow: m.msg.flow, via: m.causeFrom ?? '?', originAt: m.originAt };
 }
 
+/**
+ * What nodes put on the wire in this step: sent messages, and those lost at the moment of
+ * sending (a down link, loss). A drop of a message that was already in flight (lost on
+ * arrival) is not a send: its id is older than this step.
+ */
+export function sendsOf(obs: Observation): { from: string; to: string | null; msg: Message; t: number }[] {
+  const firstNew = obs.prev?.nextId ?? 0;
+  const out: { from: string; to: string | null; msg: Message; t: number }[] = [];
+  for (const e of obs.events) {
+    if (e.event === 'send') out.push(e);
+    else if (e.event === 'drop' && e.id !== undefined && e.id >= firstNew && e.msg) out.push({ ...e, msg: e.msg });
+  }
+  return out;
+}
+
 /** Reverse data the LVS put on its way to the VGW this step (sent, or lost at once). */
 export function sentToVgw(obs: Observation): DataMsg[] {
   const out: DataMsg[] = [];
-  for (const e of obs.events) {
-    if ((e.event === 'send' || (e.event === 'drop' && e.id !== undefined)) && e.from === 'lvs' && e.to === 'vgw') {
-      if (e.msg?.type === 'data') out.push(e.msg);
-    }
-  }
+  for (const e of sendsOf(obs)) if (e.from === 'lvs' && e.to === 'vgw' && e.msg.type === 'data') out.push(e.msg);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { InputError } from '../config/validate.js';
 import { processIo, type Io } from './io.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
+import { exportCommand } from './export.js';
 import { replayCommand } from './replay.js';
 import { simulateCommand } from './simulate.js';
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   simulate: { run: simulateCommand, summary: 'run one scenario and print its timeline or JSONL trace' },
   replay: { run: replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
   explore: { run: exploreCommand, summary: 'explore every reachable state of a small configuration' },
+  export: { run: exportCommand, summary: 'write the statecharts for the Stately visualiser, as JSON and as Mermaid' },
 };
 
 function usage(): string {

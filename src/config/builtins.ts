@@ -56,6 +56,11 @@ const BUILTINS: Record<string, Builtin> = {
       ],
     },
   },
+  'spoofed-server-vni': {
+    description:
+      "Finding (S3): the server's packets carry a VNI that is not in the tenant table. The slow path rejects the reverse first packet, but the LVS falls back to the VGW after the relay timeout, and the VGW relays without any check: the invalid packets reach the client.",
+    body: { workload: { vni: 777 }, faults: [] },
+  },
   'invalid-vni': {
     description:
       "S2/S3: the client's packets carry a CVNI that is not in PVL-Control's tenant table. The slow path rejects the first packet; nothing is offloaded or forwarded.",

@@ -1,0 +1,180 @@
+/**
+ * The statecharts as users' other tools read them: a `createMachine({...})` source that
+ * the Stately visualiser and Studio import as it is (actions, guards and delays by name,
+ * no functions), the same config as JSON, and a Mermaid `stateDiagram-v2`.
+ *
+ * The config is the machine's own (`machine.config`); what cannot travel is replaced:
+ * a context function by the context it gives for the default configuration, parameter
+ * functions by nothing (the action keeps its name).
+ */
+import type { AnyStateMachine } from 'xstate';
+import { clientMachine } from '../../models/client.js';
+import { controlMachine } from '../../models/control.js';
+import { eniMachine } from '../../models/eni.js';
+import { fastPathMachine } from '../../models/fastPath.js';
+import { lvsMachine } from '../../models/lvs.js';
+import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
+import { serverMachine } from '../../models/server.js';
+import { slowPathMachine } from '../../models/slowPath.js';
+import { vgwMachine } from '../../models/vgw.js';
+import { recoveryMonitorMachine } from '../../properties/recoveryMonitor.js';
+import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
+import { buildSystem } from '../engine/system.js';
+import type { NodeKind } from '../engine/system.js';
+
+export interface ExportedChart {
+  /** The machine's id (also its file name). */
+  id: string;
+  /** Where it lives: models/… or properties/… */
+  source: string;
+  kind: 'model' | 'monitor';
+  machine: AnyStateMachine;
+  /** The importable config: JSON only. */
+  config: Record<string, unknown>;
+}
+
+/** Every statechart pvlcheck has, models first, each with its default-configuration context. */
+export function charts(): ExportedChart[] {
+  const sys = buildSystem('patent', DEFAULT_CONFIG, DEFAULT_WORKLOAD);
+  const inputOf = (kind: NodeKind): unknown => {
+    const node = Object.values(sys.nodes).find((n) => n.kind === kind)!;
+    return node.input(node.perFlow ? 'f1' : null, 0);
+  };
+  const model = (machine: AnyStateMachine, file: string, kind: NodeKind): ExportedChart => ({
+    id: machine.id,
+    source: `models/${file}.ts`,
+    kind: 'model',
+    machine,
+    config: exportConfig(machine, inputOf(kind)),
+  });
+  return [
+    model(clientMachine, 'client', 'client'),
+    model(eniMachine, 'eni', 'eni'),
+    model(slowPathMachine, 'slowPath', 'sp'),
+    model(fastPathMachine, 'fastPath', 'fp'),
+    model(controlMachine, 'control', 'control'),
+    model(lvsMachine, 'lvs', 'lvs'),
+    model(lvsPriorArtMachine, 'lvsPriorArt', 'lvs'),
+    model(vgwMachine, 'vgw', 'vgw'),
+    model(serverMachine, 'server', 'server'),
+    {
+      id: recoveryMonitorMachine.id,
+      source: 'properties/recoveryMonitor.ts',
+      kind: 'monitor',
+      machine: recoveryMonitorMachine,
+      config: exportConfig(recoveryMonitorMachine, { flow: 'f1', budgetMs: 3308, floorMs: 212, applicable: true }),
+    },
+  ];
+}
+
+/** The machine's config as JSON: functions out, the context resolved for `input`. */
+export function exportConfig(machine: AnyStateMachine, input: unknown): Record<string, unknown> {
+  const config = machine.config as Record<string, unknown>;
+  const context =
+    typeof config.context === 'function'
+      ? (config.context as (a: { input: unknown }) => unknown)({ input })
+      : (config.context ?? undefined);
+  const clean = (v: unknown): unknown => {
+    if (typeof v === 'function') return undefined;
+    if (Array.isArray(v)) return v.map(clean).filter((x) => x !== undefined);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'params' && typeof x === 'function') continue;
+        const c = clean(x);
+        if (c !== undefined) out[k] = c;
+      }
+      return out;
+    }
+    return v;
+  };
+  const out = clean({ ...config, context: undefined }) as Record<string, unknown>;
+  return context === undefined ? out : { id: out.id, ...(out.description ? { description: out.description } : {}), context, ...out };
+}
+
+/** A source file Stately imports: `createMachine` with the literal config. */
+export function machineSource(chart: ExportedChart): string {
+  const name = `${chart.id}Machine`;
+  return [
+    `// ${chart.id}: exported by \`pvlcheck export\` from ${chart.source}.`,
+    '// Open it in the Stately visualiser (https://stately.ai/viz) or Studio, or with the',
+    "// Stately VS Code extension. Actions, guards and delays are named as in the model;",
+    '// their code is in the model file.',
+    "import { createMachine } from 'xstate';",
+    '',
+    `export const ${name} = createMachine(${JSON.stringify(chart.config, null, 2)});`,
+    '',
+  ].join('\n');
+}
+
+interface StateNodeConfig {
+  type?: string;
+  initial?: string;
+  states?: Record<string, StateNodeConfig>;
+  on?: Record<string, unknown>;
+  after?: Record<string, unknown>;
+  always?: unknown;
+}
+
+interface TransitionConfig {
+  target?: string | string[];
+  guard?: string | { type: string };
+  actions?: unknown[];
+}
+
+function asList(t: unknown): TransitionConfig[] {
+  if (t === undefined) return [];
+  if (typeof t === 'string') return [{ target: t }];
+  return (Array.isArray(t) ? t : [t]) as TransitionConfig[];
+}
+
+function label(event: string, t: TransitionConfig): string {
+  const guard = typeof t.guard === 'string' ? t.guard : t.guard?.type;
+  const actions = (t.actions ?? []).map((a) => (typeof a === 'string' ? a : (a as { type: string }).type));
+  let s = event;
+  if (guard) s += ` [${guard}]`;
+  if (actions.length > 0) s += ` / ${actions.join(', ')}`;
+  return s.replace(/:/g, '');
+}
+
+/** A Mermaid `stateDiagram-v2` of the chart (parallel regions as `--` separated). */
+export function mermaid(chart: ExportedChart): string {
+  const lines = ['stateDiagram-v2', `  %% ${chart.id} (${chart.source})`];
+  const id = (path: string[]) => path.join('_') || 'root';
+  const walk = (node: StateNodeConfig, path: string[], indent: string): void => {
+    const children = Object.entries(node.states ?? {});
+    if (node.type === 'parallel') {
+      children.forEach(([name, child], i) => {
+        if (i > 0) lines.push(`${indent}--`);
+        lines.push(`${indent}state "${name}" as ${id([...path, name])} {`);
+        walk(child, [...path, name], indent + '  ');
+        lines.push(`${indent}}`);
+      });
+      return;
+    }
+    if (node.initial) lines.push(`${indent}[*] --> ${id([...path, node.initial])}`);
+    for (const [name, child] of children) {
+      const here = [...path, name];
+      if (child.states) {
+        lines.push(`${indent}state "${name}" as ${id(here)} {`);
+        walk(child, here, indent + '  ');
+        lines.push(`${indent}}`);
+      } else {
+        lines.push(`${indent}state "${name}" as ${id(here)}`);
+      }
+      const edges: [string, TransitionConfig][] = [];
+      for (const [event, t] of Object.entries(child.on ?? {})) for (const x of asList(t)) edges.push([event, x]);
+      for (const [delay, t] of Object.entries(child.after ?? {})) for (const x of asList(t)) edges.push([`after ${delay}`, x]);
+      for (const x of asList(child.always)) edges.push(['always', x]);
+      for (const [event, t] of edges) {
+        const targets = t.target === undefined ? [name] : Array.isArray(t.target) ? t.target : [t.target];
+        for (const target of targets) {
+          const to = target.startsWith('#') || target.startsWith('.') ? target.replace(/^[#.]/, '').split('.') : [...path, target];
+          lines.push(`${indent}${id(here)} --> ${id(to)}: ${label(event, t)}`);
+        }
+      }
+    }
+  };
+  walk(chart.config as StateNodeConfig, [], '  ');
+  return lines.join('\n') + '\n';
+}
