@@ -163,6 +163,15 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
       }
       return out;
     },
+    pack: (data) =>
+      Object.entries(data.instances).map(([k, inst]) => [k, inst.snap.xs.value, inst.snap.xs.context, inst.timers]),
+    unpack: (packed) => {
+      const instances: Record<string, Instance> = {};
+      for (const [k, value, context, timers] of packed as [string, unknown, unknown, Deadline[]][]) {
+        instances[k] = { snap: runner.resolve(value, context), timers };
+      }
+      return { instances };
+    },
     finish: (data, _world, scenario, report) => {
       const instances: Record<string, Instance> = {};
       for (const [key, inst] of Object.entries(data.instances)) instances[key] = fireDue(inst, scenario.until, true, report, key);

@@ -135,6 +135,30 @@ export function checkDesign(design: string, options: CheckOptions): DesignOutcom
   return { design, runs: done, ms: clock() - started, properties: [...outcomes.values()] };
 }
 
+/**
+ * fast-check shrinks a fault towards the earliest time that still fails; a fault a few
+ * milliseconds later can need fewer moves (it lands after, not before, the events of an
+ * instant). Try those neighbours and keep the run with the fewest moves to the violation.
+ */
+function tighten(spec: RunSpec, design: string, property: AnyProperty): RunSpec {
+  const moves = (s: RunSpec): number | undefined =>
+    evaluate(toScenario(s, design), [property]).movesToViolation.get(property.id);
+  let best = spec;
+  let bestMoves = moves(spec) ?? Infinity;
+  for (let i = 0; i < spec.faults.length; i++) {
+    for (let delta = 1; delta <= 8; delta++) {
+      const faults = best.faults.map((f, j) => (j === i ? { ...f, at: f.at + delta } : f));
+      const candidate: RunSpec = { ...best, faults };
+      const m = moves(candidate);
+      if (m !== undefined && m < bestMoves) {
+        best = candidate;
+        bestMoves = m;
+      }
+    }
+  }
+  return best;
+}
+
 /** Replay fast-check's failing run and shrink it with respect to one property only. */
 function shrink(
   design: string,
@@ -156,8 +180,9 @@ function shrink(
     }),
     { seed: fcSeed, path: fcPath, endOnFailure: false },
   );
-  const spec = result.counterexample?.[0] ?? null;
-  if (!spec) throw new Error(`could not replay the counterexample for ${property.id} (seed ${fcSeed}, path ${fcPath})`);
+  const shrunk = result.counterexample?.[0] ?? null;
+  if (!shrunk) throw new Error(`could not replay the counterexample for ${property.id} (seed ${fcSeed}, path ${fcPath})`);
+  const spec = tighten(shrunk, design, property);
   const scenario = toScenario(spec, design, `${design}-${property.id}`);
   const verdict = evaluate(scenario, [property]).verdicts.get(property.id)!;
   return {

@@ -83,6 +83,9 @@ export interface MonitorLogic<D> {
    * lastFwdAt, faultAt, ...) made relative (src/explorer/codec.ts).
    */
   encode?(data: D, now: number, horizonMs: number): string;
+  /** Data as plain values to hand to another thread, and back (for data holding statechart snapshots). */
+  pack?(data: D): unknown;
+  unpack?(packed: unknown): D;
 }
 
 export interface Property<D = unknown> {

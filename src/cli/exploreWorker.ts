@@ -1,9 +1,18 @@
 /** A worker thread of `pvlcheck explore`: its share of a parallel exploration. */
-import { parentPort, workerData } from 'node:worker_threads';
-import { exploreShare } from '../explorer/explore.js';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { exploreShare } from '../explorer/parallel.js';
 import { SharedFingerprintSet } from '../explorer/sharedSet.js';
 import { optionsOf, type ExploreRequest } from './explore.js';
 
-const { request, buffer, index, count } = workerData as { request: ExploreRequest; buffer: SharedArrayBuffer; index: number; count: number };
+const data = workerData as {
+  request: ExploreRequest;
+  buffer: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  index: number;
+  count: number;
+  peers: Map<number, MessagePort>;
+};
 const clock = () => performance.now(); // real-time-ok: figures only
-parentPort!.postMessage(exploreShare(optionsOf(request, clock), new SharedFingerprintSet(buffer), index, count));
+const result = exploreShare(optionsOf(data.request, clock), new SharedFingerprintSet(data.buffer), data.control, data.index, data.count, data.peers);
+for (const port of data.peers.values()) port.close();
+parentPort!.postMessage(result);

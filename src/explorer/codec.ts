@@ -73,34 +73,61 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return violated + hashText(JSON.stringify(data, timeReplacer(now, horizonMs)));
   };
 
+  // Parts shared between states (the same objects, as worlds share structure) are built once.
+  const actorParts = new WeakMap<object, string>();
+  const flightSuffix = new WeakMap<object, string>();
+  const timerSuffix = new WeakMap<object, string>();
+  const restParts = new WeakMap<object, string>();
+
   return {
     key(st) {
       const w = st.world;
       const now = w.now;
-      let out = `${st.faults}${st.busyInstant ? '*' : ''}|`;
-      for (const a of Object.keys(w.actors).sort()) {
-        const snap = w.actors[a]!;
-        out += `${a}=${hashOf(snap, () => snap.key)},`;
+      let actors = actorParts.get(w.actors);
+      if (actors === undefined) {
+        actors = '';
+        for (const a of Object.keys(w.actors).sort()) {
+          const snap = w.actors[a]!;
+          actors += `${a}=${hashOf(snap, () => snap.key)},`;
+        }
+        actorParts.set(w.actors, actors);
       }
-      out += '|';
       const flights: string[] = [];
       for (const m of w.inFlight) {
-        const msg = hashOf(m.msg, () => JSON.stringify(m.msg));
-        flights.push(`${m.at - now}:${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${past(m.originAt, now)}:${msg}`);
+        let suffix = flightSuffix.get(m);
+        if (suffix === undefined) {
+          suffix = `:${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${hashOf(m.msg, () => JSON.stringify(m.msg))}`;
+          flightSuffix.set(m, suffix);
+        }
+        flights.push(`${m.at - now}:${past(m.originAt, now)}${suffix}`);
       }
-      out += flights.sort().join(',') + '|';
       const timers: string[] = [];
-      for (const t of w.timers) timers.push(`${t.at - now}:${t.actor}:${t.name}:${hashOf(t.event, () => JSON.stringify(t.event))}`);
-      out += timers.sort().join(',') + '|';
-      out += Object.keys(w.down).sort().join(',') + '|';
-      for (const [n, e] of Object.entries(w.epochs).sort()) out += `${n}${e},`;
-      out += '|';
-      for (const [l, s] of Object.entries(w.links).sort()) out += `${l}${s.up ? '+' : '-'}${s.loss ?? ''},`;
+      for (const t of w.timers) {
+        let suffix = timerSuffix.get(t);
+        if (suffix === undefined) {
+          suffix = `:${t.actor}:${t.name}:${hashOf(t.event, () => JSON.stringify(t.event))}`;
+          timerSuffix.set(t, suffix);
+        }
+        timers.push(`${t.at - now}${suffix}`);
+      }
+      let out = `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights.sort().join(',')}|${timers.sort().join(',')}|`;
+      out += partOf(restParts, w.down, () => Object.keys(w.down).sort().join(','));
+      out += '|' + partOf(restParts, w.epochs, () => Object.entries(w.epochs).sort().map(([n, e]) => `${n}${e}`).join(','));
+      out += '|' + partOf(restParts, w.links, () => Object.entries(w.links).sort().map(([l, s]) => `${l}${s.up ? '+' : '-'}${s.loss ?? ''}`).join(','));
       out += '|';
       for (let i = 0; i < properties.length; i++) out += monitorPart(properties[i]!, st.monitors[i]!, now) + ',';
       return out;
     },
   };
+}
+
+function partOf(cache: WeakMap<object, string>, object: object, make: () => string): string {
+  let part = cache.get(object);
+  if (part === undefined) {
+    part = make();
+    cache.set(object, part);
+  }
+  return part;
 }
 
 const contextTimes = new WeakMap<object, string[]>();

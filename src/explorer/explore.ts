@@ -5,8 +5,9 @@
  * links and written as a scenario that `pvlcheck replay` plays back.
  *
  * States are stored as fingerprints of their canonical keys (codec.ts); the frontier
- * holds keys, from which states are rebuilt to expand them. A state that violates a
- * property is reported and not expanded further (as TLC stops at an error).
+ * holds the states to expand next. A violating state is reported (the first time each
+ * property fails, which breadth-first order makes a shortest path) and still expanded,
+ * as with TLC's -continue, so that every property gets its verdict.
  */
 import type { Scenario } from '../config/types.js';
 import { computeBounds } from '../sim/bounds.js';
@@ -15,8 +16,7 @@ import { createWorld, enabledMoves, nextEventTime, step, type Fault, type Move, 
 import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
-import { FingerprintSet, fingerprint } from './fingerprints.js';
-import { SharedFingerprintSet } from './sharedSet.js';
+import { FingerprintSet } from './fingerprints.js';
 import { EnumeratingChooser, signature, successors, type Edge, type ExploreSpace } from './successors.js';
 
 export interface ExploreOptions {
@@ -119,18 +119,16 @@ export function explore(options: ExploreOptions): ExploreResult {
         const child = visited.add(k, index, ordinal);
         if (child < 0) continue;
         keyLength += (k.length - keyLength) / visited.size;
-        if (s.violation) {
-          if (!violations.has(s.violation.property)) {
-            violations.set(s.violation.property, { ...s.violation, depth: depth + 1, edges: [] });
-            rebuildEdges(space, keys, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
-            if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
-              cutBy = 'found';
-              depth++;
-              break search;
-            }
+        if (s.violation && !violations.has(s.violation.property)) {
+          violations.set(s.violation.property, { ...s.violation, depth: depth + 1, edges: [] });
+          rebuildEdges(space, keys, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
+          if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
+            cutBy = 'found';
+            depth++;
+            break search;
           }
-          continue;
         }
+        // A violating state is still expanded (TLC's -continue): other properties may fail later on.
         next.push({ state: s.state, index: child, key: k });
         if (visited.size >= maxStates) {
           cutBy = 'states';
@@ -202,84 +200,3 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
   };
 }
 
-/** One worker's part of a parallel exploration. */
-export interface ShareResult {
-  /** Transitions of the prefix every worker walks alone (count them once). */
-  prefixTransitions: number;
-  /** Transitions out of the states this worker claimed. */
-  transitions: number;
-  /** The longest path this worker followed (not a BFS level: paths race). */
-  depth: number;
-  cutBy: 'depth' | 'states' | null;
-  violated: string[];
-  ms: number;
-}
-
-/**
- * A worker's share of a parallel exploration over a shared visited set: every worker
- * walks the same breadth-first prefix until the frontier holds `seeds` states per
- * worker, takes every count-th of them, and explores on; a state belongs to whichever
- * worker inserts it first, and is expanded by that worker only. No state crosses
- * threads. Counterexamples are not rebuilt here: paths race, so the caller reruns the
- * breadth-first search for the shortest ones.
- */
-export function exploreShare(options: ExploreOptions, shared: SharedFingerprintSet, index: number, count: number, seeds = 64): ShareResult {
-  const clock = options.clock ?? (() => 0);
-  const started = clock();
-  const { space, keys } = spaceFor(options);
-  const violated = new Set<string>();
-  const local = new FingerprintSet(false);
-  const root = initialState(space);
-  const rootKey = keys.key(root.state);
-  local.add(rootKey, -1, 0);
-  const prefixKeys: string[] = [rootKey];
-  let frontier: { state: ExplorerState; key: string; depth: number }[] = [{ state: root.state, key: rootKey, depth: 0 }];
-  let prefixTransitions = 0;
-  let level = 0;
-  while (frontier.length > 0 && frontier.length < seeds * count && level < options.maxDepth) {
-    const next: typeof frontier = [];
-    for (const { state, key } of frontier) {
-      for (const s of successors(space, state, key)) {
-        prefixTransitions++;
-        const k = keys.key(s.state);
-        if (local.add(k, -1, 0) < 0) continue;
-        prefixKeys.push(k);
-        if (s.violation) violated.add(s.violation.property);
-        else next.push({ state: s.state, key: k, depth: level + 1 });
-      }
-    }
-    frontier = next;
-    level++;
-  }
-  for (const k of prefixKeys) {
-    const [h, l] = fingerprint(k);
-    shared.add(h, l);
-  }
-  const queue = frontier.filter((_, i) => i % count === index);
-  let transitions = 0;
-  let depth = level;
-  let cutBy: ShareResult['cutBy'] = null;
-  const maxStates = options.maxStates ?? Infinity;
-  for (let head = 0; head < queue.length; head++) {
-    const { state, key, depth: d } = queue[head]!;
-    queue[head] = undefined as never; // let the expanded state go
-    if (d >= options.maxDepth) {
-      cutBy = 'depth';
-      continue;
-    }
-    for (const s of successors(space, state, key)) {
-      transitions++;
-      const k = keys.key(s.state);
-      const [h, l] = fingerprint(k);
-      if (!shared.add(h, l)) continue;
-      depth = Math.max(depth, d + 1);
-      if (s.violation) violated.add(s.violation.property);
-      else queue.push({ state: s.state, key: k, depth: d + 1 });
-    }
-    if (shared.size >= maxStates) {
-      cutBy = 'states';
-      break;
-    }
-  }
-  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], ms: clock() - started };
-}

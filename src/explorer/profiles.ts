@@ -35,15 +35,31 @@ export const PROFILES: Record<string, Profile> = {
     faults: ['crash', 'restart'],
     maxFaults: 1,
   },
-  'small-jitter': {
-    description: 'As small, with links of 1-2 ticks (every delay is a branch) and a scan of 2 ticks.',
+  'small-races': {
+    description:
+      'As small, but the relay timer fires 1 or 2 ticks late (Δscan 2), and events at the same tick happen in every order: the races of a forward packet with the relay timeout (E5) are branches.',
     config: {
       fastPaths: 2,
-      relayTimeoutMs: 30,
+      relayTimeoutMs: 24,
       scanMs: 2,
-      probeTimeoutMs: 5,
+      probeTimeoutMs: 3,
       probeRetries: 1,
-      linkDelayMs: [1, 2],
+      linkDelayMs: [1, 1],
+      configRefreshMs: 8,
+    },
+    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    faults: ['crash'],
+    maxFaults: 1,
+  },
+  'three-paths': {
+    description: 'As small, with three fast paths (ECMP rehash, E4) and crashes only.',
+    config: {
+      fastPaths: 3,
+      relayTimeoutMs: 24,
+      scanMs: 1,
+      probeTimeoutMs: 3,
+      probeRetries: 1,
+      linkDelayMs: [1, 1],
       configRefreshMs: 8,
     },
     workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },

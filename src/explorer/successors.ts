@@ -16,7 +16,7 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
 import { stepMonitor, type AnyProperty, type MonitorState, type Violation } from '../checker/property.js';
-import type { ExplorerState } from './codec.js';
+import { hashOf, type ExplorerState } from './codec.js';
 
 /** What a successor took: enough to replay it from the parent. */
 export type Edge =
@@ -45,7 +45,7 @@ export interface ExploreSpace {
 export function signature(w: World, move: Move): string {
   if (move.kind === 'deliver') {
     const m = w.inFlight.find((x) => x.id === move.id)!;
-    return `d${m.from}>${m.to}:${JSON.stringify(m.msg)}:${m.causeFrom ?? ''}:${m.originAt - w.now}`;
+    return `d${m.from}>${m.to}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${m.originAt - w.now}`;
   }
   if (move.kind === 'fire') {
     const t = w.timers.find((x) => x.id === move.id)!;

@@ -1,0 +1,179 @@
+/**
+ * A worker thread's part of a parallel exploration, with work stealing.
+ *
+ * Workers share the visited set (sharedSet.ts): a state belongs to the worker that
+ * inserts it first and is expanded by that worker only. Every worker walks the same
+ * breadth-first prefix, then takes every count-th state of its frontier. A worker whose
+ * queue runs dry asks for work through a shared flag; a busy worker sees the flag between
+ * expansions and hands over half of its queue, packed as plain data (transfer.ts), over
+ * a message port. The search ends when every worker is idle and no work is in transit.
+ *
+ * Paths race, so this finds which properties are violated but not their shortest
+ * counterexamples: the caller reruns the breadth-first search for those.
+ */
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { fingerprint, FingerprintSet } from './fingerprints.js';
+import { SharedFingerprintSet } from './sharedSet.js';
+import type { ExplorerState } from './codec.js';
+import { initialState, spaceFor, type ExploreOptions } from './explore.js';
+import { successors } from './successors.js';
+import { pack, Unpacker, type PackedState } from './transfer.js';
+
+export interface ShareResult {
+  /** Transitions of the prefix every worker walks alone (count them once). */
+  prefixTransitions: number;
+  /** Transitions out of the states this worker claimed. */
+  transitions: number;
+  /** The longest path this worker followed (not a breadth-first level: paths race). */
+  depth: number;
+  cutBy: 'depth' | 'states' | null;
+  violated: string[];
+  /** States handed to other workers. */
+  given: number;
+  ms: number;
+}
+
+/** Shared control words: [idle workers, batches in transit, done, request flag per worker]. */
+export function controlBuffer(workers: number): SharedArrayBuffer {
+  return new SharedArrayBuffer((3 + workers) * 4);
+}
+
+const IDLE = 0;
+const PENDING = 1;
+const DONE = 2;
+const REQUEST = 3;
+
+interface Item {
+  state: ExplorerState;
+  key: string;
+  depth: number;
+}
+
+export function exploreShare(
+  options: ExploreOptions,
+  shared: SharedFingerprintSet,
+  control: SharedArrayBuffer,
+  index: number,
+  count: number,
+  peers: ReadonlyMap<number, MessagePort>,
+  seeds = 64,
+): ShareResult {
+  const clock = options.clock ?? (() => 0);
+  const started = clock();
+  const ctl = new Int32Array(control);
+  const { space, keys } = spaceFor(options);
+  const unpacker = new Unpacker(space.sys, options.properties);
+  const violated = new Set<string>();
+  const maxStates = options.maxStates ?? Infinity;
+
+  // The prefix, the same in every worker.
+  const local = new FingerprintSet(false);
+  const root = initialState(space);
+  const rootKey = keys.key(root.state);
+  local.add(rootKey, -1, 0);
+  const prefixKeys = [rootKey];
+  let frontier: Item[] = [{ state: root.state, key: rootKey, depth: 0 }];
+  let prefixTransitions = 0;
+  let level = 0;
+  while (frontier.length > 0 && frontier.length < seeds * count && level < options.maxDepth) {
+    const next: Item[] = [];
+    for (const { state, key } of frontier) {
+      for (const s of successors(space, state, key)) {
+        prefixTransitions++;
+        const k = keys.key(s.state);
+        if (local.add(k, -1, 0) < 0) continue;
+        prefixKeys.push(k);
+        if (s.violation) violated.add(s.violation.property);
+        next.push({ state: s.state, key: k, depth: level + 1 });
+      }
+    }
+    frontier = next;
+    level++;
+  }
+  for (const k of prefixKeys) {
+    const [h, l] = fingerprint(k);
+    shared.add(h, l);
+  }
+
+  let queue: Item[] = frontier.filter((_, i) => i % count === index);
+  let head = 0;
+  let transitions = 0;
+  let depth = level;
+  let given = 0;
+  let cutBy: ShareResult['cutBy'] = null;
+
+  const serveRequests = (): void => {
+    for (const [peer, port] of peers) {
+      if (Atomics.load(ctl, REQUEST + peer) !== 1) continue;
+      const left = queue.length - head;
+      if (left < 2) return;
+      if (Atomics.compareExchange(ctl, REQUEST + peer, 1, 0) !== 1) continue;
+      const keep = head + Math.ceil(left / 2);
+      const batch: PackedState[] = queue.slice(keep).map((it) => pack(it.state, options.properties, it.key, it.depth));
+      queue.length = keep;
+      given += batch.length;
+      Atomics.add(ctl, PENDING, 1);
+      port.postMessage(batch);
+    }
+  };
+
+  const takeWork = (): boolean => {
+    for (const port of peers.values()) {
+      const got = receiveMessageOnPort(port);
+      if (!got) continue;
+      queue = (got.message as PackedState[]).map((p) => unpacker.unpack(p));
+      head = 0;
+      Atomics.sub(ctl, PENDING, 1);
+      return true;
+    }
+    return false;
+  };
+
+  for (;;) {
+    while (head < queue.length && Atomics.load(ctl, DONE) === 0) {
+      const { state, key, depth: d } = queue[head]!;
+      queue[head++] = undefined as never; // let the expanded state go
+      if (d >= options.maxDepth) {
+        cutBy = 'depth';
+        continue;
+      }
+      for (const s of successors(space, state, key)) {
+        transitions++;
+        const k = keys.key(s.state);
+        const [h, l] = fingerprint(k);
+        if (!shared.add(h, l)) continue;
+        depth = Math.max(depth, d + 1);
+        if (s.violation) violated.add(s.violation.property);
+        queue.push({ state: s.state, key: k, depth: d + 1 });
+      }
+      if ((transitions & 63) === 0) serveRequests();
+      if (shared.size >= maxStates) {
+        cutBy = 'states';
+        Atomics.store(ctl, DONE, 1);
+      }
+    }
+    if (Atomics.load(ctl, DONE) === 1) break;
+    // Out of work: ask, and wait for a batch or for everyone to be idle.
+    queue = [];
+    head = 0;
+    Atomics.add(ctl, IDLE, 1);
+    Atomics.store(ctl, REQUEST + index, 1);
+    let resumed = false;
+    for (;;) {
+      if (takeWork()) {
+        resumed = true;
+        break;
+      }
+      if (Atomics.load(ctl, DONE) === 1) break;
+      if (Atomics.load(ctl, IDLE) === count && Atomics.load(ctl, PENDING) === 0) {
+        Atomics.store(ctl, DONE, 1);
+        break;
+      }
+      Atomics.wait(ctl, DONE, 0, 1);
+    }
+    if (!resumed) break;
+    Atomics.store(ctl, REQUEST + index, 0);
+    Atomics.sub(ctl, IDLE, 1);
+  }
+  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], given, ms: clock() - started };
+}

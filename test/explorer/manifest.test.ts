@@ -1,0 +1,58 @@
+/**
+ * The explorer's manifest (src/explorer/manifest.ts): every named small configuration,
+ * explored exhaustively, gives exactly the recorded states, transitions, depth and
+ * shortest counterexamples; and each counterexample replays as a scenario.
+ */
+import { describe, expect, it } from 'vitest';
+import { PROPERTIES } from '../../properties/index.js';
+import { evaluate } from '../../src/checker/evaluate.js';
+import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
+import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
+import { PROFILES, faultMenu, profileScenario } from '../../src/explorer/profiles.js';
+
+function options(profile: string, design: string): ExploreOptions {
+  const p = PROFILES[profile]!;
+  const scenario = profileScenario(profile, design);
+  return {
+    scenario,
+    properties: PROPERTIES,
+    faultMenu: faultMenu(p.faults, scenario.config.fastPaths),
+    maxFaults: p.maxFaults,
+    maxDepth: 100_000,
+  };
+}
+
+const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
+  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
+);
+
+describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
+  const opts = options(profile, design);
+  const result = explore(opts);
+
+  it('exhausts the space with the recorded figures', () => {
+    expect(result.exhausted).toBe(true);
+    expect({ states: result.states, transitions: result.transitions, depth: result.depth }).toEqual({
+      states: expected.states,
+      transitions: expected.transitions,
+      depth: expected.depth,
+    });
+  });
+
+  it('finds exactly the recorded violations, each with its shortest counterexample', () => {
+    const found = Object.fromEntries(result.violations.map((v) => [v.property, v.depth]));
+    expect(found).toEqual(expected.violated);
+    for (const v of result.violations) expect(v.edges).toHaveLength(v.depth);
+  });
+
+  it('writes counterexamples that replay to the same violation after the same number of moves', () => {
+    const { space } = spaceFor(opts);
+    const root = initialState(space);
+    for (const v of result.violations) {
+      const scenario = pathToScenario(space, root.choices, v.edges, `${design}-${v.property}`);
+      const run = evaluate(scenario, PROPERTIES.filter((p) => p.id === v.property));
+      expect(run.verdicts.get(v.property)?.violation, `${v.property} replays`).not.toBeNull();
+      expect(run.movesToViolation.get(v.property)).toBe(v.depth);
+    }
+  });
+});
