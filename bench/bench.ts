@@ -1,54 +1,134 @@
 /**
- * `npm run bench`: the same workload every time, so that two runs compare as ratios.
+ * `npm run bench`: the same workloads every time, so that two runs compare as ratios.
  * Prints one JSON document. Wall-clock time is read here and only here.
+ *
+ * - simulation: world steps per second on the default scenario (engine alone, with trace
+ *   events, and with every property monitor watching);
+ * - random checking: generated runs per second; time to the first prior-art
+ *   counterexample to L1 and its shrink time (median over seeds);
+ * - exhaustive exploration: distinct states per second with 1 worker and with every
+ *   core, bytes per state, on profile `small` with two faults; time to the shortest
+ *   prior-art counterexample;
+ * - agreement: check's shrunk counterexample length against the explorer's shortest.
  */
-import { builtinScenario, DEFAULT_SCENARIO } from '../src/config/builtins.js';
-import { runScenario } from '../src/sim/simulate.js';
-import { evaluate } from '../src/checker/evaluate.js';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { PROPERTIES } from '../properties/index.js';
 import { runSpecArbitrary, toScenario } from '../src/checker/arbitraries.js';
-import fc from 'fast-check';
+import { checkDesign } from '../src/checker/check.js';
+import { evaluate } from '../src/checker/evaluate.js';
+import { DEFAULT_SCENARIO, builtinScenario } from '../src/config/builtins.js';
+import { DEFAULT_CONFIG } from '../src/config/defaults.js';
+import { explore } from '../src/explorer/explore.js';
+import { PROFILES, faultMenu, profileScenario } from '../src/explorer/profiles.js';
+import { runScenario } from '../src/sim/simulate.js';
 
 const now = () => performance.now(); // real-time-ok: this is the benchmark
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function measure<T>(minMs: number, once: () => T): { perSecond: number; count: number; ms: number; last: T } {
-  let count = 0;
-  let last = once(); // warm-up
+function rate(minMs: number, once: () => number): number {
+  once(); // warm-up
+  let work = 0;
   const start = now();
-  while (now() - start < minMs) {
-    last = once();
-    count++;
-  }
-  const ms = now() - start;
-  return { perSecond: (count / ms) * 1000, count, ms, last };
+  while (now() - start < minMs) work += once();
+  return (work / (now() - start)) * 1000;
 }
 
-const scenario = builtinScenario(DEFAULT_SCENARIO)!;
-const long = { ...scenario, until: 200_000 };
+// ---- simulation --------------------------------------------------------------------
+const scenario = { ...builtinScenario(DEFAULT_SCENARIO)!, until: 200_000 };
+const worldStepsPerSecond = rate(3000, () => runScenario(scenario, { trace: false }).steps);
+const tracedStepsPerSecond = rate(3000, () => runScenario(scenario, { trace: true, keep: false }).steps);
+const checkedStepsPerSecond = rate(3000, () => evaluate(scenario, PROPERTIES).steps);
 
-// World steps per second: the engine alone, with and without building trace events.
-const bare = measure(3000, () => runScenario(long, { trace: false }).steps);
-const traced = measure(3000, () => runScenario(long, { trace: true, keep: false }).steps);
-// A checked run: the world plus every property monitor (what `check` does per run).
-const checked = measure(3000, () => evaluate(long, PROPERTIES).steps);
-// Generated runs as `check` makes them (random configurations, faults and choices).
+// ---- random checking ---------------------------------------------------------------
 const specs = fc.sample(runSpecArbitrary({ maxFaults: 2 }), { seed: 7, numRuns: 60 });
-let steps = 0;
-const generated = measure(5000, () => {
-  for (const spec of specs) steps += evaluate(toScenario(spec, 'patent'), PROPERTIES).steps;
-  return steps;
+const generatedRunsPerSecond = rate(5000, () => {
+  for (const spec of specs) evaluate(toScenario(spec, 'patent'), PROPERTIES);
+  return specs.length;
+});
+const L1 = PROPERTIES.filter((p) => p.id === 'L1');
+const firsts = [1, 2, 3, 4, 5].map((seed) => {
+  const r = checkDesign('prior-art', { properties: L1, runs: 1000, seed, maxFaults: 2, clock: now });
+  const cx = r.properties[0]!.counterexample!;
+  return { foundMs: cx.foundAfterMs, shrinkMs: r.properties[0]!.shrinkMs, runs: cx.foundAtRun };
 });
 
+// ---- exhaustive exploration --------------------------------------------------------
+const bin = fileURLToPath(new URL('../../bin/pvlcheck.js', import.meta.url));
+const exploreCli = (workers: number) =>
+  JSON.parse(
+    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--reporter', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }),
+  ) as { states: number; transitions: number; ms: number; statesPerSecond: number; bytesPerState: number };
+const one = exploreCli(1);
+const cores = availableParallelism();
+const all = exploreCli(cores);
+const small = PROFILES.small!;
+const exploreOptions = {
+  scenario: profileScenario('small', 'prior-art'),
+  properties: PROPERTIES,
+  faultMenu: faultMenu(small.faults, 2),
+  maxFaults: small.maxFaults,
+  maxDepth: 100_000,
+  stopWhenFound: ['L1'],
+};
+const exhaustiveFirst = [0, 1, 2].map(() => {
+  const t0 = now();
+  const r = explore(exploreOptions);
+  return { ms: now() - t0, moves: r.violations.find((v) => v.property === 'L1')!.depth };
+});
+
+// ---- agreement: check's shrunk length against the shortest --------------------------
+const agreement = checkDesign('prior-art', {
+  properties: L1,
+  runs: 200,
+  seed: 42,
+  maxFaults: small.maxFaults,
+  fixed: { config: small.config, workload: { ...small.workload, cvni: null } },
+  menu: faultMenu(small.faults, small.config.fastPaths ?? DEFAULT_CONFIG.fastPaths),
+});
+const shrunk = agreement.properties[0]!.counterexample!;
+const shrunkMoves = evaluate(shrunk.scenario, L1).movesToViolation.get('L1')!;
+
 console.log(
-  JSON.stringify({
-    bench: 'pvlcheck',
-    node: process.version,
-    scenario: scenario.name,
-    untilMs: long.until,
-    worldStepsPerSecond: Math.round((bare.last * bare.perSecond)),
-    worldStepsPerSecondTraced: Math.round(traced.last * traced.perSecond),
-    checkedStepsPerSecond: Math.round(checked.last * checked.perSecond),
-    generatedRunsPerSecond: Math.round(generated.perSecond * specs.length * 10) / 10,
-    generatedStepsPerRun: Math.round(steps / ((generated.count + 1) * specs.length)),
-  }),
+  JSON.stringify(
+    {
+      bench: 'pvlcheck',
+      node: process.version,
+      cores,
+      simulation: {
+        scenario: scenario.name,
+        worldStepsPerSecond: Math.round(worldStepsPerSecond),
+        worldStepsPerSecondTraced: Math.round(tracedStepsPerSecond),
+        checkedStepsPerSecond: Math.round(checkedStepsPerSecond),
+      },
+      check: {
+        generatedRunsPerSecond: round(generatedRunsPerSecond, 1),
+        priorArtFirstCounterexampleMs: Math.round(median(firsts.map((f) => f.foundMs))),
+        priorArtFirstCounterexampleRuns: median(firsts.map((f) => f.runs)),
+        shrinkMs: Math.round(median(firsts.map((f) => f.shrinkMs))),
+      },
+      explore: {
+        profile: 'small, 2 faults',
+        states: one.states,
+        transitions: one.transitions,
+        statesPerSecond1Worker: one.statesPerSecond,
+        statesPerSecondAllWorkers: all.statesPerSecond,
+        speedup: round(all.statesPerSecond / one.statesPerSecond, 2),
+        bytesPerState: one.bytesPerState,
+        priorArtShortestCounterexampleMs: Math.round(median(exhaustiveFirst.map((e) => e.ms))),
+      },
+      agreement: {
+        shortestMoves: exhaustiveFirst[0]!.moves,
+        shrunkMoves,
+      },
+    },
+    null,
+    2,
+  ),
 );

@@ -34,6 +34,8 @@ export interface Counterexample {
   /** Which random run (1-based) first failed, and how many shrink steps were taken. */
   foundAtRun: number;
   shrinks: number;
+  /** Wall-clock ms from the start of the design's check to the failing run (figures only). */
+  foundAfterMs: number;
 }
 
 export interface PropertyOutcome {
@@ -120,11 +122,15 @@ export function checkDesign(design: string, options: CheckOptions): DesignOutcom
       { seed: fcSeed, numRuns: options.runs - done, endOnFailure: true },
     );
     if (!result.failed || result.counterexamplePath === null) break;
+    const foundAfterMs = clock() - started;
     for (const id of failing) {
       const t0 = clock();
       const property = options.properties.find((p) => p.id === id)!;
       const o = outcomes.get(id)!;
-      o.counterexample = shrink(design, property, arbitrary, fcSeed, result.counterexamplePath, done, options.shrinkBudget ?? 400);
+      o.counterexample = {
+        ...shrink(design, property, arbitrary, fcSeed, result.counterexamplePath, done, options.shrinkBudget ?? 400),
+        foundAfterMs,
+      };
       o.shrinkMs = clock() - t0;
       open.delete(id);
     }
@@ -168,7 +174,7 @@ function shrink(
   fcPath: string,
   foundAtRun: number,
   budget: number,
-): Counterexample {
+): Omit<Counterexample, 'foundAfterMs'> {
   let evaluations = 0;
   const violates = (spec: RunSpec): boolean =>
     evaluate(toScenario(spec, design), [property]).verdicts.get(property.id)?.violation != null;

@@ -89,7 +89,10 @@ export function helpText(command: string, summary: string, specs: FlagSpecs, usa
   const lines = [`usage: pvlcheck ${command} ${usage}`, '', summary, '', 'options:'];
   for (const [name, spec] of Object.entries(specs)) {
     const value = spec.type === 'boolean' ? '' : spec.choices ? ` ${spec.choices.join('|')}` : ` ${spec.type === 'int' ? 'N' : 'VALUE'}`;
-    lines.push(`  --${name}${value}`.padEnd(36) + spec.help);
+    const head = `  --${name}${value}`;
+    // A long list of choices gets its own line, the help below it.
+    if (head.length > 34) lines.push(head, ' '.repeat(36) + spec.help);
+    else lines.push(head.padEnd(36) + spec.help);
   }
   return lines.join('\n');
 }

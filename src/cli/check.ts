@@ -6,9 +6,9 @@
  * Designs run in parallel worker threads (one per design, up to --workers); results do
  * not depend on how many, since each design's runs follow from the seed alone.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MUTANT_NAMES } from '../../models/mutants.js';
 import { PROPERTIES } from '../../properties/index.js';
@@ -20,6 +20,7 @@ import { parseConfig, parseWorkload, scenarioToJson } from '../config/scenario.j
 import { InputError, object } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
 import { jsonReport, junitReport, textReport, type CheckReport } from '../report/checkReport.js';
+import { checkReportHtml } from '../report/plots.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
 import { fromWire, type WireOutcome, type WorkerRequest } from './checkWire.js';
@@ -37,6 +38,7 @@ export const CHECK_FLAGS: FlagSpecs = {
   config: { type: 'string', help: 'a JSON file fixing config/workload values; the rest is generated' },
   reporter: { type: 'string', choices: ['text', 'json', 'junit'], help: 'output format (default text)' },
   out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
+  report: { type: 'string', help: 'also write an HTML page with plots (recovery times, coverage) and the verdicts' },
   workers: { type: 'int', min: 1, help: 'worker threads (default: one per design, up to the cores)' },
   'shrink-budget': { type: 'int', min: 1, help: 'evaluations per shrink, at most (default 400)' },
   help: { type: 'boolean', help: 'this help' },
@@ -159,6 +161,13 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const propertyIds = (flags.property as string[] | undefined) ?? PROPERTIES.map((p) => p.id);
   const fixed = flags.config ? readFixed(flags.config as string, io) : {};
   const workers = (flags.workers as number | undefined) ?? Math.min(designs.length, availableParallelism());
+  // Check where the HTML report goes before the runs, not after them.
+  const reportPath = flags.report === undefined ? null : io.resolve(flags.report as string);
+  if (reportPath !== null) {
+    const dir = dirname(reportPath);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('--report', `no directory ${dir} to write ${flags.report as string} into`);
+    if (existsSync(reportPath) && statSync(reportPath).isDirectory()) throw new InputError('--report', `${flags.report as string} is a directory`);
+  }
   const started = performance.now(); // real-time-ok: progress and timings only
   const progress = new Progress(io, runs * designs.length, started);
   const requests: WorkerRequest[] = designs.map((design) => ({
@@ -190,6 +199,16 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     command: commandLine(flags, designs, runs, seed, maxFaults),
   };
   const reporter = (flags.reporter as string | undefined) ?? 'text';
+  if (reportPath !== null) {
+    try {
+      writeFileSync(reportPath, checkReportHtml(report));
+    } catch (e) {
+      throw new InputError('--report', `cannot write ${flags.report as string}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    // On stderr when stdout carries JSON or XML for a tool.
+    const say = reporter === 'text' ? io.out : io.err;
+    say(`HTML report written to ${reportPath}`);
+  }
   if (reporter === 'json') io.out(JSON.stringify(jsonReport(report), null, 2));
   else if (reporter === 'junit') io.out(junitReport(report));
   else {

@@ -8,6 +8,7 @@ import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
 import { exportCommand } from './export.js';
 import { replayCommand } from './replay.js';
+import { reportCommand } from './report.js';
 import { simulateCommand } from './simulate.js';
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   replay: { run: replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
   explore: { run: exploreCommand, summary: 'explore every reachable state of a small configuration' },
   export: { run: exportCommand, summary: 'write the statecharts for the Stately visualiser, as JSON and as Mermaid' },
+  report: { run: reportCommand, summary: 'show one run as an HTML page (sequence diagram, statecharts step by step) or Mermaid' },
 };
 
 function usage(): string {

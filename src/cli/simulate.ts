@@ -130,7 +130,8 @@ export function recoveryText(r: Recovery): string[] {
 export function runVerdict(kind: string, v: Verdict): string {
   if (v.violation) return 'violated';
   if (kind === 'sometimes') return v.witnessed ? 'witnessed' : 'not witnessed';
-  if (kind === 'eventually') return v.triggers > 0 ? 'holds' : v.voided > 0 ? 'voided (precondition broken)' : 'not triggered';
+  if (v.triggers === 0 && v.voided > 0) return 'voided (precondition broken)';
+  if (kind === 'eventually') return v.triggers > 0 ? 'holds' : 'not triggered';
   return 'holds';
 }
 

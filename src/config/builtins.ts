@@ -9,6 +9,8 @@ import type { Scenario } from './types.js';
 interface Builtin {
   description: string;
   body: Record<string, unknown>;
+  /** Properties this scenario violates under the patent design (a finding it demonstrates). */
+  violates?: string[];
 }
 
 const BUILTINS: Record<string, Builtin> = {
@@ -60,6 +62,51 @@ const BUILTINS: Record<string, Builtin> = {
     description:
       "Finding (S3): the server's packets carry a VNI that is not in the tenant table. The slow path rejects the reverse first packet, but the LVS falls back to the VGW after the relay timeout, and the VGW relays without any check: the invalid packets reach the client.",
     body: { workload: { vni: 777 }, faults: [] },
+    violates: ['S3'],
+  },
+  'forward-link-down': {
+    description:
+      "Finding: the ENI's link to fp2 fails at 5 s while fp2 stays up. Acks are lost, so the LVS falls back to the VGW; but reverse data never stopped, the client never hangs and sends no new request, so the ENI never probes fp2: the LVS stays on the VGW for good (L3). Routine probing [¶65] would find the dead link.",
+    body: { faults: [{ at: 5000, kind: 'linkDown', link: 'eni->fp2' }] },
+  },
+  'second-dead-fast-path': {
+    description:
+      "Finding: of three fast paths, fp3 (carrying f1) and fp2 crash at 5 s. The ENI's probe finds fp3 dead and ECMP moves the flow to fp2, which is dead too. The request is lost, but VGW data keeps the client from hanging again, so no request ever probes fp2: the LVS stays on the VGW (L2, L3).",
+    body: {
+      config: { fastPaths: 3 },
+      faults: [
+        { at: 5000, kind: 'crash', node: 'fp3' },
+        { at: 5000, kind: 'crash', node: 'fp2' },
+      ],
+    },
+  },
+  'probe-shorter-than-round-trip': {
+    description:
+      "Finding (found by the explorer): a probe timeout no longer than the probe's round trip. fp1 crashes early; when the client's new request makes the ENI probe fp2, the timeout fires before fp2's answer arrives, the ENI marks the healthy fp2 down and moves the flow onto the dead fp1, where it stays.",
+    body: {
+      config: { relayTimeoutMs: 24, scanMs: 1, probeTimeoutMs: 2, probeRetries: 1, linkDelayMs: [1, 1], configRefreshMs: 8 },
+      workload: { startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+      until: 200,
+      faults: [{ at: 1, kind: 'crash', node: 'fp1' }],
+    },
+  },
+  'lvs-restart': {
+    description:
+      'E7: the LVS restarts at 5 s and loses its sessions (no session sync is modelled): reverse data from the server finds no session and goes nowhere, in both designs, and the silent client never sends again.',
+    body: { faults: [{ at: 5000, kind: 'restart', node: 'lvs' }] },
+  },
+  'routine-probing-moves-flows': {
+    description:
+      'Finding (S8): with routine probing and hash-threshold ECMP, a fast path that comes back is re-added, and ECMP moves flows between healthy members: each moved flow misses on its new fast path and the LVS relearns. Resilient ECMP avoids it.',
+    body: {
+      config: { fastPaths: 3, routineProbeMs: 500 },
+      workload: { flows: 4 },
+      faults: [
+        { at: 3000, kind: 'crash', node: 'fp1' },
+        { at: 6000, kind: 'restart', node: 'fp1' },
+      ],
+    },
+    violates: ['S8'],
   },
   'invalid-vni': {
     description:
@@ -69,6 +116,11 @@ const BUILTINS: Record<string, Builtin> = {
 };
 
 export const BUILTIN_NAMES = Object.keys(BUILTINS);
+
+/** The properties a built-in scenario violates under the patent design (its finding), if any. */
+export function builtinViolations(name: string): readonly string[] {
+  return BUILTINS[name]?.violates ?? [];
+}
 export const DEFAULT_SCENARIO = 'fp-crash-reverse-only';
 
 export function builtinScenario(name: string, design: Scenario['design'] = 'patent'): Scenario | null {

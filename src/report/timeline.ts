@@ -91,7 +91,7 @@ function time(t: number): string {
   return String(t).padStart(8);
 }
 
-function stateText(v: unknown): string {
+export function stateText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     return Object.entries(v as Record<string, unknown>)

@@ -1,0 +1,88 @@
+/**
+ * `pvlcheck report --scenario NAME | --scenario-file F | --trace FILE.jsonl [--design D]
+ * [--seed N] [--until T] [--out FILE] [--format html|mermaid]`: one run as something to
+ * look at. HTML (default): a self-contained page with the sequence diagram, a step
+ * control over the statecharts, and the verdicts (written to --out, default report.html).
+ * Mermaid: the folded sequence diagram as `sequenceDiagram` text (printed, or to --out).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { BUILTIN_NAMES } from '../config/builtins.js';
+import { InputError } from '../config/validate.js';
+import { DESIGN_NAMES } from '../engine/system.js';
+import { runReportHtml, type RunReport } from '../report/html.js';
+import { parseTrace, reportOfScenario, reportOfTrace } from '../report/runReport.js';
+import { buildSequence, mermaidSequence } from '../report/sequence.js';
+import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import type { Io } from './io.js';
+import { loadScenario, recoveryText, runVerdict } from './simulate.js';
+
+export const REPORT_FLAGS: FlagSpecs = {
+  scenario: { type: 'string', help: `a built-in scenario (default fp-crash-reverse-only): ${BUILTIN_NAMES.join(', ')}` },
+  'scenario-file': { type: 'string', help: 'a scenario file (JSON, see docs/scenarios.md)' },
+  trace: { type: 'string', help: "a JSONL trace written by 'pvlcheck simulate --format jsonl'" },
+  design: { type: 'string', choices: DESIGN_NAMES, help: "the design to run (overrides the scenario's)" },
+  seed: { type: 'int', help: "the seed of every random choice (overrides the scenario's)" },
+  until: { type: 'int', min: 1, help: 'virtual time, ms, at which the run ends' },
+  format: { type: 'string', choices: ['html', 'mermaid'], help: 'an HTML page (default) or a Mermaid sequenceDiagram' },
+  out: { type: 'string', help: "where to write it (html default: report.html; mermaid default: stdout; '-' = stdout)" },
+  full: { type: 'boolean', help: 'mermaid: every delivery (no folding of repeated packets)' },
+  help: { type: 'boolean', help: 'this help' },
+};
+
+function readRun(flags: Record<string, unknown>, io: Io): RunReport {
+  const trace = flags.trace as string | undefined;
+  if (trace === undefined) {
+    const { scenario, replay } = loadScenario(flags, io);
+    return reportOfScenario(scenario, replay, runVerdict, (r) => recoveryText(r).map((l) => l.trim()));
+  }
+  for (const flag of ['scenario', 'scenario-file', 'design', 'seed', 'until']) {
+    if (flags[flag] !== undefined) throw new InputError(`--${flag}`, 'cannot be combined with --trace (a trace is a finished run)');
+  }
+  let text: string;
+  try {
+    text = readFileSync(io.resolve(trace), 'utf8');
+  } catch (e) {
+    throw new InputError('--trace', `cannot read ${trace}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return reportOfTrace(parseTrace(text, trace), trace);
+}
+
+export function reportCommand(argv: readonly string[], io: Io): number {
+  const { flags, positional } = parseArgs('report', argv, REPORT_FLAGS);
+  if (flags.help) {
+    io.out(
+      helpText(
+        'report',
+        'Shows one run: an HTML page with its sequence diagram, a step control over the statecharts and its verdicts, or a Mermaid sequence diagram.',
+        REPORT_FLAGS,
+        '[--scenario NAME | --scenario-file F | --trace FILE.jsonl] [options]',
+      ),
+    );
+    return 0;
+  }
+  if (positional.length > 0) {
+    throw new InputError(positional[0]!, "unexpected argument for 'report' (give --scenario NAME, --scenario-file F or --trace FILE.jsonl)");
+  }
+  const format = (flags.format as string | undefined) ?? 'html';
+  const run = readRun(flags, io);
+  const out = (flags.out as string | undefined) ?? (format === 'html' ? 'report.html' : '-');
+  const text =
+    format === 'mermaid'
+      ? mermaidSequence(buildSequence(run.events), { title: `${run.scenario} (${run.design}, seed ${run.seed ?? '?'})`, full: flags.full === true })
+      : runReportHtml(run);
+  if (out === '-') {
+    io.out(text, false);
+    return 0;
+  }
+  const path = io.resolve(out);
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError('--out', `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const violated = run.verdicts.filter((v) => v.verdict === 'violated').map((v) => v.id);
+  io.out(`report of ${run.scenario} (${run.design}, seed ${run.seed ?? '?'}) written to ${path}`);
+  io.out(`  ${run.events.length} trace events; violated: ${violated.length > 0 ? violated.join(', ') : 'none'}`);
+  if (format === 'html') io.out('  open it in a browser: ←/→ step through the trace, Shift+←/→ jump to the next event of note');
+  return 0;
+}
