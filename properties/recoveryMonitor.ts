@@ -101,6 +101,7 @@ export const recoveryMonitorMachine = setup({
     },
     notApplicable: {
       description: 'A static precondition fails (invalid tenant ids, a client that never reacts): no obligation in this run.',
+      entry: ['voidObligation'],
       type: 'final',
     },
     idle: {

@@ -25,7 +25,11 @@ export const vgwQuiesces = always<Data>(
     init: () => ({ lastFaultAt: 0, healthy: true, sessionLost: false }),
     step: (data, obs, report) => {
       const s = obs.scenario;
-      if (data.sessionLost || !failoverApplicable(s)) return data;
+      if (!failoverApplicable(s)) {
+        if (obs.prev === null) report.void(); // a static precondition fails: say so once
+        return data;
+      }
+      if (data.sessionLost) return data;
       let next = data;
       if (sessionStateLost(obs)) {
         report.void();

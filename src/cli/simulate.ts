@@ -130,9 +130,10 @@ export function recoveryText(r: Recovery): string[] {
 export function runVerdict(kind: string, v: Verdict): string {
   if (v.violation) return 'violated';
   if (kind === 'sometimes') return v.witnessed ? 'witnessed' : 'not witnessed';
-  if (v.triggers === 0 && v.voided > 0) return 'voided (precondition broken)';
-  if (kind === 'eventually') return v.triggers > 0 ? 'holds' : 'not triggered';
-  return 'holds';
+  if (v.triggers === 0 && v.voided > 0) return 'voided: a precondition does not hold';
+  const voided = v.voided > 0 ? ` (${v.voided} obligation${v.voided > 1 ? 's' : ''} voided by a precondition)` : '';
+  if (kind === 'eventually') return v.triggers > 0 ? `holds${voided}` : 'not triggered';
+  return `holds${voided}`;
 }
 
 /** Runs a scenario with every property watching and prints it (simulate and replay). */
