@@ -57,7 +57,77 @@ export function hashOf(object: object, text: () => string): string {
 }
 
 export interface KeyMaker {
+  /** The canonical key as a string (exact mode, tests). */
   key(state: ExplorerState): string;
+  /** The same key's 64-bit fingerprint, computed without building the string (the hot path). */
+  fingerprint(state: ExplorerState): [number, number];
+}
+
+/** A 64-bit content hash as two 32-bit halves. */
+interface Pair {
+  a: number;
+  b: number;
+}
+
+const pairs = new WeakMap<object, Pair>();
+const pairsByText = new Map<string, Pair>();
+
+/** The 64-bit hash of a string, memoised. */
+function pairOfText(text: string): Pair {
+  let p = pairsByText.get(text);
+  if (p === undefined) {
+    const [a, b] = fingerprint(text);
+    p = { a, b };
+    if (pairsByText.size > 1_000_000) pairsByText.clear();
+    pairsByText.set(text, p);
+  }
+  return p;
+}
+
+/** The 64-bit content hash of an immutable object, computed once per object. */
+function pairOf(object: object, text: () => string): Pair {
+  let p = pairs.get(object);
+  if (p === undefined) {
+    p = pairOfText(text());
+    pairs.set(object, p);
+  }
+  return p;
+}
+
+/** Folds 32-bit words into two independent 32-bit lanes. */
+class Lanes {
+  a = 0x2f6b1d3c;
+  b = 0x6a09e667;
+  word(w: number): void {
+    this.a = Math.imul(this.a ^ w, 0x5bd1e995);
+    this.a ^= this.a >>> 15;
+    this.b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
+    this.b ^= this.b >>> 13;
+  }
+  pair(p: Pair): void {
+    this.word(p.a);
+    this.word(p.b);
+  }
+  done(): [number, number] {
+    let a = this.a;
+    let b = this.b;
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    b ^= b >>> 16;
+    b = Math.imul(b, 0xc2b2ae35);
+    b ^= b >>> 16;
+    return [a >>> 0, b >>> 0];
+  }
+}
+
+/** Lexicographic order of number tuples (for canonical order of messages and timers). */
+function byTuple(x: number[], y: number[]): number {
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - y[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** `horizonMs`: past times older than this are all alike to every property (≥ every deadline budget). */
@@ -79,7 +149,72 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   const timerSuffix = new WeakMap<object, string>();
   const restParts = new WeakMap<object, string>();
 
+  // The same parts as the string key, as 64-bit pairs, cached per shared object.
+  const flightPairs = new WeakMap<object, Pair>();
+  const timerPairs = new WeakMap<object, Pair>();
+  const restPairs = new WeakMap<object, Pair>();
+  const direct = (text: string): Pair => {
+    const [a, b] = fingerprint(text);
+    return { a, b };
+  };
+  const monitorPair = (p: AnyProperty, m: MonitorState<unknown>, now: number): Pair => {
+    const data = m.data as object | null;
+    // Encodings with times are new strings in most states: hash them, do not memoise them.
+    if (p.logic.encode) return direct(p.logic.encode(m.data, now, horizonMs));
+    if (data === null || typeof data !== 'object') return pairOfText(String(data));
+    if (!hasTimes(data)) return pairOf(data, () => JSON.stringify(data));
+    return direct(JSON.stringify(data, timeReplacer(now, horizonMs)));
+  };
+  const cached = (cache: WeakMap<object, Pair>, object: object, text: () => string): Pair => {
+    let p = cache.get(object);
+    if (p === undefined) {
+      p = pairOfText(text());
+      cache.set(object, p);
+    }
+    return p;
+  };
+
   return {
+    fingerprint(st) {
+      const w = st.world;
+      const now = w.now;
+      const lanes = new Lanes();
+      lanes.word(st.faults);
+      lanes.word(st.busyInstant ? 1 : 0);
+      const names = Object.keys(w.actors).sort();
+      lanes.word(names.length);
+      for (const a of names) {
+        const snap = w.actors[a]!;
+        lanes.pair(pairOfText(a));
+        lanes.pair(pairOf(snap, () => snap.key));
+      }
+      const flights: number[][] = [];
+      for (const m of w.inFlight) {
+        const p = cached(flightPairs, m, () => `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${JSON.stringify(m.msg)}`);
+        flights.push([m.at - now, past(m.originAt, now), p.a, p.b]);
+      }
+      flights.sort(byTuple);
+      lanes.word(flights.length);
+      for (const f of flights) for (const x of f) lanes.word(x);
+      const timers: number[][] = [];
+      for (const t of w.timers) {
+        const p = cached(timerPairs, t, () => `${t.actor}:${t.name}:${JSON.stringify(t.event)}`);
+        timers.push([t.at - now, p.a, p.b]);
+      }
+      timers.sort(byTuple);
+      lanes.word(timers.length);
+      for (const t of timers) for (const x of t) lanes.word(x);
+      lanes.pair(cached(restPairs, w.down, () => Object.keys(w.down).sort().join(',')));
+      lanes.pair(cached(restPairs, w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
+      lanes.pair(cached(restPairs, w.links, () => JSON.stringify(Object.entries(w.links).sort())));
+      for (let i = 0; i < properties.length; i++) {
+        const m = st.monitors[i]!;
+        lanes.word(m.verdict.violation ? 1 : 0);
+        lanes.pair(monitorPair(properties[i]!, m, now));
+      }
+      return lanes.done();
+    },
+
     key(st) {
       const w = st.world;
       const now = w.now;

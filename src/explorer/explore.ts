@@ -96,12 +96,18 @@ export function explore(options: ExploreOptions): ExploreResult {
   const root = initialState(space);
   const rootKey = keys.key(root.state);
   visited.add(rootKey, -1, 0);
-  let frontier: { state: ExplorerState; index: number; key: string }[] = [{ state: root.state, index: 0, key: rootKey }];
+  // Fingerprints straight from the state; the key string only in exact mode.
+  const insert = (state: ExplorerState, parent: number, ordinal: number): number => {
+    if (visited.exact) return visited.add(keys.key(state), parent, ordinal);
+    const [h, l] = keys.fingerprint(state);
+    return visited.addPair(h, l, parent, ordinal);
+  };
+  let frontier: { state: ExplorerState; index: number }[] = [{ state: root.state, index: 0 }];
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
   let depth = 0;
   let cutBy: ExploreResult['cutBy'] = null;
-  let keyLength = rootKey.length;
+  const keyLength = rootKey.length;
   const maxStates = options.maxStates ?? Infinity;
 
   search: while (frontier.length > 0) {
@@ -109,19 +115,17 @@ export function explore(options: ExploreOptions): ExploreResult {
       cutBy = 'depth';
       break;
     }
-    const next: { state: ExplorerState; index: number; key: string }[] = [];
-    for (const { state, index, key } of frontier) {
-      const succ = successors(space, state, key);
+    const next: { state: ExplorerState; index: number }[] = [];
+    for (const { state, index } of frontier) {
+      const succ = successors(space, state);
       for (let ordinal = 0; ordinal < succ.length; ordinal++) {
         const s = succ[ordinal]!;
         transitions++;
-        const k = keys.key(s.state);
-        const child = visited.add(k, index, ordinal);
+        const child = insert(s.state, index, ordinal);
         if (child < 0) continue;
-        keyLength += (k.length - keyLength) / visited.size;
         if (s.violation && !violations.has(s.violation.property)) {
           violations.set(s.violation.property, { ...s.violation, depth: depth + 1, edges: [] });
-          rebuildEdges(space, keys, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
+          rebuildEdges(space, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
           if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
             cutBy = 'found';
             depth++;
@@ -129,7 +133,7 @@ export function explore(options: ExploreOptions): ExploreResult {
           }
         }
         // A violating state is still expanded (TLC's -continue): other properties may fail later on.
-        next.push({ state: s.state, index: child, key: k });
+        next.push({ state: s.state, index: child });
         if (visited.size >= maxStates) {
           cutBy = 'states';
           depth++;
@@ -154,10 +158,10 @@ export function explore(options: ExploreOptions): ExploreResult {
 }
 
 /** Walk the successor ordinals from the root again, to know what each move was. */
-function rebuildEdges(space: ExploreSpace, keys: KeyMaker, root: ExplorerState, path: number[], into: ExploreViolation): void {
+function rebuildEdges(space: ExploreSpace, root: ExplorerState, path: number[], into: ExploreViolation): void {
   let state = root;
   for (const ordinal of path) {
-    const succ = successors(space, state, keys.key(state));
+    const succ = successors(space, state);
     const s = succ[ordinal]!;
     into.edges.push(s.edge);
     state = s.state;

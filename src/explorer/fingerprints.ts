@@ -51,6 +51,10 @@ export class FingerprintSet {
     this.keys = exact ? new Map() : null;
   }
 
+  get exact(): boolean {
+    return this.keys !== null;
+  }
+
   get size(): number {
     return this.count;
   }
@@ -63,7 +67,7 @@ export class FingerprintSet {
     return this.count === 0 ? 0 : (table + links + keys) / this.count;
   }
 
-  /** Adds a state; returns its index, or -1 if it was already there. */
+  /** Adds a state by its key; returns its index, or -1 if it was already there. */
   add(key: string, parent: number, ordinal: number): number {
     if (this.keys) {
       if (this.keys.has(key)) return -1;
@@ -71,6 +75,11 @@ export class FingerprintSet {
       return this.record(parent, ordinal);
     }
     const [h, l] = fingerprint(key);
+    return this.addPair(h, l, parent, ordinal);
+  }
+
+  /** Adds a state by its fingerprint (not in exact mode); its index, or -1 if known. */
+  addPair(h: number, l: number, parent: number, ordinal: number): number {
     if (this.count * 2 >= this.slots.length) this.grow();
     let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
     for (;;) {

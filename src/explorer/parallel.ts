@@ -12,7 +12,7 @@
  * counterexamples: the caller reruns the breadth-first search for those.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { fingerprint, FingerprintSet } from './fingerprints.js';
+import { FingerprintSet } from './fingerprints.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import type { ExplorerState } from './codec.js';
 import { initialState, spaceFor, type ExploreOptions } from './explore.js';
@@ -45,7 +45,6 @@ const REQUEST = 3;
 
 interface Item {
   state: ExplorerState;
-  key: string;
   depth: number;
 }
 
@@ -69,31 +68,28 @@ export function exploreShare(
   // The prefix, the same in every worker.
   const local = new FingerprintSet(false);
   const root = initialState(space);
-  const rootKey = keys.key(root.state);
-  local.add(rootKey, -1, 0);
-  const prefixKeys = [rootKey];
-  let frontier: Item[] = [{ state: root.state, key: rootKey, depth: 0 }];
+  const rootFp = keys.fingerprint(root.state);
+  local.addPair(rootFp[0], rootFp[1], -1, 0);
+  const prefix: [number, number][] = [rootFp];
+  let frontier: Item[] = [{ state: root.state, depth: 0 }];
   let prefixTransitions = 0;
   let level = 0;
   while (frontier.length > 0 && frontier.length < seeds * count && level < options.maxDepth) {
     const next: Item[] = [];
-    for (const { state, key } of frontier) {
-      for (const s of successors(space, state, key)) {
+    for (const { state } of frontier) {
+      for (const s of successors(space, state)) {
         prefixTransitions++;
-        const k = keys.key(s.state);
-        if (local.add(k, -1, 0) < 0) continue;
-        prefixKeys.push(k);
+        const fp = keys.fingerprint(s.state);
+        if (local.addPair(fp[0], fp[1], -1, 0) < 0) continue;
+        prefix.push(fp);
         if (s.violation) violated.add(s.violation.property);
-        next.push({ state: s.state, key: k, depth: level + 1 });
+        next.push({ state: s.state, depth: level + 1 });
       }
     }
     frontier = next;
     level++;
   }
-  for (const k of prefixKeys) {
-    const [h, l] = fingerprint(k);
-    shared.add(h, l);
-  }
+  for (const [h, l] of prefix) shared.add(h, l);
 
   let queue: Item[] = frontier.filter((_, i) => i % count === index);
   let head = 0;
@@ -109,7 +105,7 @@ export function exploreShare(
       if (left < 2) return;
       if (Atomics.compareExchange(ctl, REQUEST + peer, 1, 0) !== 1) continue;
       const keep = head + Math.ceil(left / 2);
-      const batch: PackedState[] = queue.slice(keep).map((it) => pack(it.state, options.properties, it.key, it.depth));
+      const batch: PackedState[] = queue.slice(keep).map((it) => pack(it.state, options.properties, it.depth));
       queue.length = keep;
       given += batch.length;
       Atomics.add(ctl, PENDING, 1);
@@ -131,20 +127,19 @@ export function exploreShare(
 
   for (;;) {
     while (head < queue.length && Atomics.load(ctl, DONE) === 0) {
-      const { state, key, depth: d } = queue[head]!;
+      const { state, depth: d } = queue[head]!;
       queue[head++] = undefined as never; // let the expanded state go
       if (d >= options.maxDepth) {
         cutBy = 'depth';
         continue;
       }
-      for (const s of successors(space, state, key)) {
+      for (const s of successors(space, state)) {
         transitions++;
-        const k = keys.key(s.state);
-        const [h, l] = fingerprint(k);
+        const [h, l] = keys.fingerprint(s.state);
         if (!shared.add(h, l)) continue;
         depth = Math.max(depth, d + 1);
         if (s.violation) violated.add(s.violation.property);
-        queue.push({ state: s.state, key: k, depth: d + 1 });
+        queue.push({ state: s.state, depth: d + 1 });
       }
       if ((transitions & 63) === 0) serveRequests();
       if (shared.size >= maxStates) {

@@ -117,7 +117,7 @@ function observe(
   return { monitors: next, violation };
 }
 
-export function successors(space: ExploreSpace, state: ExplorerState, _key = ''): Successor[] {
+export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {
   const out: Successor[] = [];
   const w = state.world;
   const due = nextEventTime(w);

@@ -14,11 +14,10 @@ export interface PackedState {
   monitors: { verdict: ExplorerState['monitors'][number]['verdict']; data: unknown }[];
   faults: number;
   busyInstant: boolean;
-  key: string;
   depth: number;
 }
 
-export function pack(state: ExplorerState, properties: readonly AnyProperty[], key: string, depth: number): PackedState {
+export function pack(state: ExplorerState, properties: readonly AnyProperty[], depth: number): PackedState {
   const actors: Record<string, string> = {};
   for (const [k, snap] of Object.entries(state.world.actors)) actors[k] = snap.key;
   return {
@@ -29,7 +28,6 @@ export function pack(state: ExplorerState, properties: readonly AnyProperty[], k
     }),
     faults: state.faults,
     busyInstant: state.busyInstant,
-    key,
     depth,
   };
 }
@@ -42,7 +40,7 @@ export class Unpacker {
     private readonly properties: readonly AnyProperty[],
   ) {}
 
-  unpack(p: PackedState): { state: ExplorerState; key: string; depth: number } {
+  unpack(p: PackedState): { state: ExplorerState; depth: number } {
     const actors: Record<string, Snap> = {};
     for (const [k, snapKey] of Object.entries(p.world.actors)) {
       const node = this.sys.nodes[actorNode(k)]!;
@@ -61,7 +59,6 @@ export class Unpacker {
     });
     return {
       state: { world: { ...p.world, actors }, monitors, faults: p.faults, busyInstant: p.busyInstant },
-      key: p.key,
       depth: p.depth,
     };
   }
