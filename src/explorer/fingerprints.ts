@@ -94,34 +94,6 @@ export class FingerprintSet {
     return this.record(parent, ordinal);
   }
 
-  /** Every fingerprint, as (hi, lo) pairs. */
-  export(): Uint32Array {
-    const out = new Uint32Array(this.count * 2);
-    let j = 0;
-    for (let i = 0; i < this.slots.length; i++) {
-      if (this.slots[i] === 0) continue;
-      out[j++] = this.hi[i]!;
-      out[j++] = this.lo[i]!;
-    }
-    return out.subarray(0, j);
-  }
-
-  /** Adds a bare fingerprint (merging another set); true if it was new. */
-  addFingerprint(h: number, l: number): boolean {
-    if (this.count * 2 >= this.slots.length) this.grow();
-    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      if (this.slots[i] === 0) break;
-      if (this.hi[i] === h && this.lo[i] === l) return false;
-      i = (i + 1) & this.mask;
-    }
-    this.hi[i] = h;
-    this.lo[i] = l;
-    this.slots[i] = this.count + 1;
-    this.record(-1, 0);
-    return true;
-  }
-
   /** The path of successor ordinals from the root to state `index`. */
   pathTo(index: number): number[] {
     const path: number[] = [];

@@ -18,51 +18,39 @@ export interface Profile {
   maxFaults: number;
 }
 
+/** The small configuration every profile starts from: every timer a few ticks long. */
+const SMALL_CONFIG: Partial<Config> = {
+  fastPaths: 2,
+  relayTimeoutMs: 24,
+  scanMs: 1,
+  probeTimeoutMs: 3,
+  probeRetries: 1,
+  linkDelayMs: [1, 1],
+  configRefreshMs: 8,
+};
+const SMALL_WORKLOAD: Partial<Workload> = { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 };
+
 export const PROFILES: Record<string, Profile> = {
   small: {
     description:
       'Two fast paths, one flow, 1-tick links; relay timeout 24, probe 3 × 1, stream every 4, ack each packet, refresh every 8; one crash or restart of a fast path.',
-    config: {
-      fastPaths: 2,
-      relayTimeoutMs: 24,
-      scanMs: 1,
-      probeTimeoutMs: 3,
-      probeRetries: 1,
-      linkDelayMs: [1, 1],
-      configRefreshMs: 8,
-    },
-    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    config: SMALL_CONFIG,
+    workload: SMALL_WORKLOAD,
     faults: ['crash', 'restart'],
     maxFaults: 1,
   },
   'small-races': {
     description:
       'As small, but the relay timer fires 1 or 2 ticks late (Δscan 2), and events at the same tick happen in every order: the races of a forward packet with the relay timeout (E5) are branches.',
-    config: {
-      fastPaths: 2,
-      relayTimeoutMs: 24,
-      scanMs: 2,
-      probeTimeoutMs: 3,
-      probeRetries: 1,
-      linkDelayMs: [1, 1],
-      configRefreshMs: 8,
-    },
-    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    config: { ...SMALL_CONFIG, scanMs: 2 },
+    workload: SMALL_WORKLOAD,
     faults: ['crash'],
     maxFaults: 1,
   },
   'three-paths': {
     description: 'As small, with three fast paths (ECMP rehash, E4) and crashes only.',
-    config: {
-      fastPaths: 3,
-      relayTimeoutMs: 24,
-      scanMs: 1,
-      probeTimeoutMs: 3,
-      probeRetries: 1,
-      linkDelayMs: [1, 1],
-      configRefreshMs: 8,
-    },
-    workload: { flows: 1, startAtMs: 2, ackEvery: 1, hangTimeoutMs: 6, streamIntervalMs: 4 },
+    config: { ...SMALL_CONFIG, fastPaths: 3 },
+    workload: SMALL_WORKLOAD,
     faults: ['crash'],
     maxFaults: 1,
   },

@@ -107,7 +107,8 @@ export function machineSource(chart: ExportedChart): string {
   ].join('\n');
 }
 
-interface StateNodeConfig {
+/** The parts of an exported state node config that drawings read. */
+export interface StateNodeConfig {
   type?: string;
   initial?: string;
   states?: Record<string, StateNodeConfig>;
@@ -116,10 +117,10 @@ interface StateNodeConfig {
   always?: unknown;
 }
 
-interface TransitionConfig {
+export interface TransitionConfig {
   target?: string | string[];
   guard?: string | { type: string };
-  actions?: unknown[];
+  actions?: unknown;
 }
 
 function asList(t: unknown): TransitionConfig[] {
@@ -130,7 +131,8 @@ function asList(t: unknown): TransitionConfig[] {
 
 function label(event: string, t: TransitionConfig): string {
   const guard = typeof t.guard === 'string' ? t.guard : t.guard?.type;
-  const actions = (t.actions ?? []).map((a) => (typeof a === 'string' ? a : (a as { type: string }).type));
+  const list = t.actions === undefined ? [] : Array.isArray(t.actions) ? t.actions : [t.actions];
+  const actions = list.map((a) => (typeof a === 'string' ? a : (a as { type: string }).type));
   let s = event;
   if (guard) s += ` [${guard}]`;
   if (actions.length > 0) s += ` / ${actions.join(', ')}`;

@@ -10,22 +10,8 @@
  * so the prior art's LVS is drawn with lvsPriorArt.
  */
 import { designMachines, type NodeKind } from '../engine/system.js';
-import type { ExportedChart } from '../export/statecharts.js';
+import type { ExportedChart, StateNodeConfig, TransitionConfig } from '../export/statecharts.js';
 
-interface StateNodeConfig {
-  type?: string;
-  initial?: string;
-  states?: Record<string, StateNodeConfig>;
-  on?: Record<string, unknown>;
-  after?: Record<string, unknown>;
-  always?: unknown;
-}
-
-interface TransitionConfig {
-  target?: string | string[];
-  guard?: string | { type: string };
-  actions?: unknown;
-}
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
