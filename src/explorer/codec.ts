@@ -121,13 +121,14 @@ class Lanes {
   }
 }
 
-/** Lexicographic order of number tuples (for canonical order of messages and timers). */
-function byTuple(x: number[], y: number[]): number {
-  for (let i = 0; i < x.length; i++) {
-    const d = x[i]! - y[i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
+/** A member's 32-bit hash from two words (murmur3's finaliser on a combination). */
+function mix(x: number, y: number): number {
+  let h = Math.imul(x ^ (y >>> 7), 0xcc9e2d51) ^ Math.imul(y, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /** `horizonMs`: past times older than this are all alike to every property (≥ every deadline budget). */
@@ -150,8 +151,6 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   const restParts = new WeakMap<object, string>();
 
   // The same parts as the string key, as 64-bit pairs, cached per shared object.
-  const flightPairs = new WeakMap<object, Pair>();
-  const timerPairs = new WeakMap<object, Pair>();
   const restPairs = new WeakMap<object, Pair>();
   const direct = (text: string): Pair => {
     const [a, b] = fingerprint(text);
@@ -181,29 +180,44 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       const lanes = new Lanes();
       lanes.word(st.faults);
       lanes.word(st.busyInstant ? 1 : 0);
-      const names = Object.keys(w.actors).sort();
-      lanes.word(names.length);
-      for (const a of names) {
+      // Sets (actors, messages, timers) are folded in any order: each member's hash is mixed
+      // with its relative times and the members are summed lane-wise, so nothing is sorted.
+      let sa = 0;
+      let sb = 0;
+      for (const a in w.actors) {
         const snap = w.actors[a]!;
-        lanes.pair(pairOfText(a));
-        lanes.pair(pairOf(snap, () => snap.key));
+        const n = pairOfText(a);
+        const p = pairOf(snap, () => snap.key);
+        sa = (sa + mix(n.a ^ p.a, p.b)) | 0;
+        sb = (sb + mix(n.b ^ p.b, p.a ^ 0x1b873593)) | 0;
       }
-      const flights: number[][] = [];
+      lanes.word(sa);
+      lanes.word(sb);
+      sa = 0;
+      sb = 0;
       for (const m of w.inFlight) {
-        const p = cached(flightPairs, m, () => `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${JSON.stringify(m.msg)}`);
-        flights.push([m.at - now, past(m.originAt, now), p.a, p.b]);
+        // Messages are often the very same objects again (cached steps): hash by identity.
+        const msg = pairOf(m.msg, () => JSON.stringify(m.msg));
+        const hop = pairOfText(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`);
+        const t = (m.at - now) * 65599 + past(m.originAt, now);
+        sa = (sa + mix(msg.a ^ hop.a ^ t, msg.b)) | 0;
+        sb = (sb + mix(msg.b ^ hop.b ^ Math.imul(t, 0x27d4eb2d), msg.a ^ hop.a)) | 0;
       }
-      flights.sort(byTuple);
-      lanes.word(flights.length);
-      for (const f of flights) for (const x of f) lanes.word(x);
-      const timers: number[][] = [];
+      lanes.word(w.inFlight.length);
+      lanes.word(sa);
+      lanes.word(sb);
+      sa = 0;
+      sb = 0;
       for (const t of w.timers) {
-        const p = cached(timerPairs, t, () => `${t.actor}:${t.name}:${JSON.stringify(t.event)}`);
-        timers.push([t.at - now, p.a, p.b]);
+        const ev = pairOf(t.event, () => JSON.stringify(t.event));
+        const who = pairOfText(`${t.actor}:${t.name}`);
+        const rel = t.at - now;
+        sa = (sa + mix(ev.a ^ who.a ^ rel, ev.b)) | 0;
+        sb = (sb + mix(ev.b ^ who.b ^ Math.imul(rel, 0x27d4eb2d), ev.a ^ who.a)) | 0;
       }
-      timers.sort(byTuple);
-      lanes.word(timers.length);
-      for (const t of timers) for (const x of t) lanes.word(x);
+      lanes.word(w.timers.length);
+      lanes.word(sa);
+      lanes.word(sb);
       lanes.pair(cached(restPairs, w.down, () => Object.keys(w.down).sort().join(',')));
       lanes.pair(cached(restPairs, w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
       lanes.pair(cached(restPairs, w.links, () => JSON.stringify(Object.entries(w.links).sort())));
