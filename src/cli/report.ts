@@ -6,23 +6,17 @@
  * Mermaid: the folded sequence diagram as `sequenceDiagram` text (printed, or to --out).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { BUILTIN_NAMES } from '../config/builtins.js';
 import { InputError } from '../config/validate.js';
-import { DESIGN_NAMES } from '../engine/system.js';
 import { runReportHtml, type RunReport } from '../report/html.js';
 import { parseTrace, reportOfScenario, reportOfTrace } from '../report/runReport.js';
 import { buildSequence, mermaidSequence } from '../report/sequence.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
-import { loadScenario, recoveryText, runVerdict } from './simulate.js';
+import { SCENARIO_FLAGS, loadScenario, recoveryText, runVerdict } from './simulate.js';
 
 export const REPORT_FLAGS: FlagSpecs = {
-  scenario: { type: 'string', help: `a built-in scenario (default fp-crash-reverse-only): ${BUILTIN_NAMES.join(', ')}` },
-  'scenario-file': { type: 'string', help: 'a scenario file (JSON, see docs/scenarios.md)' },
+  ...SCENARIO_FLAGS,
   trace: { type: 'string', help: "a JSONL trace written by 'pvlcheck simulate --format jsonl'" },
-  design: { type: 'string', choices: DESIGN_NAMES, help: "the design to run (overrides the scenario's)" },
-  seed: { type: 'int', help: "the seed of every random choice (overrides the scenario's)" },
-  until: { type: 'int', min: 1, help: 'virtual time, ms, at which the run ends' },
   format: { type: 'string', choices: ['html', 'mermaid'], help: 'an HTML page (default) or a Mermaid sequenceDiagram' },
   out: { type: 'string', help: "where to write it (html default: report.html; mermaid default: stdout; '-' = stdout)" },
   full: { type: 'boolean', help: 'mermaid: every delivery (no folding of repeated packets)' },

@@ -17,12 +17,17 @@ import { analyseRecovery, type Recovery } from '../sim/recovery.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
 
-export const SIMULATE_FLAGS: FlagSpecs = {
-  scenario: { type: 'string', help: `a built-in scenario: ${BUILTIN_NAMES.join(', ')}` },
+/** The flags that name a scenario and override its design, seed and length (loadScenario reads them). */
+export const SCENARIO_FLAGS: FlagSpecs = {
+  scenario: { type: 'string', help: `a built-in scenario (default fp-crash-reverse-only): ${BUILTIN_NAMES.join(', ')}` },
   'scenario-file': { type: 'string', help: 'a scenario file (JSON, see docs/scenarios.md)' },
   design: { type: 'string', choices: DESIGN_NAMES, help: "the design to run (overrides the scenario's)" },
   seed: { type: 'int', help: "the seed of every random choice (overrides the scenario's)" },
   until: { type: 'int', min: 1, help: 'virtual time, ms, at which the run ends' },
+};
+
+export const SIMULATE_FLAGS: FlagSpecs = {
+  ...SCENARIO_FLAGS,
   format: { type: 'string', choices: ['text', 'jsonl'], help: 'text timeline (default) or the JSONL trace' },
   full: { type: 'boolean', help: 'text: show every delivery (no folding of repeated packets)' },
   list: { type: 'boolean', help: 'list the built-in scenarios' },

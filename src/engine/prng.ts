@@ -1,6 +1,6 @@
 /**
- * A small, fast, seedable generator (sfc32, seeded through splitmix32). The engine never
- * touches Math.random: one seed fans out to every random choice of a run.
+ * A small, fast, seedable generator (sfc32, seeded through splitmix32). The engine has no
+ * unseeded randomness: one seed fans out to every random choice of a run.
  */
 export class Prng {
   private a: number;
