@@ -20,9 +20,8 @@ import { runSpecArbitrary, toScenario } from '../src/checker/arbitraries.js';
 import { checkDesign } from '../src/checker/check.js';
 import { evaluate } from '../src/checker/evaluate.js';
 import { DEFAULT_SCENARIO, builtinScenario } from '../src/config/builtins.js';
-import { DEFAULT_CONFIG } from '../src/config/defaults.js';
 import { explore } from '../src/explorer/explore.js';
-import { PROFILES, faultMenu, profileScenario } from '../src/explorer/profiles.js';
+import { profileCheckSpace, profileSpace } from '../src/explorer/profiles.js';
 import { runScenario } from '../src/sim/simulate.js';
 
 const now = () => performance.now(); // real-time-ok: this is the benchmark
@@ -68,15 +67,7 @@ const exploreCli = (workers: number) =>
 const one = exploreCli(1);
 const cores = availableParallelism();
 const all = exploreCli(cores);
-const small = PROFILES.small!;
-const exploreOptions = {
-  scenario: profileScenario('small', 'prior-art'),
-  properties: PROPERTIES,
-  faultMenu: faultMenu(small.faults, 2),
-  maxFaults: small.maxFaults,
-  maxDepth: 100_000,
-  stopWhenFound: ['L1'],
-};
+const exploreOptions = { ...profileSpace('small', 'prior-art'), properties: PROPERTIES, maxDepth: 100_000, stopWhenFound: ['L1'] };
 const exhaustiveFirst = [0, 1, 2].map(() => {
   const t0 = now();
   const r = explore(exploreOptions);
@@ -84,14 +75,7 @@ const exhaustiveFirst = [0, 1, 2].map(() => {
 });
 
 // ---- agreement: check's shrunk length against the shortest --------------------------
-const agreement = checkDesign('prior-art', {
-  properties: L1,
-  runs: 200,
-  seed: 42,
-  maxFaults: small.maxFaults,
-  fixed: { config: small.config, workload: { ...small.workload, cvni: null } },
-  menu: faultMenu(small.faults, small.config.fastPaths ?? DEFAULT_CONFIG.fastPaths),
-});
+const agreement = checkDesign('prior-art', { ...profileCheckSpace('small'), properties: L1, runs: 200, seed: 42 });
 const shrunk = agreement.properties[0]!.counterexample!;
 const shrunkMoves = evaluate(shrunk.scenario, L1).movesToViolation.get('L1')!;
 

@@ -14,7 +14,19 @@ import type { Scenario } from '../config/types.js';
 import { MachineRunner, type Effect, type Snap } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
 import type { MonitorLogic, Observation, Report } from './property.js';
-import { hashOf, timeFieldsOf, timeless } from '../explorer/codec.js';
+import { hashText, timeFieldsOf, timeless } from '../explorer/codec.js';
+
+// A monitor snapshot's state and time-free context, hashed once per snapshot (its times
+// are keyed relative to now, separately).
+const staticHashes = new WeakMap<Snap, string>();
+function staticHash(snap: Snap): string {
+  let h = staticHashes.get(snap);
+  if (h === undefined) {
+    h = hashText(JSON.stringify([snap.xs.value, timeless(snap.xs.context)]));
+    staticHashes.set(snap, h);
+  }
+  return h;
+}
 
 /** Parameters of the monitor charts' primitive actions. */
 export interface ViolateParams {
@@ -153,7 +165,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
       let out = '';
       for (const k of Object.keys(data.instances).sort()) {
         const inst = data.instances[k]!;
-        out += `${k}:${hashOf(inst.snap, () => JSON.stringify([inst.snap.xs.value, timeless(inst.snap.xs.context)]))}`;
+        out += `${k}:${staticHash(inst.snap)}`;
         for (const f of timeFieldsOf(inst.snap.xs.context)) {
           const v = (inst.snap.xs.context as Record<string, number | null>)[f];
           out += typeof v === 'number' ? `:${Math.max(-horizonMs, v - now)}` : ':-';

@@ -28,19 +28,19 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   const keep = options.keepTrace ?? false;
   const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
   let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
-  const reported: boolean[] = properties.map(() => false);
   const violations: ViolationEvent[] = [];
   const movesToViolation = new Map<string, number>();
   let moves = 0;
 
-  const noteViolations = () => {
-    states.forEach((s, i) => {
-      if (s.verdict.violation && !reported[i]) {
-        reported[i] = true;
-        const v = s.verdict.violation;
-        violations.push({ t: v.t, event: 'violation', property: properties[i]!.id, message: v.message });
-      }
-    });
+  /** A monitor's state after a step: note the violation the first time it reports one. */
+  const noteIfNew = (i: number, before: MonitorState<unknown>, after: MonitorState<unknown>): MonitorState<unknown> => {
+    const v = after.verdict.violation;
+    if (v && !before.verdict.violation) {
+      const id = properties[i]!.id;
+      movesToViolation.set(id, moves);
+      if (keep) violations.push({ t: v.t, event: 'violation', property: id, message: v.message });
+    }
+    return after;
   };
 
   const run = runScenario(scenario, {
@@ -53,19 +53,11 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
       if (move && move.kind !== 'advance') moves++;
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
-        const after = stepMonitor(properties[i]!.logic, before, obs);
-        if (after.verdict.violation && !before.verdict.violation) movesToViolation.set(properties[i]!.id, moves);
-        states[i] = after;
+        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs));
       }
-      if (keep) noteViolations();
     },
   });
-  states = states.map((s, i) => {
-    const after = finishMonitor(properties[i]!.logic, s, run.world, scenario);
-    if (after.verdict.violation && !s.verdict.violation) movesToViolation.set(properties[i]!.id, moves);
-    return after;
-  });
-  if (keep) noteViolations();
+  states = states.map((s, i) => noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario)));
 
   const verdicts = new Map<string, Verdict>();
   properties.forEach((p, i) => verdicts.set(p.id, states[i]!.verdict));

@@ -79,17 +79,12 @@ export function reverseAtClient(obs: Observation): ReverseAtClient | null {
   return { flow: m.msg.flow, via: m.causeFrom ?? '?', originAt: m.originAt };
 }
 
-/**
- * What nodes put on the wire in this step: sent messages, and those lost at the moment of
- * sending (a down link, loss). A drop of a message that was already in flight (lost on
- * arrival) is not a send: its id is older than this step.
- */
+/** What nodes put on the wire in this step: sent messages, and those lost as they were sent. */
 export function sendsOf(obs: Observation): { from: string; to: string | null; msg: Message; t: number }[] {
-  const firstNew = obs.prev?.nextId ?? 0;
   const out: { from: string; to: string | null; msg: Message; t: number }[] = [];
   for (const e of obs.events) {
     if (e.event === 'send') out.push(e);
-    else if (e.event === 'drop' && e.id !== undefined && e.id >= firstNew && e.msg) out.push({ ...e, msg: e.msg });
+    else if (e.event === 'drop' && e.stage === 'send' && e.msg) out.push({ ...e, msg: e.msg });
   }
   return out;
 }

@@ -39,6 +39,11 @@ export interface DropEvent {
   to: string | null;
   msg?: Message;
   reason: string;
+  /**
+   * Where it was lost: when it was being sent (no route, a down link, loss), in transit (a
+   * crash, a link going down, a down node at arrival), or by the node that handled it.
+   */
+  stage: 'send' | 'transit' | 'node';
 }
 
 export interface TimerEvent {

@@ -21,7 +21,7 @@
  * - A link that is down, or lossy, drops what is sent on it; what is on a link when it
  *   goes down is lost then.
  */
-import type { DataMsg, Delivered, Message } from '../../models/protocol.js';
+import type { Delivered, Message } from '../../models/protocol.js';
 import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
@@ -429,6 +429,7 @@ class Draft {
             to: null,
             ...(cause ? { msg: cause.msg } : {}),
             reason: e.params.reason,
+            stage: 'node',
           });
           break;
         case 'schedule':
@@ -474,7 +475,7 @@ class Draft {
     const originAt = carriesOn ? cause.originAt : this.now;
     const to = this.resolve(dstIp);
     const dropAtSend = (reason: string, toNode: string | null): void => {
-      this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason });
+      this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason, stage: 'send' });
     };
     if (to === null) return dropAtSend(`no-route:${dstIp}`, null);
     const link = this.sys.links[`${from}->${to}`];
@@ -518,6 +519,7 @@ class Draft {
       to: m.to,
       msg: m.msg,
       reason,
+      stage: 'transit',
     });
   }
 
@@ -583,9 +585,4 @@ function insertSorted<T extends { at: number; id: number }>(list: T[], item: T):
     else hi = mid;
   }
   list.splice(lo, 0, item);
-}
-
-/** Reverse packets at the client and where they came from: used by summaries and properties. */
-export function isReverseData(msg: Message): msg is DataMsg {
-  return msg.type === 'data' && msg.dir === 'rev';
 }

@@ -31,31 +31,6 @@ export interface ExplorerState {
 /** Fields of monitor data that hold absolute times (relativised and capped in keys). */
 const TIME_FIELDS = new Set(['t', 'at', 'lastFwdAt', 'base', 'armedAt', 'faultAt', 'lastFaultAt', 'originAt']);
 
-const hashes = new WeakMap<object, string>();
-const byText = new Map<string, string>();
-
-/** A short content hash of a string (16 hex digits), memoised. */
-export function hashText(text: string): string {
-  let h = byText.get(text);
-  if (h === undefined) {
-    const [a, b] = fingerprint(text);
-    h = a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
-    if (byText.size > 1_000_000) byText.clear();
-    byText.set(text, h);
-  }
-  return h;
-}
-
-/** The content hash of an immutable object, computed once per object. */
-export function hashOf(object: object, text: () => string): string {
-  let h = hashes.get(object);
-  if (h === undefined) {
-    h = hashText(text());
-    hashes.set(object, h);
-  }
-  return h;
-}
-
 export interface KeyMaker {
   /** The canonical key as a string (exact mode, tests). */
   key(state: ExplorerState): string;
@@ -63,10 +38,11 @@ export interface KeyMaker {
   fingerprint(state: ExplorerState): [number, number];
 }
 
-/** A 64-bit content hash as two 32-bit halves. */
+/** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
 interface Pair {
   a: number;
   b: number;
+  hex?: string;
 }
 
 const pairs = new WeakMap<object, Pair>();
@@ -94,6 +70,23 @@ function pairOf(object: object, text: () => string): Pair {
   return p;
 }
 
+function hex(p: Pair): string {
+  return (p.hex ??= p.a.toString(16).padStart(8, '0') + p.b.toString(16).padStart(8, '0'));
+}
+
+/** A short content hash of a string (16 hex digits), memoised. */
+export function hashText(text: string): string {
+  return hex(pairOfText(text));
+}
+
+/**
+ * The content hash of an immutable object (16 hex digits), computed once per object. An
+ * object has one content: callers must hash the same kind of object the same way.
+ */
+export function hashOf(object: object, text: () => string): string {
+  return hex(pairOf(object, text));
+}
+
 /** Folds 32-bit words into two independent 32-bit lanes. */
 class Lanes {
   a = 0x2f6b1d3c;
@@ -118,6 +111,26 @@ class Lanes {
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
     return [a >>> 0, b >>> 0];
+  }
+}
+
+/**
+ * A multiset folded in any order: each member (two hashes and a relative time) is mixed
+ * into a 64-bit value and the members are summed lane-wise, so nothing needs sorting.
+ */
+class SetSum {
+  private a = 0;
+  private b = 0;
+  private n = 0;
+  add(x: Pair, y: Pair, t: number): void {
+    this.a = (this.a + mix(x.a ^ y.a ^ t, x.b)) | 0;
+    this.b = (this.b + mix(x.b ^ y.b ^ Math.imul(t, 0x27d4eb2d), x.a ^ y.a)) | 0;
+    this.n++;
+  }
+  into(lanes: Lanes): void {
+    lanes.word(this.n);
+    lanes.word(this.a);
+    lanes.word(this.b);
   }
 }
 
@@ -182,42 +195,25 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       lanes.word(st.busyInstant ? 1 : 0);
       // Sets (actors, messages, timers) are folded in any order: each member's hash is mixed
       // with its relative times and the members are summed lane-wise, so nothing is sorted.
-      let sa = 0;
-      let sb = 0;
+      const actors = new SetSum();
       for (const a in w.actors) {
         const snap = w.actors[a]!;
-        const n = pairOfText(a);
-        const p = pairOf(snap, () => snap.key);
-        sa = (sa + mix(n.a ^ p.a, p.b)) | 0;
-        sb = (sb + mix(n.b ^ p.b, p.a ^ 0x1b873593)) | 0;
+        actors.add(pairOfText(a), pairOf(snap, () => snap.key), 0);
       }
-      lanes.word(sa);
-      lanes.word(sb);
-      sa = 0;
-      sb = 0;
+      actors.into(lanes);
+      const flights = new SetSum();
       for (const m of w.inFlight) {
         // Messages are often the very same objects again (cached steps): hash by identity.
         const msg = pairOf(m.msg, () => JSON.stringify(m.msg));
         const hop = pairOfText(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`);
-        const t = (m.at - now) * 65599 + past(m.originAt, now);
-        sa = (sa + mix(msg.a ^ hop.a ^ t, msg.b)) | 0;
-        sb = (sb + mix(msg.b ^ hop.b ^ Math.imul(t, 0x27d4eb2d), msg.a ^ hop.a)) | 0;
+        flights.add(msg, hop, (m.at - now) * 65599 + past(m.originAt, now));
       }
-      lanes.word(w.inFlight.length);
-      lanes.word(sa);
-      lanes.word(sb);
-      sa = 0;
-      sb = 0;
+      flights.into(lanes);
+      const timers = new SetSum();
       for (const t of w.timers) {
-        const ev = pairOf(t.event, () => JSON.stringify(t.event));
-        const who = pairOfText(`${t.actor}:${t.name}`);
-        const rel = t.at - now;
-        sa = (sa + mix(ev.a ^ who.a ^ rel, ev.b)) | 0;
-        sb = (sb + mix(ev.b ^ who.b ^ Math.imul(rel, 0x27d4eb2d), ev.a ^ who.a)) | 0;
+        timers.add(pairOf(t.event, () => JSON.stringify(t.event)), pairOfText(`${t.actor}:${t.name}`), t.at - now);
       }
-      lanes.word(w.timers.length);
-      lanes.word(sa);
-      lanes.word(sb);
+      timers.into(lanes);
       lanes.pair(cached(restPairs, w.down, () => Object.keys(w.down).sort().join(',')));
       lanes.pair(cached(restPairs, w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
       lanes.pair(cached(restPairs, w.links, () => JSON.stringify(Object.entries(w.links).sort())));

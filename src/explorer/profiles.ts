@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
 import type { Config, Scenario, Workload } from '../config/types.js';
 import { fastPathIds } from '../engine/system.js';
 import type { Fault } from '../engine/world.js';
+import type { SpaceOptions } from '../checker/arbitraries.js';
 
 export interface Profile {
   description: string;
@@ -83,4 +84,24 @@ export function faultMenu(kinds: readonly string[], fastPaths: number): Fault[] 
     }
   }
   return menu;
+}
+
+/** What `explore` explores for a profile as it is: its scenario, fault menu and budget. */
+export function profileSpace(name: string, design: string): { scenario: Scenario; faultMenu: Fault[]; maxFaults: number } {
+  const p = PROFILES[name]!;
+  const scenario = profileScenario(name, design);
+  return { scenario, faultMenu: faultMenu(p.faults, scenario.config.fastPaths), maxFaults: p.maxFaults };
+}
+
+/**
+ * The same space for `check`: the profile's values held fixed, its fault menu, its budget,
+ * and no spoofed tenant ids (the explorer has none), so that the two can be compared.
+ */
+export function profileCheckSpace(name: string): SpaceOptions {
+  const p = PROFILES[name]!;
+  return {
+    maxFaults: p.maxFaults,
+    fixed: { config: p.config, workload: { ...p.workload, cvni: null } },
+    menu: faultMenu(p.faults, p.config.fastPaths ?? DEFAULT_CONFIG.fastPaths),
+  };
 }

@@ -488,7 +488,7 @@ describe('immutability', () => {
     const out = step(r.sys, before, { kind: 'drop', id: victim.id }, r.chooser);
     expect(out.world.inFlight.map((m) => m.id)).not.toContain(victim.id);
     expect(eventsOf(out.events, 'drop')).toEqual([
-      { t: before.now, event: 'drop', id: victim.id, from: victim.from, to: victim.to, msg: victim.msg, reason: 'dropped' },
+      { t: before.now, event: 'drop', id: victim.id, from: victim.from, to: victim.to, msg: victim.msg, reason: 'dropped', stage: 'transit' },
     ]);
     expect(() => step(r.sys, before, { kind: 'advance', to: Number.MAX_SAFE_INTEGER }, r.chooser)).toThrow(MoveError);
     expect(snapshot(before)).toBe(json);

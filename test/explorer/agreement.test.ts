@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { checkDesign } from '../../src/checker/check.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
-import { PROFILES, faultMenu } from '../../src/explorer/profiles.js';
+import { profileCheckSpace } from '../../src/explorer/profiles.js';
 
 const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
   Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
@@ -17,16 +16,8 @@ const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
 
 describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
   it('check finds what the explorer finds, with counterexamples at most two moves longer', () => {
-    const p = PROFILES[profile]!;
-    const outcome = checkDesign(design, {
-      properties: PROPERTIES,
-      runs: 80,
-      seed: 42,
-      maxFaults: p.maxFaults,
-      // The same space as the explorer's: the profile's values, its fault menu, no spoofing.
-      fixed: { config: p.config, workload: { ...p.workload, cvni: null } },
-      menu: faultMenu(p.faults, p.config.fastPaths ?? DEFAULT_CONFIG.fastPaths),
-    });
+    // The same space as the explorer's: the profile's values, its fault menu, no spoofing.
+    const outcome = checkDesign(design, { ...profileCheckSpace(profile), properties: PROPERTIES, runs: 80, seed: 42 });
     const violated = outcome.properties.filter((o) => o.counterexample).map((o) => o.property.id).sort();
     expect(violated).toEqual(Object.keys(expected.violated).sort());
     for (const o of outcome.properties) {

@@ -8,18 +8,10 @@ import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
-import { PROFILES, faultMenu, profileScenario } from '../../src/explorer/profiles.js';
+import { profileSpace } from '../../src/explorer/profiles.js';
 
 function options(profile: string, design: string): ExploreOptions {
-  const p = PROFILES[profile]!;
-  const scenario = profileScenario(profile, design);
-  return {
-    scenario,
-    properties: PROPERTIES,
-    faultMenu: faultMenu(p.faults, scenario.config.fastPaths),
-    maxFaults: p.maxFaults,
-    maxDepth: 100_000,
-  };
+  return { ...profileSpace(profile, design), properties: PROPERTIES, maxDepth: 100_000 };
 }
 
 const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>

@@ -5,42 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { lvsMachine, type LvsContext } from '../../models/lvs.js';
 import type { DataKind, DataMsg, Delivered } from '../../models/protocol.js';
-import { MachineRunner, type Effect, type Snap, type StepResult } from '../../src/engine/runner.js';
+import type { Effect, Snap, StepResult } from '../../src/engine/runner.js';
 import { IP } from '../../src/engine/system.js';
+import { FP1, FP2, STREAM, lvsDriver } from './lvsDriver.js';
 
-const runner = new MachineRunner(lvsMachine);
-const FP1 = { phys: IP.fpPhys(1, 0), virt: IP.fpVirt(1, 0) };
-const FP2 = { phys: IP.fpPhys(2, 0), virt: IP.fpVirt(2, 0) };
+const { runner, initial, forward, fromServer } = lvsDriver(lvsMachine);
 const RELAY = 'xstate.after.relayTimeout.lvs.viaFastPath';
 
-/** A forward packet from a fast path: path info, and the extras when `extras` is given. */
-function forward(
-  snap: Snap,
-  fp: { phys: string; virt: string },
-  kind: DataKind = 'ack',
-  extras?: { vgwIp: string; relayTimeoutMs: number },
-): StepResult {
-  const event: Delivered<DataMsg> = {
-    type: 'data',
-    dir: 'fwd',
-    flow: 'f1',
-    vni: 100,
-    kind,
-    pathPhysIp: fp.phys,
-    pathVirtIp: fp.virt,
-    ...extras,
-    src: fp.virt,
-  };
-  return runner.step(snap, event);
-}
-
-const STREAM: DataMsg = { type: 'data', dir: 'rev', flow: 'f1', vni: 200, kind: 'stream' };
-function fromServer(snap: Snap): StepResult {
-  const event: Delivered<DataMsg> = { ...STREAM, src: IP.server };
-  return runner.step(snap, event);
-}
-
-const initial = () => runner.initial({ flow: 'f1', serverIp: IP.server });
 const ctx = (r: StepResult) => r.snap.xs.context as LvsContext;
 const toServer = (kind: DataKind): Effect => ({ type: 'send', params: { to: IP.server, msg: { type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind } } });
 const relayTimer = (delay: number): Effect => ({ type: 'schedule', id: RELAY, delay, event: { type: RELAY } });

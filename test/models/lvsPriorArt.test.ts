@@ -4,31 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lvsPriorArtMachine, type LvsPriorArtContext } from '../../models/lvsPriorArt.js';
-import type { DataKind, DataMsg, Delivered } from '../../models/protocol.js';
-import { MachineRunner, type Effect, type Snap, type StepResult } from '../../src/engine/runner.js';
+import type { DataKind } from '../../models/protocol.js';
+import type { Effect, Snap, StepResult } from '../../src/engine/runner.js';
 import { IP } from '../../src/engine/system.js';
+import { FP1, FP2, STREAM, lvsDriver } from './lvsDriver.js';
 
-const runner = new MachineRunner(lvsPriorArtMachine);
-const FP1 = { phys: IP.fpPhys(1, 0), virt: IP.fpVirt(1, 0) };
-const FP2 = { phys: IP.fpPhys(2, 0), virt: IP.fpVirt(2, 0) };
-
+const driver = lvsDriver(lvsPriorArtMachine);
+const { runner, initial, fromServer } = driver;
 /** A forward packet from a fast path, carrying the VGW extras as the patent's first packet would. */
-function forward(snap: Snap, fp: { phys: string; virt: string }, kind: DataKind = 'ack'): StepResult {
-  const event: Delivered<DataMsg> = {
-    type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind,
-    pathPhysIp: fp.phys, pathVirtIp: fp.virt, vgwIp: IP.vgw, relayTimeoutMs: 3000,
-    src: fp.virt,
-  };
-  return runner.step(snap, event);
-}
+const forward = (snap: Snap, fp: { phys: string; virt: string }, kind: DataKind = 'ack'): StepResult =>
+  driver.forward(snap, fp, kind, { vgwIp: IP.vgw, relayTimeoutMs: 3000 });
 
-const STREAM: DataMsg = { type: 'data', dir: 'rev', flow: 'f1', vni: 200, kind: 'stream' };
-function fromServer(snap: Snap): StepResult {
-  const event: Delivered<DataMsg> = { ...STREAM, src: IP.server };
-  return runner.step(snap, event);
-}
-
-const initial = () => runner.initial({ flow: 'f1', serverIp: IP.server });
 const ctx = (r: StepResult) => r.snap.xs.context as LvsPriorArtContext;
 const timerEffects = (effects: readonly Effect[]) => effects.filter((e) => e.type === 'schedule' || e.type === 'cancel');
 
