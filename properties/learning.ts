@@ -4,7 +4,7 @@
  * [¶45], [¶80].
  */
 import { always } from '../src/checker/property.js';
-import { forwardAtLvs } from '../src/checker/observe.js';
+import { changedActors, forwardAtLvs } from '../src/checker/observe.js';
 import { actorNode } from '../src/engine/world.js';
 
 interface LearnedPath {
@@ -22,10 +22,8 @@ export const learning = always<null>(
       const { prev, world } = obs;
       if (!prev) return data;
       const fwd = forwardAtLvs(obs);
-      for (const [key, snap] of Object.entries(world.actors)) {
-        if (actorNode(key) !== 'lvs') continue;
-        const before = prev.actors[key];
-        if (before === snap) continue;
+      for (const { key, before, after: snap } of changedActors(obs)) {
+        if (!snap || actorNode(key) !== 'lvs') continue;
         // A session started in this step learned from nothing: its first path is checked too.
         const was = before ? ((before.xs.context as LearnedPath).pathVirtIp ?? null) : null;
         const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;

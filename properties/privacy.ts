@@ -5,7 +5,7 @@
  * [¶42, ¶64, C8].
  */
 import { always, type Report } from '../src/checker/property.js';
-import { deliveries } from '../src/checker/observe.js';
+import { changedActors, deliveries, type ActorChange } from '../src/checker/observe.js';
 import { IP } from '../src/engine/system.js';
 import { actorNode, type World } from '../src/engine/world.js';
 
@@ -33,13 +33,14 @@ export const privacy = always<null>(
   {
     init: () => null,
     step: (data, obs, report) => {
-      const { world, prev } = obs;
+      const { world } = obs;
       const clientIp = JSON.stringify(IP.client);
-      if (prev?.actors !== world.actors) {
+      const changed = changedActors(obs);
+      if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
         const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
-        checkActors(world, prev, hidden, clientIp, report);
+        checkActors(world, changed, hidden, clientIp, report);
       }
       for (const e of deliveries(obs)) {
         if (e.to === 'client' && e.from !== 'eni') {
@@ -55,9 +56,9 @@ export const privacy = always<null>(
 );
 
 /** The statecharts that changed in this step: what their state holds. */
-function checkActors(world: World, prev: World | null, hidden: string[], clientIp: string, report: Report): void {
-  for (const [key, snap] of Object.entries(world.actors)) {
-    if (prev?.actors[key] === snap) continue; // unchanged since the last check
+function checkActors(world: World, changed: readonly ActorChange[], hidden: string[], clientIp: string, report: Report): void {
+  for (const { key, after: snap } of changed) {
+    if (!snap) continue;
     const node = actorNode(key);
     if (node === 'client') {
       const leak = hidden.find((ip) => snap.key.includes(ip));

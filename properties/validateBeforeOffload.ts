@@ -5,7 +5,7 @@
  * A crash or restart empties a fast path's table, and so what it may forward.
  */
 import { always } from '../src/checker/property.js';
-import { deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
+import { changedActors, deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 import type { FastPathContext } from '../models/fastPath.js';
 
@@ -46,9 +46,9 @@ export const validateBeforeOffload = always<Validated>(
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
         }
       }
-      for (const fp of Object.keys(obs.world.actors)) {
-        if (!isFastPath(fp) || obs.prev?.actors[fp] === obs.world.actors[fp]) continue;
-        const ctx = obs.world.actors[fp]!.xs.context as FastPathContext;
+      for (const { key: fp, after } of changedActors(obs)) {
+        if (!after || !isFastPath(fp)) continue;
+        const ctx = after.xs.context as FastPathContext;
         for (const dir of ['fwd', 'rev'] as const) {
           for (const flow of Object.keys(ctx[dir] ?? {})) {
             if (!validated[fp]?.[`${dir}:${flow}`]) {

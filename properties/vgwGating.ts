@@ -38,13 +38,5 @@ export const vgwGating = always<Data>(
       }
       return next;
     },
-    encode: (data, now, horizonMs) => {
-      let out = '';
-      for (const f of Object.keys(data).sort()) {
-        const s = data[f]!;
-        out += `${f}:${Math.max(-horizonMs, s.lastFwdAt - now)}:${s.relayTimeoutMs};`;
-      }
-      return out;
-    },
   },
 );

@@ -53,7 +53,5 @@ export const vgwQuiesces = always<Data>(
       }
       return next;
     },
-    encode: (data, now, horizonMs) =>
-      `${Math.max(-horizonMs, data.lastFaultAt - now)}${data.healthy ? 'h' : ''}${data.sessionLost ? 'l' : ''}`,
   },
 );

@@ -161,19 +161,26 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
       }
       return instances === data.instances ? data : { instances };
     },
-    encode: (data, now, horizonMs) => {
-      let out = '';
+    // Per instance: its state and time-free context (hashed once per snapshot), then its
+    // time fields and deadlines as times the key makes relative.
+    split: (data) => {
+      let timeless = '';
+      const times: (number | null)[] = [];
       for (const k of Object.keys(data.instances).sort()) {
         const inst = data.instances[k]!;
-        out += `${k}:${staticHash(inst.snap)}`;
-        for (const f of timeFieldsOf(inst.snap.xs.context)) {
-          const v = (inst.snap.xs.context as Record<string, number | null>)[f];
-          out += typeof v === 'number' ? `:${Math.max(-horizonMs, v - now)}` : ':-';
+        timeless += `${k}:${staticHash(inst.snap)}`;
+        const context = inst.snap.xs.context as Record<string, unknown>;
+        for (const f of timeFieldsOf(context)) {
+          const v = context[f];
+          times.push(typeof v === 'number' ? v : null);
         }
-        for (const d of inst.timers) out += `@${d.at - now}${d.name}`;
-        out += ';';
+        for (const d of inst.timers) {
+          timeless += `@${d.name}`;
+          times.push(d.at);
+        }
+        timeless += ';';
       }
-      return out;
+      return { timeless, times };
     },
     pack: (data) =>
       Object.entries(data.instances).map(([k, inst]) => [k, inst.snap.xs.value, inst.snap.xs.context, inst.timers]),

@@ -9,9 +9,19 @@ import type { EniContext } from '../../models/eni.js';
 import { fastPathIds } from '../engine/system.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
 import type { InFlight, World } from '../engine/world.js';
+import type { Snap } from '../engine/runner.js';
 import type { Observation } from './property.js';
 
-export const isFastPath = (node: string): boolean => /^fp\d+$/.test(node);
+const fastPathNames = new Map<string, boolean>();
+/** Is this node id a fast path's ("fp1", "fp2", ...)? */
+export function isFastPath(node: string): boolean {
+  let yes = fastPathNames.get(node);
+  if (yes === undefined) {
+    yes = /^fp\d+$/.test(node);
+    if (fastPathNames.size < 10_000) fastPathNames.set(node, yes);
+  }
+  return yes;
+}
 
 /**
  * The message this step delivered to a statechart, as it was in flight (with its causal
@@ -34,6 +44,31 @@ interface Facts {
   delivered: InFlight | null;
   deliveries: DeliverEvent[];
   faults: FaultEvent[];
+  changed: ActorChange[] | null;
+}
+
+/** A statechart whose snapshot this step replaced (started: no `before`; crashed: no `after`). */
+export interface ActorChange {
+  key: string;
+  before: Snap | undefined;
+  after: Snap | undefined;
+}
+
+/** The statecharts this step changed, in the world's actor order. */
+export function changedActors(obs: Observation): ActorChange[] {
+  const f = facts(obs);
+  if (f.changed) return f.changed;
+  const changed: ActorChange[] = [];
+  const before = obs.prev?.actors;
+  const after = obs.world.actors;
+  if (before !== after) {
+    for (const key in after) {
+      const was = before?.[key];
+      if (was !== after[key]) changed.push({ key, before: was, after: after[key] });
+    }
+    if (before) for (const key in before) if (!(key in after)) changed.push({ key, before: before[key], after: undefined });
+  }
+  return (f.changed = changed);
 }
 
 const NONE: never[] = [];
@@ -52,7 +87,7 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  f = { delivered: message, deliveries: deliveriesList, faults };
+  f = { delivered: message, deliveries: deliveriesList, faults, changed: null };
   factsOf.set(obs, f);
   return f;
 }

@@ -16,6 +16,7 @@ import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import type { Move, World } from '../engine/world.js';
+import { MEMO, type Memoised } from '../engine/memo.js';
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually';
 
@@ -59,7 +60,7 @@ export interface Sample {
   budgetMs: number;
 }
 
-export interface MonitorState<D> {
+export interface MonitorState<D> extends Memoised {
   readonly verdict: Verdict;
   readonly data: D;
 }
@@ -72,17 +73,25 @@ export interface Report {
   witness(): void;
 }
 
+/** A monitor's data as the explorer keys it: see MonitorLogic.split. */
+export interface MonitorKey {
+  readonly timeless: string;
+  readonly times: readonly (number | null)[];
+}
+
 export interface MonitorLogic<D> {
   init(scenario: Scenario, sys: System): D;
   step(data: D, obs: Observation, report: Report): D;
   /** At the end of the run (time `until`): missed deadlines, open obligations. */
   finish?(data: D, world: World, scenario: Scenario, report: Report): D;
   /**
-   * The data's part of the explorer's state key, with times relative to `now` (the past
-   * capped at `horizonMs`). By default: its JSON, with fields named like times (t, at,
-   * lastFwdAt, faultAt, ...) made relative (src/explorer/codec.ts).
+   * The data's part of the explorer's state key, split so that it is worked out once per
+   * data object: a time-free text, and the absolute times it holds (null for "none"),
+   * which the key makes relative to now, the past capped at a horizon. By default: the
+   * data's JSON with the numbers of fields named like times (t, at, lastFwdAt, faultAt,
+   * ...) taken out into `times` (src/explorer/codec.ts).
    */
-  encode?(data: D, now: number, horizonMs: number): string;
+  split?(data: D): MonitorKey;
   /** Data as plain values to hand to another thread, and back (for data holding statechart snapshots). */
   pack?(data: D): unknown;
   unpack?(packed: unknown): D;
@@ -184,7 +193,7 @@ export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, o
   recorder.begin(state.verdict);
   const data = logic.step(state.data, obs, recorder);
   const verdict = recorder.end();
-  return data === state.data && verdict === state.verdict ? state : { verdict, data };
+  return data === state.data && verdict === state.verdict ? state : { verdict, data, [MEMO]: undefined };
 }
 
 /** The end of a run: deadlines still open, obligations never met. */
@@ -193,9 +202,9 @@ export function finishMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>,
   recorder.begin(state.verdict);
   const data = logic.finish(state.data, world, scenario, recorder);
   const verdict = recorder.end();
-  return data === state.data && verdict === state.verdict ? state : { verdict, data };
+  return data === state.data && verdict === state.verdict ? state : { verdict, data, [MEMO]: undefined };
 }
 
 export function initMonitor<D>(logic: MonitorLogic<D>, scenario: Scenario, sys: System): MonitorState<D> {
-  return { verdict: FRESH, data: logic.init(scenario, sys) };
+  return { verdict: FRESH, data: logic.init(scenario, sys), [MEMO]: undefined };
 }

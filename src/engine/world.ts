@@ -26,8 +26,13 @@ import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
 import type { TraceEvent } from './trace.js';
+import { MEMO } from './memo.js';
+
+// Worlds, messages and timers are made with an empty MEMO slot (memo.ts): one shape for all.
+
 
 export interface InFlight {
+  [MEMO]?: unknown;
   readonly id: number;
   /** Delivery time. */
   readonly at: number;
@@ -48,6 +53,7 @@ export interface InFlight {
 }
 
 export interface Timer {
+  [MEMO]?: unknown;
   readonly id: number;
   readonly at: number;
   /** "node" or "node/flow". */
@@ -66,6 +72,7 @@ export interface LinkState {
 }
 
 export interface World {
+  [MEMO]?: unknown;
   readonly now: number;
   /** Next id for a message or a timer (one sequence: creation order). */
   readonly nextId: number;
@@ -105,6 +112,7 @@ export interface StepOutput {
 export class MoveError extends Error {}
 
 const NO_EVENTS: TraceEvent[] = [];
+const START = { type: 'start' } as const;
 
 export function actorKey(node: string, flow: string | null): string {
   return flow === null ? node : `${node}/${flow}`;
@@ -237,6 +245,7 @@ class Draft {
         links: this.links,
         inFlight: this.inFlight,
         timers: this.timers,
+        [MEMO]: undefined,
       },
       events: this.events ?? NO_EVENTS,
     };
@@ -382,7 +391,7 @@ class Draft {
   /** A client flow, started by a `start` timer at `at`. */
   startFlow(flow: string, at: number): void {
     const key = this.startActor(this.sys.nodes.client!, flow);
-    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: { type: 'start' } });
+    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START, [MEMO]: undefined });
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -449,7 +458,7 @@ class Draft {
     const scan = node.timerJitterMs[label];
     if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
     this.cancel(key, name);
-    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
+    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event, [MEMO]: undefined });
   }
 
   private cancel(key: string, name: string): void {
@@ -503,6 +512,7 @@ class Draft {
       origin,
       originAt,
       causeFrom: cause?.from ?? null,
+      [MEMO]: undefined,
     };
     insertSorted(this.writableInFlight(), m);
     this.events?.push({ t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin });

@@ -15,8 +15,9 @@
  *   value and context, a message, a monitor's data), computed once per object: keys stay
  *   short, and the same state has the same key in every worker thread.
  */
-import type { MonitorState, AnyProperty } from '../checker/property.js';
-import type { World } from '../engine/world.js';
+import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
+import type { InFlight, Timer, World } from '../engine/world.js';
+import { memoOf, setMemo } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -36,6 +37,11 @@ export interface KeyMaker {
   key(state: ExplorerState): string;
   /** The same key's 64-bit fingerprint, computed without building the string (the hot path). */
   fingerprint(state: ExplorerState): [number, number];
+  /**
+   * A world alone, at its absolute time (53 bits): worlds with equal keys have the same
+   * successors, which the explorer computes once (successors.ts).
+   */
+  worldKey(world: World): number;
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
@@ -102,6 +108,10 @@ class Lanes {
     this.word(p.b);
   }
   done(): [number, number] {
+    const p = this.donePair();
+    return [p.a >>> 0, p.b >>> 0];
+  }
+  donePair(): Pair {
     let a = this.a;
     let b = this.b;
     a ^= a >>> 16;
@@ -110,21 +120,21 @@ class Lanes {
     b ^= b >>> 16;
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
-    return [a >>> 0, b >>> 0];
+    return { a, b };
   }
 }
 
 /**
- * A multiset folded in any order: each member (two hashes and a relative time) is mixed
- * into a 64-bit value and the members are summed lane-wise, so nothing needs sorting.
+ * A multiset folded in any order: each member (a hash and a relative time) is mixed into
+ * a 64-bit value and the members are summed lane-wise, so nothing needs sorting.
  */
 class SetSum {
-  private a = 0;
-  private b = 0;
-  private n = 0;
-  add(x: Pair, y: Pair, t: number): void {
-    this.a = (this.a + mix(x.a ^ y.a ^ t, x.b)) | 0;
-    this.b = (this.b + mix(x.b ^ y.b ^ Math.imul(t, 0x27d4eb2d), x.a ^ y.a)) | 0;
+  a = 0;
+  b = 0;
+  n = 0;
+  add(x: Pair, t: number): void {
+    this.a = (this.a + mix(x.a ^ t, x.b)) | 0;
+    this.b = (this.b + mix(x.b ^ Math.imul(t, 0x27d4eb2d), x.a)) | 0;
     this.n++;
   }
   into(lanes: Lanes): void {
@@ -144,85 +154,165 @@ function mix(x: number, y: number): number {
   return h ^ (h >>> 16);
 }
 
-/** `horizonMs`: past times older than this are all alike to every property (≥ every deadline budget). */
+/** Two hashes as one (a member of a set made of several parts). */
+function joined(...parts: Pair[]): Pair {
+  const lanes = new Lanes();
+  for (const p of parts) lanes.pair(p);
+  return lanes.donePair();
+}
+
+/**
+ * A monitor's data as the key holds it, worked out once per data object: its time-free
+ * part (hashed) and its absolute times.
+ */
+interface MonitorParts {
+  pair: Pair;
+  times: readonly (number | null)[];
+}
+
+/** The default split: the data's JSON, with the numbers of time-named fields taken out. */
+export function defaultSplit(data: unknown): MonitorKey {
+  if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
+  const times: number[] = [];
+  const timeless = JSON.stringify(data, (k, v) => {
+    if (typeof v === 'number' && TIME_FIELDS.has(k)) {
+      times.push(v);
+      return 0;
+    }
+    return v;
+  });
+  return { timeless, times };
+}
+
+interface Memo extends Pair {
+  owner: object;
+}
+
+
+/** Stands for a time that is not set (null) in a fingerprint. */
+const NO_TIME = 0x7ffffff1;
+
+/**
+ * Parts shared between states (the same objects: worlds share structure, monitors return
+ * their data unchanged) are hashed once per object, so a state's fingerprint costs a few
+ * cache lookups and a word per relative time.
+ */
 export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number): KeyMaker {
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
-  const monitorPart = (p: AnyProperty, m: MonitorState<unknown>, now: number): string => {
-    const violated = m.verdict.violation ? '!' : '';
-    if (p.logic.encode) return violated + p.logic.encode(m.data, now, horizonMs);
-    // Data without time fields hashes once per object; with them, per state.
-    const data = m.data as object | null;
-    if (data === null || typeof data !== 'object') return violated + String(data);
-    if (!hasTimes(data)) return violated + hashOf(data, () => JSON.stringify(data));
-    return violated + hashText(JSON.stringify(data, timeReplacer(now, horizonMs)));
+  const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
+
+  const splits = properties.map((p) => (p.logic.split ?? defaultSplit) as (data: unknown) => MonitorKey);
+  const splitCaches = properties.map(() => new WeakMap<object, MonitorParts>());
+  const primitiveParts = new Map<string, MonitorParts>();
+  /** A monitor's data as the key holds it: once per data object. */
+  const monitorParts = (i: number, data: unknown): MonitorParts => {
+    const primitive = data === null || typeof data !== 'object';
+    const text = primitive ? String(data) : '';
+    let parts = primitive ? primitiveParts.get(text) : splitCaches[i]!.get(data);
+    if (!parts) {
+      const k = splits[i]!(data);
+      parts = { pair: pairOfText(k.timeless), times: k.times };
+      if (primitive) primitiveParts.set(text, parts);
+      else splitCaches[i]!.set(data, parts);
+    }
+    return parts;
+  };
+  /** The same, with the verdict's violation flag, memoised on the monitor state itself. */
+  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorParts & Memo => {
+    const known = memoOf<MonitorParts & Memo>(m);
+    if (known) return known;
+    const parts = monitorParts(i, m.data);
+    const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
+    return setMemo(m, { a: pair.a, b: pair.b, pair: parts.pair, times: parts.times, owner: m });
   };
 
-  // Parts shared between states (the same objects, as worlds share structure) are built once.
+  // Fingerprint parts, per shared object.
+  const actorSums = new WeakMap<object, SetSum>();
+  const restPairs = new WeakMap<object, Pair>();
+  const actorSum = (actors: World['actors']): SetSum => {
+    let sum = actorSums.get(actors);
+    if (!sum) {
+      sum = new SetSum();
+      for (const a in actors) {
+        const snap = actors[a]!;
+        sum.add(joined(pairOfText(a), pairOf(snap, () => snap.key)), 0);
+      }
+      actorSums.set(actors, sum);
+    }
+    return sum;
+  };
+  // A message's or timer's hash lives on it (memo.ts).
+  const flightPair = (m: InFlight): Pair => {
+    const known = memoOf<Memo>(m);
+    if (known) return known;
+    const p = joined(pairOf(m.msg, () => JSON.stringify(m.msg)), pairOfText(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
+    return setMemo(m, { a: p.a, b: p.b, owner: m });
+  };
+  const timerPair = (t: Timer): Pair => {
+    const known = memoOf<Memo>(t);
+    if (known) return known;
+    const p = joined(pairOf(t.event, () => JSON.stringify(t.event)), pairOfText(`${t.actor}:${t.name}`));
+    return setMemo(t, { a: p.a, b: p.b, owner: t });
+  };
+  const cached = (object: object, text: () => string): Pair => {
+    let p = restPairs.get(object);
+    if (p === undefined) {
+      p = pairOfText(text());
+      restPairs.set(object, p);
+    }
+    return p;
+  };
+  /** A world's part of the key (times relative to its now), memoised on the world. */
+  const worldPair = (w: World): Pair => {
+    const known = memoOf<Memo>(w);
+    if (known) return known;
+    const now = w.now;
+    const lanes = new Lanes();
+    actorSum(w.actors).into(lanes);
+    // Messages and timers: each member's hash mixed with its times relative to now.
+    const flights = new SetSum();
+    for (const m of w.inFlight) flights.add(flightPair(m), (m.at - now) * 65599 + past(m.originAt, now));
+    flights.into(lanes);
+    const timers = new SetSum();
+    for (const t of w.timers) timers.add(timerPair(t), t.at - now);
+    timers.into(lanes);
+    lanes.pair(cached(w.down, () => Object.keys(w.down).sort().join(',')));
+    lanes.pair(cached(w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
+    lanes.pair(cached(w.links, () => JSON.stringify(Object.entries(w.links).sort())));
+    const p = lanes.donePair();
+    return setMemo(w, { a: p.a, b: p.b, owner: w });
+  };
+
+  // Key-string parts, per shared object.
   const actorParts = new WeakMap<object, string>();
   const flightSuffix = new WeakMap<object, string>();
   const timerSuffix = new WeakMap<object, string>();
   const restParts = new WeakMap<object, string>();
 
-  // The same parts as the string key, as 64-bit pairs, cached per shared object.
-  const restPairs = new WeakMap<object, Pair>();
-  const direct = (text: string): Pair => {
-    const [a, b] = fingerprint(text);
-    return { a, b };
-  };
-  const monitorPair = (p: AnyProperty, m: MonitorState<unknown>, now: number): Pair => {
-    const data = m.data as object | null;
-    // Encodings with times are new strings in most states: hash them, do not memoise them.
-    if (p.logic.encode) return direct(p.logic.encode(m.data, now, horizonMs));
-    if (data === null || typeof data !== 'object') return pairOfText(String(data));
-    if (!hasTimes(data)) return pairOf(data, () => JSON.stringify(data));
-    return direct(JSON.stringify(data, timeReplacer(now, horizonMs)));
-  };
-  const cached = (cache: WeakMap<object, Pair>, object: object, text: () => string): Pair => {
-    let p = cache.get(object);
-    if (p === undefined) {
-      p = pairOfText(text());
-      cache.set(object, p);
-    }
-    return p;
-  };
-
   return {
     fingerprint(st) {
-      const w = st.world;
-      const now = w.now;
+      const now = st.world.now;
       const lanes = new Lanes();
       lanes.word(st.faults);
       lanes.word(st.busyInstant ? 1 : 0);
-      // Sets (actors, messages, timers) are folded in any order: each member's hash is mixed
-      // with its relative times and the members are summed lane-wise, so nothing is sorted.
-      const actors = new SetSum();
-      for (const a in w.actors) {
-        const snap = w.actors[a]!;
-        actors.add(pairOfText(a), pairOf(snap, () => snap.key), 0);
-      }
-      actors.into(lanes);
-      const flights = new SetSum();
-      for (const m of w.inFlight) {
-        // Messages are often the very same objects again (cached steps): hash by identity.
-        const msg = pairOf(m.msg, () => JSON.stringify(m.msg));
-        const hop = pairOfText(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`);
-        flights.add(msg, hop, (m.at - now) * 65599 + past(m.originAt, now));
-      }
-      flights.into(lanes);
-      const timers = new SetSum();
-      for (const t of w.timers) {
-        timers.add(pairOf(t.event, () => JSON.stringify(t.event)), pairOfText(`${t.actor}:${t.name}`), t.at - now);
-      }
-      timers.into(lanes);
-      lanes.pair(cached(restPairs, w.down, () => Object.keys(w.down).sort().join(',')));
-      lanes.pair(cached(restPairs, w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
-      lanes.pair(cached(restPairs, w.links, () => JSON.stringify(Object.entries(w.links).sort())));
+      lanes.pair(worldPair(st.world));
       for (let i = 0; i < properties.length; i++) {
-        const m = st.monitors[i]!;
-        lanes.word(m.verdict.violation ? 1 : 0);
-        lanes.pair(monitorPair(properties[i]!, m, now));
+        const parts = monitorMemo(i, st.monitors[i]!);
+        lanes.pair(parts);
+        for (const t of parts.times) lanes.word(rel(t, now));
       }
       return lanes.done();
+    },
+
+    worldKey(w) {
+      const p = worldPair(w);
+      const lanes = new Lanes();
+      lanes.pair(p);
+      lanes.word(w.now);
+      lanes.word(w.now / 0x100000000);
+      const q = lanes.donePair();
+      // 53 bits: a JavaScript number, so a Map looks it up without building a string.
+      return (q.a >>> 0) * 0x200000 + (q.b >>> 11);
     },
 
     key(st) {
@@ -260,7 +350,13 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       out += '|' + partOf(restParts, w.epochs, () => Object.entries(w.epochs).sort().map(([n, e]) => `${n}${e}`).join(','));
       out += '|' + partOf(restParts, w.links, () => Object.entries(w.links).sort().map(([l, s]) => `${l}${s.up ? '+' : '-'}${s.loss ?? ''}`).join(','));
       out += '|';
-      for (let i = 0; i < properties.length; i++) out += monitorPart(properties[i]!, st.monitors[i]!, now) + ',';
+      for (let i = 0; i < properties.length; i++) {
+        const m = st.monitors[i]!;
+        const parts = monitorParts(i, m.data);
+        out += `${m.verdict.violation ? '!' : ''}${hex(parts.pair)}`;
+        for (const t of parts.times) out += t === null ? ':-' : `:${rel(t, now)}`;
+        out += ',';
+      }
       return out;
     },
   };
@@ -291,30 +387,4 @@ export function timeless(context: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(context)) if (!TIME_FIELDS.has(k)) out[k] = v;
   return out;
-}
-
-const timeful = new WeakMap<object, boolean>();
-/** Does this data hold any time field (anywhere inside)? Memoised per object. */
-function hasTimes(data: object): boolean {
-  let known = timeful.get(data);
-  if (known === undefined) {
-    known = false;
-    JSON.stringify(data, (k, v) => {
-      if (TIME_FIELDS.has(k) && typeof v === 'number') known = true;
-      return v;
-    });
-    timeful.set(data, known);
-  }
-  return known;
-}
-
-/** JSON replacer: absolute times become times relative to now (the past capped at the horizon). */
-export function timeReplacer(now: number, horizonMs: number): (key: string, value: unknown) => unknown {
-  return (key, value) => {
-    if (typeof value === 'number' && TIME_FIELDS.has(key)) {
-      const rel = value - now;
-      return rel < 0 ? Math.max(-horizonMs, rel) : rel;
-    }
-    return value;
-  };
 }

@@ -17,7 +17,7 @@ import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
-import { EnumeratingChooser, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+import { EnumeratingChooser, WorldCache, signature, successors, type Edge, type ExploreSpace } from './successors.js';
 
 export interface ExploreOptions {
   scenario: Scenario;
@@ -67,6 +67,8 @@ export function horizonFor(scenario: Scenario): number {
 export function spaceFor(options: ExploreOptions): { space: ExploreSpace; keys: KeyMaker; sys: System } {
   const s = options.scenario;
   const sys = buildSystem(s.design, s.config, s.workload);
+  const horizonMs = horizonFor(s);
+  const keys = makeKeyMaker(options.properties, horizonMs);
   const space: ExploreSpace = {
     sys,
     scenario: s,
@@ -74,8 +76,10 @@ export function spaceFor(options: ExploreOptions): { space: ExploreSpace; keys: 
     faultMenu: options.faultMenu,
     maxFaults: options.maxFaults,
     delays: options.delays ?? 'bounds',
+    horizonMs,
+    worlds: new WorldCache((w) => keys.worldKey(w)),
   };
-  return { space, keys: makeKeyMaker(options.properties, horizonFor(s)), sys };
+  return { space, keys, sys };
 }
 
 /** The initial state, with the choices its first sends took (minimal delays). */
@@ -188,7 +192,7 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
       continue;
     }
     const moves = enabledMoves(world);
-    const k = moves.findIndex((m) => signature(world, m) === edge.signature);
+    const k = moves.findIndex((m) => signature(world, m, space.horizonMs) === edge.signature);
     if (k < 0) throw new Error(`counterexample replay lost its way at t=${world.now}: no move ${edge.signature}`);
     if (moves.length > 1) script.push(k);
     world = step(sys, world, moves[k] as Move, new ScriptedChooser(edge.choices, minimalChooser), false).world;

@@ -15,7 +15,7 @@ import { choiceRange, type Choice, type Chooser } from '../engine/chooser.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
-import { stepMonitor, type AnyProperty, type MonitorState, type Violation } from '../checker/property.js';
+import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import { hashOf, type ExplorerState } from './codec.js';
 
 /** What a successor took: enough to replay it from the parent. */
@@ -39,13 +39,76 @@ export interface ExploreSpace {
   maxFaults: number;
   /** Delays: the two bounds of each link ('bounds') or every value in between ('all'). */
   delays: 'bounds' | 'all';
+  /** Past times further back than this are alike to every property (codec.ts). */
+  horizonMs: number;
+  /** Each world's moves, worked out once (see WorldCache). */
+  worlds: WorldCache;
+}
+
+/**
+ * A world's step, as the explorer keeps it: what the monitors observe (one observation;
+ * two for a fault that first advances the clock to the next instant) and the world it
+ * leads to.
+ */
+export interface WorldMove {
+  readonly observations: readonly Observation[];
+  readonly world: World;
+  readonly edge: Edge;
+  /**
+   * Monitors are pure: per observation and monitor, the next state of each monitor state
+   * already seen on this move (monitor states are shared between explorer states, as
+   * unchanged monitors return their state itself).
+   */
+  readonly monitorSteps: Map<MonitorState<unknown>, MonitorState<unknown>>[][];
+}
+
+interface WorldNode {
+  /** The first world seen with this key: the moves are its moves. */
+  readonly rep: World;
+  /** Deliveries and timers due, each with every combination of choices inside its step. */
+  events: readonly WorldMove[] | null;
+  /** Faults from the menu (offered while the budget lasts). */
+  faults: readonly WorldMove[] | null;
+}
+
+/**
+ * The moves of each world, computed once per world key (content, times relative to now,
+ * and now itself). Worlds are few next to states: states are worlds times monitor states
+ * (the small profile with two faults: 14,071 worlds at their times for 330,261 states),
+ * so most states reuse the world steps, and the very observation objects, of an earlier
+ * state with an equal world (its representative, as equal keys already make states one).
+ */
+export class WorldCache {
+  private nodes = new Map<number, WorldNode>();
+  /** Monitor steps remembered on the moves (bounded with the worlds). */
+  remembered = 0;
+  constructor(
+    private readonly keyOf: (w: World) => number,
+    /** Above this many worlds the cache starts afresh (bounded memory). */
+    private readonly limit = 500_000,
+  ) {}
+  node(w: World): WorldNode {
+    const key = this.keyOf(w);
+    let node = this.nodes.get(key);
+    if (!node) {
+      if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10) {
+        this.nodes = new Map();
+        this.remembered = 0;
+      }
+      node = { rep: w, events: null, faults: null };
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
 }
 
 /** A move's content, independent of ids. */
-export function signature(w: World, move: Move): string {
+export function signature(w: World, move: Move, horizonMs: number): string {
   if (move.kind === 'deliver') {
     const m = w.inFlight.find((x) => x.id === move.id)!;
-    return `d${m.from}>${m.to}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${m.originAt - w.now}`;
+    // As in keys, a send time further back than the horizon is any such time.
+    const age = Math.max(-horizonMs, m.originAt - w.now);
+    return `d${m.from}>${m.to}:${m.src}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${age}`;
   }
   if (move.kind === 'fire') {
     const t = w.timers.find((x) => x.id === move.id)!;
@@ -97,72 +160,110 @@ function range(lo: number, hi: number): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
+/** The monitors along a world move: their next states and the first property violated. */
 function observe(
   space: ExploreSpace,
-  monitors: MonitorState<unknown>[],
-  prev: World,
-  world: World,
-  events: readonly TraceEvent[],
-  move: Move,
+  monitors: readonly MonitorState<unknown>[],
+  move: WorldMove,
 ): { monitors: MonitorState<unknown>[]; violation: Successor['violation'] } {
-  const obs = { scenario: space.scenario, sys: space.sys, prev, world, events, move };
   let violation: Successor['violation'] = null;
-  const next = monitors.map((m, i) => {
-    const s = stepMonitor(space.properties[i]!.logic, m, obs);
-    if (s.verdict.violation && !m.verdict.violation && violation === null) {
-      violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
+  let current = monitors as MonitorState<unknown>[];
+  for (let j = 0; j < move.observations.length; j++) {
+    const obs = move.observations[j]!;
+    const memos = move.monitorSteps[j]!;
+    const next = new Array<MonitorState<unknown>>(current.length);
+    for (let i = 0; i < current.length; i++) {
+      const m = current[i]!;
+      const memo = (memos[i] ??= new Map());
+      let s = memo.get(m);
+      if (s === undefined) {
+        s = stepMonitor(space.properties[i]!.logic, m, obs);
+        memo.set(m, s);
+        space.worlds.remembered++;
+      }
+      if (violation === null && s.verdict.violation && !m.verdict.violation) {
+        violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
+      }
+      next[i] = s;
     }
-    return s;
-  });
-  return { monitors: next, violation };
+    current = next;
+  }
+  return { monitors: current, violation };
+}
+
+function observation(space: ExploreSpace, prev: World, world: World, events: readonly TraceEvent[], move: Move): Observation {
+  return { scenario: space.scenario, sys: space.sys, prev, world, events, move };
+}
+
+/** Faults first at an instant: before any of its events (the clock advances to it first). */
+function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
+  const out: WorldMove[] = [];
+  const due = nextEventTime(w);
+  for (const fault of space.faultMenu) {
+    if (!applicable(w, fault)) continue;
+    const observations: Observation[] = [];
+    let world = w;
+    if (due > w.now) {
+      const advance: Move = { kind: 'advance', to: due };
+      const a = step(space.sys, world, advance, FIRST, true);
+      observations.push(observation(space, world, a.world, a.events, advance));
+      world = a.world;
+    }
+    // What a restarted node sends on start takes its minimal delays (one branch per fault).
+    const move: Move = { kind: 'fault', fault };
+    const chooser = new EnumeratingChooser([], space.delays);
+    const f = step(space.sys, world, move, chooser, true);
+    observations.push(observation(space, world, f.world, f.events, move));
+    out.push({ observations, world: f.world, edge: { kind: 'fault', fault, choices: chooser.offsets() }, monitorSteps: observations.map(() => []) });
+  }
+  return out;
+}
+
+/** Each delivery or timer due now, with each combination of the choices inside its step. */
+function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
+  const out: WorldMove[] = [];
+  for (const move of enabledMoves(w)) {
+    const sig = signature(w, move, space.horizonMs);
+    let prefix: number[] | null = [];
+    while (prefix !== null) {
+      const chooser: EnumeratingChooser = new EnumeratingChooser(prefix, space.delays);
+      const r = step(space.sys, w, move, chooser, true);
+      out.push({
+        observations: [observation(space, w, r.world, r.events, move)],
+        world: r.world,
+        edge: { kind: 'event', signature: sig, choices: chooser.offsets() },
+        monitorSteps: [[]],
+      });
+      prefix = chooser.next();
+    }
+  }
+  return out;
 }
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {
   const out: Successor[] = [];
-  const w = state.world;
-  const due = nextEventTime(w);
-  const { sys } = space;
-
-  // Faults come first at an instant: before any of its events.
-  if (state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > w.now)) {
-    for (const fault of space.faultMenu) {
-      if (!applicable(w, fault)) continue;
-      let world = w;
-      let monitors = state.monitors;
-      let violation: Successor['violation'] = null;
-      if (due > w.now) {
-        const advance: Move = { kind: 'advance', to: due };
-        const a = step(sys, world, advance, FIRST, true);
-        ({ monitors, violation } = observe(space, monitors, world, a.world, a.events, advance));
-        world = a.world;
-      }
-      // What a restarted node sends on start takes its minimal delays (one branch per fault).
-      const move: Move = { kind: 'fault', fault };
-      const chooser = new EnumeratingChooser([], space.delays);
-      const f = step(sys, world, move, chooser, true);
-      const seen = observe(space, monitors, world, f.world, f.events, move);
+  const node = space.worlds.node(state.world);
+  const rep = node.rep;
+  const due = nextEventTime(rep);
+  if (state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now)) {
+    node.faults ??= faultMoves(space, rep);
+    for (const move of node.faults) {
+      const seen = observe(space, state.monitors, move);
       out.push({
-        state: { world: f.world, monitors: seen.monitors, faults: state.faults + 1, busyInstant: false },
-        edge: { kind: 'fault', fault, choices: chooser.offsets() },
-        violation: violation ?? seen.violation,
+        state: { world: move.world, monitors: seen.monitors, faults: state.faults + 1, busyInstant: false },
+        edge: move.edge,
+        violation: seen.violation,
       });
     }
   }
-
-  for (const move of enabledMoves(w)) {
-    const sig = signature(w, move);
-    let prefix: number[] | null = [];
-    while (prefix !== null) {
-      const chooser: EnumeratingChooser = new EnumeratingChooser(prefix, space.delays);
-      const r = step(sys, w, move, chooser, true);
-      const seen = observe(space, state.monitors, w, r.world, r.events, move);
-      out.push({
-        state: { world: r.world, monitors: seen.monitors, faults: state.faults, busyInstant: true },
-        edge: { kind: 'event', signature: sig, choices: chooser.offsets() },
-        violation: seen.violation,
-      });
-      prefix = chooser.next();
-    }
+  node.events ??= eventMoves(space, rep);
+  for (const move of node.events) {
+    const seen = observe(space, state.monitors, move);
+    out.push({
+      state: { world: move.world, monitors: seen.monitors, faults: state.faults, busyInstant: true },
+      edge: move.edge,
+      violation: seen.violation,
+    });
   }
   return out;
 }
