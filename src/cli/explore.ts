@@ -18,7 +18,8 @@ import { evaluate } from '../checker/evaluate.js';
 import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
-import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions, type ExploreResult } from '../explorer/explore.js';
+import { combine, explore, explorePerProperty, initialState, pathToScenario, spaceFor, worldCacheFor, type ExploreOptions, type ExploreResult } from '../explorer/explore.js';
+import type { WorldCache } from '../explorer/successors.js';
 import { controlBuffer, type ShareResult } from '../explorer/parallel.js';
 import { SharedFingerprintSet } from '../explorer/sharedSet.js';
 import { DEFAULT_PROFILE, PROFILES, faultMenu, profileScenario } from '../explorer/profiles.js';
@@ -44,6 +45,10 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   memory: { type: 'int', min: 256, help: 'heap of each worker thread, MB (default 4096)' },
   'table-bits': { type: 'int', min: 10, help: 'shared state table of 2^N slots, 12 bytes each (default 22; parallel runs)' },
   exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },
+  'per-property': {
+    type: 'boolean',
+    help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, fewer states; workers take properties',
+  },
   reporter: { type: 'string', choices: ['text', 'json'], help: 'output format (default text)' },
   out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
   help: { type: 'boolean', help: 'this help' },
@@ -58,6 +63,7 @@ export interface ExploreRequest {
   maxStates?: number;
   delays: 'bounds' | 'all';
   exact: boolean;
+  perProperty?: boolean;
   stopWhenFound?: string[];
 }
 
@@ -76,15 +82,16 @@ export function optionsOf(r: ExploreRequest, clock?: () => number): ExploreOptio
     ...(r.maxStates !== undefined ? { maxStates: r.maxStates } : {}),
     delays: r.delays,
     exact: r.exact,
+    ...(r.perProperty ? { perProperty: true } : {}),
     ...(r.stopWhenFound ? { stopWhenFound: r.stopWhenFound } : {}),
     ...(clock ? { clock } : {}),
   };
 }
 
 /** Run one exploration (a whole one, or a worker's share) and turn its paths into scenarios. */
-export function runExplore(r: ExploreRequest, clock?: () => number): ExploreReply {
+export function runExplore(r: ExploreRequest, clock?: () => number, worlds?: WorldCache): ExploreReply {
   const options = optionsOf(r, clock);
-  const result = explore(options);
+  const result = worlds && options.perProperty ? explorePerProperty(options, worlds) : explore(options);
   const { space } = spaceFor(options);
   const root = initialState(space);
   return {
@@ -157,6 +164,78 @@ async function inWorkers(request: ExploreRequest, workers: number, memoryMb: num
       ms,
       // The shared table's cost per state at the load it is sized for (half full).
       bytesPerState: 24,
+      byProperty: null,
+    },
+  };
+}
+
+/** Heaviest first, so that the last property to finish is a light one. */
+function byWeight(ids: readonly string[]): string[] {
+  const weight = (id: string) => ({ eventually: 2, always: 1, sometimes: 0 })[PROPERTIES.find((p) => p.id === id)!.kind] + (id === 'L3' ? 1 : 0);
+  return [...ids].sort((a, b) => weight(b) - weight(a));
+}
+
+/** A property's figures, as parts to total again (their violations travel separately). */
+function partsOf(r: ExploreReply): (ExploreResult & { property: string })[] {
+  return (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, byProperty: null }));
+}
+
+/**
+ * Per-property exploration in worker threads: each takes the next property not yet
+ * taken (a shared counter) until none is left, and explores it on its own, keeping the
+ * moves of each world for its next property. Nothing else is shared: the shortest
+ * counterexamples come straight from each worker's breadth-first search.
+ */
+async function inWorkersPerProperty(request: ExploreRequest, workers: number, memoryMb: number, clock: () => number): Promise<ExploreReply> {
+  const started = clock();
+  const counter = new SharedArrayBuffer(4);
+  const order = byWeight(request.propertyIds);
+  const url = new URL('./exploreWorker.js', import.meta.url);
+  const replies = await Promise.all(
+    Array.from(
+      { length: Math.min(workers, order.length) },
+      (_, index) =>
+        new Promise<ExploreReply>((resolve, reject) => {
+          const w = new Worker(url, {
+            workerData: { mode: 'perProperty', request, counter, order, index },
+            resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+          });
+          w.on('message', resolve);
+          w.on('error', reject);
+          w.on('exit', (code) => {
+            if (code !== 0) reject(new Error(`explorer worker ${index} exited with code ${code}`));
+          });
+        }),
+    ),
+  );
+  // Back in the properties' order, whichever worker explored them.
+  const rank = (id: string) => request.propertyIds.indexOf(id);
+  const parts = replies.flatMap(partsOf).sort((a, b) => rank(a.property) - rank(b.property));
+  return {
+    result: {
+      ...combine(parts, clock() - started),
+      violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
+      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
+    },
+  };
+}
+
+/** A worker's part of inWorkersPerProperty: the properties it takes, one at a time. */
+export function explorePropertiesTaken(request: ExploreRequest, counter: SharedArrayBuffer, order: readonly string[], clock: () => number): ExploreReply {
+  const next = new Int32Array(counter);
+  const worlds = worldCacheFor(request.scenario);
+  const replies: ExploreReply[] = [];
+  for (;;) {
+    const k = Atomics.add(next, 0, 1);
+    if (k >= order.length) break;
+    replies.push(runExplore({ ...request, propertyIds: [order[k]!], perProperty: true }, clock, worlds));
+  }
+  const parts = replies.flatMap(partsOf);
+  return {
+    result: {
+      ...combine(parts, parts.reduce((n, p) => n + p.ms, 0)),
+      violations: replies.flatMap((r) => r.result.violations),
+      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
     },
   };
 }
@@ -189,12 +268,16 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     ...(flags['max-states'] !== undefined ? { maxStates: flags['max-states'] as number } : {}),
     delays: ((flags.delays as string | undefined) ?? 'bounds') as 'bounds' | 'all',
     exact,
+    ...(flags['per-property'] === true ? { perProperty: true } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures only
   const inProcess = workers <= 1 || !import.meta.url.endsWith('.js');
+  const memory = (flags.memory as number | undefined) ?? 4096;
   const reply = inProcess
     ? runExplore(request, clock)
-    : await inWorkers(request, workers, (flags.memory as number | undefined) ?? 4096, (flags['table-bits'] as number | undefined) ?? 22, clock);
+    : request.perProperty
+      ? await inWorkersPerProperty(request, workers, memory, clock)
+      : await inWorkers(request, workers, memory, (flags['table-bits'] as number | undefined) ?? 22, clock);
   const r = reply.result;
 
   const files: Record<string, string> = {};
@@ -216,10 +299,12 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     r.exhausted;
   const expected = asProfile ? EXPLORER_MANIFEST[profileName]?.[design] : undefined;
   const found = Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
+  const figures = expected && (request.perProperty ? expected.perProperty : expected);
   const mismatch =
+    figures !== undefined &&
     expected !== undefined &&
-    (expected.states !== r.states ||
-      expected.transitions !== r.transitions ||
+    (figures.states !== r.states ||
+      figures.transitions !== r.transitions ||
       JSON.stringify(Object.entries(expected.violated).sort()) !== JSON.stringify(Object.entries(found).sort()));
 
   if (flags.reporter === 'json') {
@@ -238,6 +323,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           statesPerSecond: Math.round((r.states / r.ms) * 1000),
           bytesPerState: Math.round(r.bytesPerState),
           violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
+          ...(r.byProperty
+            ? { byProperty: r.byProperty.map((p) => ({ ...p, ms: Math.round(p.ms), statesPerSecond: Math.round((p.states / Math.max(1, p.ms)) * 1000) })) }
+            : {}),
           expected: expected ?? null,
           asExpected: !mismatch,
         },
@@ -265,16 +353,24 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     io.out(`  replay:   npx pvlcheck replay ${files[v.property]}`);
   }
   io.out('');
-  io.out(`  distinct states  ${r.states}`);
+  if (r.byProperty) {
+    io.out('');
+    io.out('  each property explored on its own:');
+    for (const p of r.byProperty) {
+      io.out(`    ${p.property.padEnd(4)} ${String(p.states).padStart(9)} states ${String(p.transitions).padStart(9)} transitions  depth ${String(p.depth).padStart(4)}  ${(p.ms / 1000).toFixed(2)} s${p.exhausted ? '' : `  (cut by the ${p.cutBy} bound)`}`);
+    }
+    io.out('');
+  }
+  io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
-  io.out(inProcess ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
+  io.out(inProcess || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
   io.out(`  search           ${r.exhausted ? 'exhausted: every reachable state visited' : `cut by the ${r.cutBy} bound`}`);
   io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
   io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)`);
   if (expected) {
     io.out(
       mismatch
-        ? `  UNEXPECTED: the manifest expects ${expected.states} states, ${expected.transitions} transitions and violations ${JSON.stringify(expected.violated)} (src/explorer/manifest.ts)`
+        ? `  UNEXPECTED: the manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expected.violated)} (src/explorer/manifest.ts)`
         : '  as the explorer manifest expects',
     );
   }

@@ -2,9 +2,10 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { exploreShare } from '../explorer/parallel.js';
 import { SharedFingerprintSet } from '../explorer/sharedSet.js';
-import { optionsOf, type ExploreRequest } from './explore.js';
+import { explorePropertiesTaken, optionsOf, type ExploreRequest } from './explore.js';
 
 const data = workerData as {
+  mode?: 'perProperty';
   request: ExploreRequest;
   buffer: SharedArrayBuffer;
   control: SharedArrayBuffer;
@@ -13,6 +14,11 @@ const data = workerData as {
   peers: Map<number, MessagePort>;
 };
 const clock = () => performance.now(); // real-time-ok: figures only
-const result = exploreShare(optionsOf(data.request, clock), new SharedFingerprintSet(data.buffer), data.control, data.index, data.count, data.peers);
-for (const port of data.peers.values()) port.close();
-parentPort!.postMessage(result);
+if (data.mode === 'perProperty') {
+  const { counter, order } = workerData as { counter: SharedArrayBuffer; order: string[] };
+  parentPort!.postMessage(explorePropertiesTaken(data.request, counter, order, clock));
+} else {
+  const result = exploreShare(optionsOf(data.request, clock), new SharedFingerprintSet(data.buffer), data.control, data.index, data.count, data.peers);
+  for (const port of data.peers.values()) port.close();
+  parentPort!.postMessage(result);
+}

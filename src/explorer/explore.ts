@@ -34,6 +34,24 @@ export interface ExploreOptions {
   clock?: () => number;
   /** Stop as soon as all of these properties have a counterexample (a parallel run's rerun). */
   stopWhenFound?: readonly string[];
+  /**
+   * Explore each property with the model on its own, as Spin checks one claim at a time.
+   * Monitors do not act on the world, so each property gets the verdict and the shortest
+   * counterexample it gets in the product of all of them, in fewer states; the moves of
+   * each world are computed once for all properties.
+   */
+  perProperty?: boolean;
+}
+
+/** One property's own exploration (perProperty). */
+export interface PropertyExploration {
+  property: string;
+  states: number;
+  transitions: number;
+  depth: number;
+  exhausted: boolean;
+  cutBy: ExploreResult['cutBy'];
+  ms: number;
 }
 
 export interface ExploreViolation {
@@ -56,6 +74,8 @@ export interface ExploreResult {
   violations: ExploreViolation[];
   ms: number;
   bytesPerState: number;
+  /** With perProperty: each property's exploration (the totals above sum them). */
+  byProperty: PropertyExploration[] | null;
 }
 
 /** Past times further back than this are alike to every property: the largest budget, and some. */
@@ -64,7 +84,13 @@ export function horizonFor(scenario: Scenario): number {
   return Math.max(b.l2.ms, b.l2FloorMs, scenario.config.relayTimeoutMs) + 1;
 }
 
-export function spaceFor(options: ExploreOptions): { space: ExploreSpace; keys: KeyMaker; sys: System } {
+/** The moves of each world, to share between explorations of one configuration. */
+export function worldCacheFor(scenario: Scenario): WorldCache {
+  const keys = makeKeyMaker([], horizonFor(scenario));
+  return new WorldCache((w) => keys.worldKey(w));
+}
+
+export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space: ExploreSpace; keys: KeyMaker; sys: System } {
   const s = options.scenario;
   const sys = buildSystem(s.design, s.config, s.workload);
   const horizonMs = horizonFor(s);
@@ -77,7 +103,7 @@ export function spaceFor(options: ExploreOptions): { space: ExploreSpace; keys: 
     maxFaults: options.maxFaults,
     delays: options.delays ?? 'bounds',
     horizonMs,
-    worlds: new WorldCache((w) => keys.worldKey(w)),
+    worlds: worlds ?? new WorldCache((w) => keys.worldKey(w)),
   };
   return { space, keys, sys };
 }
@@ -92,9 +118,60 @@ export function initialState(space: ExploreSpace): { state: ExplorerState; choic
 }
 
 export function explore(options: ExploreOptions): ExploreResult {
+  return options.perProperty ? explorePerProperty(options) : exploreProduct(options);
+}
+
+/**
+ * Each property on its own (ExploreOptions.perProperty), one after the other, sharing
+ * the moves of each world; `only` limits it to some properties (a worker's share).
+ */
+export function explorePerProperty(options: ExploreOptions, worlds = worldCacheFor(options.scenario)): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const started = clock();
-  const { space, keys } = spaceFor(options);
+  const parts: (ExploreResult & { property: string })[] = [];
+  for (const p of options.properties) {
+    if (options.stopWhenFound && !options.stopWhenFound.includes(p.id)) continue;
+    const t0 = clock();
+    const r = exploreProduct(
+      { ...options, properties: [p], perProperty: false, ...(options.stopWhenFound ? { stopWhenFound: [p.id] } : {}) },
+      worlds,
+    );
+    parts.push({ ...r, ms: clock() - t0, property: p.id });
+    worlds.forgetMonitors();
+  }
+  return combine(parts, clock() - started);
+}
+
+/** The totals of properties explored on their own. */
+export function combine(parts: readonly (ExploreResult & { property: string })[], ms: number): ExploreResult {
+  const cut = parts.find((r) => r.cutBy !== null)?.cutBy ?? null;
+  return {
+    states: parts.reduce((n, r) => n + r.states, 0),
+    transitions: parts.reduce((n, r) => n + r.transitions, 0),
+    depth: Math.max(0, ...parts.map((r) => r.depth)),
+    exhausted: parts.every((r) => r.exhausted),
+    cutBy: cut,
+    violations: parts.flatMap((r) => r.violations),
+    ms,
+    // The visited sets' bytes over their states (one set at a time is held).
+    bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
+    byProperty: parts.map((r) => ({
+      property: r.property,
+      states: r.states,
+      transitions: r.transitions,
+      depth: r.depth,
+      exhausted: r.exhausted,
+      cutBy: r.cutBy,
+      ms: r.ms,
+    })),
+  };
+}
+
+/** The product of the model and every property's monitor. */
+function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
+  const clock = options.clock ?? (() => 0);
+  const started = clock();
+  const { space, keys } = spaceFor(options, worlds);
   const visited = new FingerprintSet(options.exact ?? false);
   const violations = new Map<string, ExploreViolation>();
   const root = initialState(space);
@@ -158,6 +235,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     violations: [...violations.values()],
     ms: clock() - started,
     bytesPerState: visited.bytesPerState(keyLength),
+    byProperty: null,
   };
 }
 

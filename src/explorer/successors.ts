@@ -87,6 +87,16 @@ export class WorldCache {
     /** Above this many worlds the cache starts afresh (bounded memory). */
     private readonly limit = 500_000,
   ) {}
+  /** Drop the remembered monitor steps (between properties explored one at a time). */
+  forgetMonitors(): void {
+    for (const node of this.nodes.values()) {
+      for (const move of [...(node.events ?? []), ...(node.faults ?? [])]) {
+        for (const memos of move.monitorSteps) memos.length = 0;
+      }
+    }
+    this.remembered = 0;
+  }
+
   node(w: World): WorldNode {
     const key = this.keyOf(w);
     let node = this.nodes.get(key);

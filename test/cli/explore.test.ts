@@ -50,6 +50,40 @@ describe('pvlcheck explore', () => {
     expect(Object.fromEntries(r.violations.map((v) => [v.property, v.moves]))).toEqual(expected.violated);
   });
 
+  it('explores each property on its own in two worker threads, with the recorded totals and the same shortest counterexamples', () => {
+    const bin = join(process.cwd(), 'bin', 'pvlcheck.js');
+    const dir = mkdtempSync(join(tmpdir(), 'pvl-explore-'));
+    const out = execFileSync(process.execPath, [bin, 'explore', '--per-property', '--workers', '2', '--design', 'prior-art', '--reporter', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out) as {
+      states: number;
+      transitions: number;
+      asExpected: boolean;
+      violations: { property: string; moves: number; file: string }[];
+      byProperty: { property: string; states: number }[];
+    };
+    const expected = EXPLORER_MANIFEST.small!['prior-art']!;
+    expect({ states: r.states, transitions: r.transitions }).toEqual(expected.perProperty);
+    expect(r.asExpected).toBe(true);
+    expect(Object.fromEntries(r.violations.map((v) => [v.property, v.moves]))).toEqual(expected.violated);
+    // Every property, in the properties' order, whichever worker took it.
+    expect(r.byProperty.map((p) => p.property)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'L1', 'L2', 'L3', 'W1', 'W2', 'W3']);
+    expect(r.byProperty.reduce((n, p) => n + p.states, 0)).toBe(r.states);
+    for (const v of r.violations) expect(existsSync(join(dir, v.file))).toBe(true);
+  });
+
+  it('prints each property\'s own figures with --per-property', async () => {
+    const io = bufferIo(mkdtempSync(join(tmpdir(), 'pvl-explore-')));
+    expect(await main(['explore', '--per-property', '--workers', '1', '--property', 'S1,L1'], io)).toBe(0);
+    const out = io.stdout();
+    expect(out).toContain('each property explored on its own:');
+    expect(out).toMatch(/S1\s+\d+ states/);
+    expect(out).toMatch(/L1\s+\d+ states/);
+    expect(out).toContain('(summed over the properties)');
+  });
+
   it.each([
     [['--profile', 'huge'], '--profile'],
     [['--design', 'nope'], '--design'],

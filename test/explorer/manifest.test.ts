@@ -37,6 +37,16 @@ describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
     for (const v of result.violations) expect(v.edges).toHaveLength(v.depth);
   });
 
+  it('explored property by property: the recorded totals, and the same violations with the same shortest counterexamples', () => {
+    const each = explore({ ...opts, perProperty: true });
+    expect(each.exhausted).toBe(true);
+    expect({ states: each.states, transitions: each.transitions }).toEqual(expected.perProperty);
+    expect(Object.fromEntries(each.violations.map((v) => [v.property, v.depth]))).toEqual(expected.violated);
+    expect(each.byProperty!.map((p) => p.property)).toEqual(PROPERTIES.map((p) => p.id));
+    // The same moves too: the edges of the product's and the property's own shortest paths replay alike.
+    for (const v of each.violations) expect(v.edges).toHaveLength(v.depth);
+  });
+
   it('writes counterexamples that replay to the same violation after the same number of moves', () => {
     const { space } = spaceFor(opts);
     const root = initialState(space);
