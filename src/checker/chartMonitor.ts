@@ -80,7 +80,8 @@ const runners = new WeakMap<AnyStateMachine, MachineRunner>();
 function runnerOf(machine: AnyStateMachine): MachineRunner {
   let r = runners.get(machine);
   if (!r) {
-    r = new MachineRunner(machine, Object.keys(monitorActions));
+    // Monitor events carry their time: a step is never asked twice, so nothing is cached.
+    r = new MachineRunner(machine, Object.keys(monitorActions), false);
     runners.set(machine, r);
   }
   return r;

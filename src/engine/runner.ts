@@ -59,10 +59,15 @@ export class MachineRunner {
   private cached = 0;
   readonly stats: RunnerStats = { steps: 0, cacheHits: 0, interned: 0 };
 
-  /** `keep`: names of further custom actions to report as `custom` effects. */
+  /**
+   * `keep`: names of further custom actions to report as `custom` effects. `memo`: cache
+   * results per snapshot and event (off for charts whose events carry times, which never
+   * come again).
+   */
   constructor(
     readonly machine: AnyStateMachine,
     private readonly keep: readonly string[] = [],
+    private readonly memo = true,
   ) {
     // `self` is never asked to do anything in pure mode; a trivial actor avoids building
     // the real machine's initial state without its input.
@@ -99,6 +104,7 @@ export class MachineRunner {
   /** One event. The result is shared between callers: never mutate it. */
   step(snap: Snap, event: { type: string }): StepResult {
     this.stats.steps++;
+    if (!this.memo) return this.compute(snap, event);
     const eventKey = keyOf(event);
     let bySnap = this.results.get(snap);
     const hit = bySnap?.get(eventKey);
@@ -106,12 +112,7 @@ export class MachineRunner {
       this.stats.cacheHits++;
       return hit;
     }
-    this.collected.length = 0;
-    const next = this.machine.transition(snap.xs, event, this.scope) as AnyMachineSnapshot;
-    const result: StepResult = {
-      snap: next === snap.xs ? snap : this.intern(next),
-      effects: this.takeEffects(),
-    };
+    const result = this.compute(snap, event);
     if (this.cached >= CACHE_LIMIT) this.reset();
     if (!bySnap) {
       bySnap = new Map();
@@ -120,6 +121,12 @@ export class MachineRunner {
     bySnap.set(eventKey, result);
     this.cached++;
     return result;
+  }
+
+  private compute(snap: Snap, event: { type: string }): StepResult {
+    this.collected.length = 0;
+    const next = this.machine.transition(snap.xs, event, this.scope) as AnyMachineSnapshot;
+    return { snap: next === snap.xs ? snap : this.intern(next), effects: this.takeEffects() };
   }
 
   /** Rebuild a snapshot from its state value and context (e.g. to show a trace on a chart). */

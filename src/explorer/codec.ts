@@ -42,6 +42,11 @@ export interface KeyMaker {
    * successors, which the explorer computes once (successors.ts).
    */
   worldKey(world: World): number;
+  /**
+   * What the key holds of monitor `i`'s state, with its times absolute: equal identities,
+   * equal monitor states to the explorer (which keeps one of them, successors.ts).
+   */
+  monitorIdentity(i: number, state: MonitorState<unknown>): string;
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
@@ -302,6 +307,13 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
         for (const t of parts.times) lanes.word(rel(t, now));
       }
       return lanes.done();
+    },
+
+    monitorIdentity(i, m) {
+      const parts = monitorMemo(i, m);
+      let id = `${parts.a}:${parts.b}`;
+      for (const t of parts.times) id += t === null ? ',-' : `,${t}`;
+      return id;
     },
 
     worldKey(w) {

@@ -104,6 +104,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     delays: options.delays ?? 'bounds',
     horizonMs,
     worlds: worlds ?? new WorldCache((w) => keys.worldKey(w)),
+    monitorIdentity: (i, m) => keys.monitorIdentity(i, m),
   };
   return { space, keys, sys };
 }

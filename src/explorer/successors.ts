@@ -43,6 +43,8 @@ export interface ExploreSpace {
   horizonMs: number;
   /** Each world's moves, worked out once (see WorldCache). */
   worlds: WorldCache;
+  /** What the state key holds of monitor `i`'s state, its times absolute (codec.ts). */
+  monitorIdentity: (i: number, state: MonitorState<unknown>) => string;
 }
 
 /**
@@ -59,7 +61,22 @@ export interface WorldMove {
    * already seen on this move (monitor states are shared between explorer states, as
    * unchanged monitors return their state itself).
    */
-  readonly monitorSteps: Map<MonitorState<unknown>, MonitorState<unknown>>[][];
+  readonly monitorSteps: StepMemo[];
+}
+
+/**
+ * Per observation, per monitor: the next state of each monitor state seen, and the last
+ * one asked for (most explorer states share most of their monitor states, so a pointer
+ * comparison answers before the map does).
+ */
+interface StepMemo {
+  lastIn: (MonitorState<unknown> | undefined)[];
+  lastOut: MonitorState<unknown>[];
+  seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
+}
+
+function stepMemo(): StepMemo {
+  return { lastIn: [], lastOut: [], seen: [] };
 }
 
 interface WorldNode {
@@ -82,6 +99,21 @@ export class WorldCache {
   private nodes = new Map<number, WorldNode>();
   /** Monitor steps remembered on the moves (bounded with the worlds). */
   remembered = 0;
+  /** Per property: its monitor states by identity (KeyMaker.monitorIdentity). */
+  private monitorStates = new Map<AnyProperty, Map<string, MonitorState<unknown>>>();
+
+  /** The one monitor state kept for this identity (the first one seen). */
+  canonical(property: AnyProperty, identity: string, state: MonitorState<unknown>): MonitorState<unknown> {
+    let states = this.monitorStates.get(property);
+    if (!states) {
+      states = new Map();
+      this.monitorStates.set(property, states);
+    }
+    const known = states.get(identity);
+    if (known) return known;
+    states.set(identity, state);
+    return state;
+  }
   constructor(
     private readonly keyOf: (w: World) => number,
     /** Above this many worlds the cache starts afresh (bounded memory). */
@@ -91,10 +123,15 @@ export class WorldCache {
   forgetMonitors(): void {
     for (const node of this.nodes.values()) {
       for (const move of [...(node.events ?? []), ...(node.faults ?? [])]) {
-        for (const memos of move.monitorSteps) memos.length = 0;
+        for (const memo of move.monitorSteps) {
+          memo.lastIn.length = 0;
+          memo.lastOut.length = 0;
+          memo.seen.length = 0;
+        }
       }
     }
     this.remembered = 0;
+    this.monitorStates = new Map();
   }
 
   node(w: World): WorldNode {
@@ -104,6 +141,7 @@ export class WorldCache {
       if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10) {
         this.nodes = new Map();
         this.remembered = 0;
+        this.monitorStates = new Map();
       }
       node = { rep: w, events: null, faults: null };
       this.nodes.set(key, node);
@@ -180,18 +218,28 @@ function observe(
   let current = monitors as MonitorState<unknown>[];
   for (let j = 0; j < move.observations.length; j++) {
     const obs = move.observations[j]!;
-    const memos = move.monitorSteps[j]!;
-    const next = new Array<MonitorState<unknown>>(current.length);
-    for (let i = 0; i < current.length; i++) {
+    const memo = move.monitorSteps[j]!;
+    const next = current.slice();
+    for (let i = 0; i < next.length; i++) {
       const m = current[i]!;
-      const memo = (memos[i] ??= new Map());
-      let s = memo.get(m);
-      if (s === undefined) {
-        s = stepMonitor(space.properties[i]!.logic, m, obs);
-        memo.set(m, s);
-        space.worlds.remembered++;
+      let s: MonitorState<unknown> | undefined;
+      if (memo.lastIn[i] === m) s = memo.lastOut[i]!;
+      else {
+        const seen = (memo.seen[i] ??= new Map());
+        s = seen.get(m);
+        if (s === undefined) {
+          const property = space.properties[i]!;
+          s = stepMonitor(property.logic, m, obs);
+          // One object per monitor state the key tells apart, so that this memo serves
+          // every path that reaches it.
+          if (s !== m) s = space.worlds.canonical(property, space.monitorIdentity(i, s), s);
+          seen.set(m, s);
+          space.worlds.remembered++;
+        }
+        memo.lastIn[i] = m;
+        memo.lastOut[i] = s;
       }
-      if (violation === null && s.verdict.violation && !m.verdict.violation) {
+      if (violation === null && s !== m && s.verdict.violation && !m.verdict.violation) {
         violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
       }
       next[i] = s;
@@ -224,7 +272,7 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
     const chooser = new EnumeratingChooser([], space.delays);
     const f = step(space.sys, world, move, chooser, true);
     observations.push(observation(space, world, f.world, f.events, move));
-    out.push({ observations, world: f.world, edge: { kind: 'fault', fault, choices: chooser.offsets() }, monitorSteps: observations.map(() => []) });
+    out.push({ observations, world: f.world, edge: { kind: 'fault', fault, choices: chooser.offsets() }, monitorSteps: observations.map(stepMemo) });
   }
   return out;
 }
@@ -242,7 +290,7 @@ function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
         observations: [observation(space, w, r.world, r.events, move)],
         world: r.world,
         edge: { kind: 'event', signature: sig, choices: chooser.offsets() },
-        monitorSteps: [[]],
+        monitorSteps: [stepMemo()],
       });
       prefix = chooser.next();
     }
