@@ -11,10 +11,10 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { Scenario } from '../config/types.js';
-import { MachineRunner, type Effect, type Snap } from '../engine/runner.js';
+import { MachineRunner, type Effect, type Snap, type StepResult } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
 import type { MonitorLogic, Observation, Report } from './property.js';
-import { hashText, timeFieldsOf, timeless } from '../explorer/codec.js';
+import { hashText, isTimeField, timeFieldsOf, timeless } from '../explorer/codec.js';
 
 // A monitor snapshot's state and time-free context, hashed once per snapshot (its times
 // are keyed relative to now, separately).
@@ -60,7 +60,10 @@ interface Deadline {
 }
 
 interface Instance {
+  /** The chart's snapshot: its times are relative to `origin` (0 for a chart not timeInvariant). */
   snap: Snap;
+  origin: number;
+  /** Absolute times. */
   timers: Deadline[];
 }
 
@@ -74,7 +77,27 @@ export interface ChartMonitorSpec {
   input: (scenario: Scenario, sys: System, key: string) => unknown;
   /** The domain events of one step, by instance key. */
   observe: (obs: Observation) => { key: string; event: MonitorEvent }[];
+  /**
+   * The chart uses times only against each other (differences, comparisons, copies from
+   * events to context), never against a constant: shifting every time shifts its
+   * behaviour alike. Its steps are then worked out once in a frame relative to each
+   * event's time and reused at any time (messages are still worded in absolute times).
+   */
+  timeInvariant?: boolean;
 }
+
+/** The object with its time fields (as the explorer's keys name them) moved by `delta`. */
+function shiftTimes<T extends object>(x: T, delta: number): T {
+  const out = { ...x } as Record<string, unknown>;
+  for (const f in out) {
+    const v = out[f];
+    if (typeof v === 'number' && isTimeField(f)) out[f] = v + delta;
+  }
+  return out as T;
+}
+
+/** Above this many remembered steps (or frames) a chart's caches start afresh. */
+const FRAME_CACHE_LIMIT = 200_000;
 
 const runners = new WeakMap<AnyStateMachine, MachineRunner>();
 function runnerOf(machine: AnyStateMachine): MachineRunner {
@@ -90,7 +113,56 @@ function runnerOf(machine: AnyStateMachine): MachineRunner {
 export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   const runner = runnerOf(spec.machine);
 
-  const apply = (inst: Instance, effects: readonly Effect[], t: number, report: Report, key: string): Instance => {
+  // Time-invariant charts: snapshots get a number, steps are remembered by (snapshot,
+  // shift of its frame to the event's time, event relative to its time).
+  const snapIds = new WeakMap<Snap, number>();
+  let nextSnapId = 0;
+  const idOf = (snap: Snap): number => {
+    let id = snapIds.get(snap);
+    if (id === undefined) snapIds.set(snap, (id = nextSnapId++));
+    return id;
+  };
+  let frames = new Map<string, Snap>();
+  let steps = new Map<string, StepResult>();
+  /** The snapshot with every time moved by `delta`. */
+  const shifted = (snap: Snap, delta: number): Snap => {
+    if (delta === 0) return snap;
+    const key = `${idOf(snap)}|${delta}`;
+    let out = frames.get(key);
+    if (!out) {
+      if (frames.size >= FRAME_CACHE_LIMIT) frames = new Map();
+      out = runner.resolve(snap.xs.value, shiftTimes(snap.xs.context as object, delta));
+      frames.set(key, out);
+    }
+    return out;
+  };
+  /** A step in the frame of the event's time `t`: the snapshot it leads to is relative to `t`. */
+  const stepAt = (inst: Instance, event: { type: string }, t: number): StepResult => {
+    const relative = shiftTimes(event, -t);
+    const key = `${idOf(inst.snap)}|${inst.origin - t}|${JSON.stringify(relative)}`;
+    let r = steps.get(key);
+    if (!r) {
+      if (steps.size >= FRAME_CACHE_LIMIT) steps = new Map();
+      r = runner.step(shifted(inst.snap, inst.origin - t), relative);
+      steps.set(key, r);
+    }
+    return r;
+  };
+  /** A violation's message, worded by the chart in absolute times. */
+  const absoluteMessage = (inst: Instance, event: { type: string }, fallback: string): string => {
+    const r = runner.step(shifted(inst.snap, inst.origin), event);
+    const v = r.effects.find((e) => e.type === 'custom' && e.name === 'violate');
+    return v && v.type === 'custom' ? (v.params as ViolateParams).message : fallback;
+  };
+
+  const apply = (
+    inst: Instance,
+    effects: readonly Effect[],
+    t: number,
+    report: Report,
+    key: string,
+    message: (relative: string) => string = (m) => m,
+  ): Instance => {
     let timers = inst.timers;
     for (const e of effects) {
       switch (e.type) {
@@ -103,7 +175,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
           timers = timers.filter((d) => d.name !== e.id);
           break;
         case 'custom':
-          if (e.name === 'violate') report.violate(t, (e.params as ViolateParams).message, key);
+          if (e.name === 'violate') report.violate(t, message((e.params as ViolateParams).message), key);
           else if (e.name === 'trigger') {
             const p = e.params as TriggerParams;
             report.trigger({
@@ -124,9 +196,14 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   };
 
   const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string): Instance => {
-    const { snap, effects } = runner.step(inst.snap, event);
-    const next = snap === inst.snap ? inst : { ...inst, snap };
-    return apply(next, effects, t, report, key);
+    if (!spec.timeInvariant) {
+      const { snap, effects } = runner.step(inst.snap, event);
+      const next = snap === inst.snap ? inst : { ...inst, snap };
+      return apply(next, effects, t, report, key);
+    }
+    const { snap, effects } = stepAt(inst, event, t);
+    const next = snap === inst.snap && inst.origin === t ? inst : { ...inst, snap, origin: t };
+    return apply(next, effects, t, report, key, (relative) => absoluteMessage(inst, event, relative));
   };
 
   /** Fire the deadlines due before `t` (or at `t` when `inclusive`). */
@@ -156,7 +233,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         let inst = instances[key];
         if (!inst) {
           const init = runner.initial(spec.input(obs.scenario, obs.sys, key));
-          inst = apply({ snap: init.snap, timers: [] }, init.effects, event.t, report, key);
+          inst = apply({ snap: init.snap, origin: 0, timers: [] }, init.effects, event.t, report, key);
         }
         write(key, send(inst, event, event.t, report, key));
       }
@@ -173,7 +250,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         const context = inst.snap.xs.context as Record<string, unknown>;
         for (const f of timeFieldsOf(context)) {
           const v = context[f];
-          times.push(typeof v === 'number' ? v : null);
+          times.push(typeof v === 'number' ? v + inst.origin : null);
         }
         for (const d of inst.timers) {
           timeless += `@${d.name}`;
@@ -184,11 +261,11 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
       return { timeless, times };
     },
     pack: (data) =>
-      Object.entries(data.instances).map(([k, inst]) => [k, inst.snap.xs.value, inst.snap.xs.context, inst.timers]),
+      Object.entries(data.instances).map(([k, inst]) => [k, inst.snap.xs.value, inst.snap.xs.context, inst.timers, inst.origin]),
     unpack: (packed) => {
       const instances: Record<string, Instance> = {};
-      for (const [k, value, context, timers] of packed as [string, unknown, unknown, Deadline[]][]) {
-        instances[k] = { snap: runner.resolve(value, context), timers };
+      for (const [k, value, context, timers, origin] of packed as [string, unknown, unknown, Deadline[], number][]) {
+        instances[k] = { snap: runner.resolve(value, context), origin, timers };
       }
       return { instances };
     },

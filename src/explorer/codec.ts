@@ -30,7 +30,7 @@ export interface ExplorerState {
 }
 
 /** Fields of monitor data that hold absolute times (relativised and capped in keys). */
-const TIME_FIELDS = new Set(['t', 'at', 'lastFwdAt', 'base', 'armedAt', 'faultAt', 'lastFaultAt', 'originAt']);
+const TIME_FIELDS = new Set(['t', 'at', 'sentAt', 'lastFwdAt', 'base', 'armedAt', 'faultAt', 'lastFaultAt', 'originAt']);
 
 export interface KeyMaker {
   /** The canonical key as a string (exact mode, tests). */
@@ -46,7 +46,7 @@ export interface KeyMaker {
    * What the key holds of monitor `i`'s state, with its times absolute: equal identities,
    * equal monitor states to the explorer (which keeps one of them, successors.ts).
    */
-  monitorIdentity(i: number, state: MonitorState<unknown>): string;
+  monitorIdentity(i: number, state: MonitorState<unknown>): MonitorIdentity;
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
@@ -175,6 +175,24 @@ interface MonitorParts {
   times: readonly (number | null)[];
 }
 
+/**
+ * A monitor state as the key sees it (its time-free part's hash, with the verdict's
+ * violation flag, and its absolute times), with a 53-bit `hash` of the whole to look it
+ * up by; two identities are the same when `sameIdentity` says so.
+ */
+export interface MonitorIdentity {
+  readonly a: number;
+  readonly b: number;
+  readonly times: readonly (number | null)[];
+  readonly hash: number;
+}
+
+export function sameIdentity(x: MonitorIdentity, y: MonitorIdentity): boolean {
+  if (x.a !== y.a || x.b !== y.b || x.times.length !== y.times.length) return false;
+  for (let k = 0; k < x.times.length; k++) if (x.times[k] !== y.times[k]) return false;
+  return true;
+}
+
 /** The default split: the data's JSON, with the numbers of time-named fields taken out. */
 export function defaultSplit(data: unknown): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
@@ -223,8 +241,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return parts;
   };
   /** The same, with the verdict's violation flag, memoised on the monitor state itself. */
-  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorParts & Memo => {
-    const known = memoOf<MonitorParts & Memo>(m);
+  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorParts & Memo & { hash?: number } => {
+    const known = memoOf<MonitorParts & Memo & { hash?: number }>(m);
     if (known) return known;
     const parts = monitorParts(i, m.data);
     const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
@@ -311,9 +329,14 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
     monitorIdentity(i, m) {
       const parts = monitorMemo(i, m);
-      let id = `${parts.a}:${parts.b}`;
-      for (const t of parts.times) id += t === null ? ',-' : `,${t}`;
-      return id;
+      if (parts.hash === undefined) {
+        const lanes = new Lanes();
+        lanes.pair(parts);
+        for (const t of parts.times) lanes.word(t === null ? NO_TIME : t);
+        const q = lanes.donePair();
+        parts.hash = (q.a >>> 0) * 0x200000 + (q.b >>> 11);
+      }
+      return parts as MonitorIdentity;
     },
 
     worldKey(w) {
@@ -381,6 +404,11 @@ function partOf(cache: WeakMap<object, string>, object: object, make: () => stri
     cache.set(object, part);
   }
   return part;
+}
+
+/** Is a field of that name a time (made relative to now in keys)? */
+export function isTimeField(name: string): boolean {
+  return TIME_FIELDS.has(name);
 }
 
 const contextTimes = new WeakMap<object, string[]>();

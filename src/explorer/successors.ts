@@ -16,7 +16,7 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
 import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
-import { hashOf, type ExplorerState } from './codec.js';
+import { hashOf, sameIdentity, type ExplorerState, type MonitorIdentity } from './codec.js';
 
 /** What a successor took: enough to replay it from the parent. */
 export type Edge =
@@ -44,7 +44,7 @@ export interface ExploreSpace {
   /** Each world's moves, worked out once (see WorldCache). */
   worlds: WorldCache;
   /** What the state key holds of monitor `i`'s state, its times absolute (codec.ts). */
-  monitorIdentity: (i: number, state: MonitorState<unknown>) => string;
+  monitorIdentity: (i: number, state: MonitorState<unknown>) => MonitorIdentity;
 }
 
 /**
@@ -79,6 +79,11 @@ function stepMemo(): StepMemo {
   return { lastIn: [], lastOut: [], seen: [] };
 }
 
+interface Kept {
+  identity: MonitorIdentity;
+  state: MonitorState<unknown>;
+}
+
 interface WorldNode {
   /** The first world seen with this key: the moves are its moves. */
   readonly rep: World;
@@ -99,19 +104,27 @@ export class WorldCache {
   private nodes = new Map<number, WorldNode>();
   /** Monitor steps remembered on the moves (bounded with the worlds). */
   remembered = 0;
-  /** Per property: its monitor states by identity (KeyMaker.monitorIdentity). */
-  private monitorStates = new Map<AnyProperty, Map<string, MonitorState<unknown>>>();
+  /**
+   * Per property: its monitor states by identity hash (KeyMaker.monitorIdentity), each
+   * with its identity; states whose hashes collide but differ are kept on a list.
+   */
+  private monitorStates = new Map<AnyProperty, Map<number, Kept | Kept[]>>();
 
   /** The one monitor state kept for this identity (the first one seen). */
-  canonical(property: AnyProperty, identity: string, state: MonitorState<unknown>): MonitorState<unknown> {
+  canonical(property: AnyProperty, identity: MonitorIdentity, state: MonitorState<unknown>): MonitorState<unknown> {
     let states = this.monitorStates.get(property);
     if (!states) {
       states = new Map();
       this.monitorStates.set(property, states);
     }
-    const known = states.get(identity);
-    if (known) return known;
-    states.set(identity, state);
+    const known = states.get(identity.hash);
+    if (known === undefined) {
+      states.set(identity.hash, { identity, state });
+      return state;
+    }
+    const list = Array.isArray(known) ? known : [known];
+    for (const k of list) if (sameIdentity(k.identity, identity)) return k.state;
+    states.set(identity.hash, [...list, { identity, state }]);
     return state;
   }
   constructor(
