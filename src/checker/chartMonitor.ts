@@ -228,7 +228,11 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         (instances as Record<string, Instance>)[key] = inst;
       };
       // Deadlines first: a deadline before this step's time has passed unanswered.
-      for (const [key, inst] of Object.entries(instances)) write(key, fireDue(inst, now, false, report, key));
+      for (const key in instances) {
+        const inst = instances[key]!;
+        const due = inst.timers[0];
+        if (due !== undefined && due.at < now) write(key, fireDue(inst, now, false, report, key));
+      }
       for (const { key, event } of spec.observe(obs)) {
         let inst = instances[key];
         if (!inst) {

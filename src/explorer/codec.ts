@@ -17,7 +17,7 @@
  */
 import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
-import { memoOf, setMemo } from '../engine/memo.js';
+import { memoOf, setMemo, type Memoised } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -102,6 +102,11 @@ export function hashOf(object: object, text: () => string): string {
 class Lanes {
   a = 0x2f6b1d3c;
   b = 0x6a09e667;
+  reset(): this {
+    this.a = 0x2f6b1d3c;
+    this.b = 0x6a09e667;
+    return this;
+  }
   word(w: number): void {
     this.a = Math.imul(this.a ^ w, 0x5bd1e995);
     this.a ^= this.a >>> 15;
@@ -249,6 +254,21 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return setMemo(m, { a: pair.a, b: pair.b, pair: parts.pair, times: parts.times, owner: m });
   };
 
+  /** All the monitors' parts, memoised on the array (states whose monitors all stayed share it). */
+  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): MonitorParts & Memo => {
+    const known = memoOf<MonitorParts & Memo>(monitors as Memoised);
+    if (known) return known;
+    const lanes = new Lanes();
+    const times: (number | null)[] = [];
+    for (let i = 0; i < properties.length; i++) {
+      const parts = monitorMemo(i, monitors[i]!);
+      lanes.pair(parts);
+      for (const t of parts.times) times.push(t);
+    }
+    const p = lanes.donePair();
+    return setMemo(monitors as Memoised, { a: p.a, b: p.b, pair: p, times, owner: monitors });
+  };
+
   // Fingerprint parts, per shared object.
   const actorSums = new WeakMap<object, SetSum>();
   const restPairs = new WeakMap<object, Pair>();
@@ -306,6 +326,9 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return setMemo(w, { a: p.a, b: p.b, owner: w });
   };
 
+  // One Lanes for every fingerprint: the parts it folds use their own.
+  const fingerprintLanes = new Lanes();
+
   // Key-string parts, per shared object.
   const actorParts = new WeakMap<object, string>();
   const flightSuffix = new WeakMap<object, string>();
@@ -315,15 +338,13 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   return {
     fingerprint(st) {
       const now = st.world.now;
-      const lanes = new Lanes();
+      const lanes = fingerprintLanes.reset();
       lanes.word(st.faults);
       lanes.word(st.busyInstant ? 1 : 0);
       lanes.pair(worldPair(st.world));
-      for (let i = 0; i < properties.length; i++) {
-        const parts = monitorMemo(i, st.monitors[i]!);
-        lanes.pair(parts);
-        for (const t of parts.times) lanes.word(rel(t, now));
-      }
+      const monitors = monitorsPart(st.monitors);
+      lanes.pair(monitors);
+      for (const t of monitors.times) lanes.word(rel(t, now));
       return lanes.done();
     },
 

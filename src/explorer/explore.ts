@@ -184,7 +184,9 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     const [h, l] = keys.fingerprint(state);
     return visited.addPair(h, l, parent, ordinal);
   };
-  let frontier: { state: ExplorerState; index: number }[] = [{ state: root.state, index: 0 }];
+  // The states to expand next, and their indexes in the visited set.
+  let frontier: ExplorerState[] = [root.state];
+  let frontierIndex: number[] = [0];
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
   let depth = 0;
@@ -197,9 +199,11 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
       cutBy = 'depth';
       break;
     }
-    const next: { state: ExplorerState; index: number }[] = [];
-    for (const { state, index } of frontier) {
-      const succ = successors(space, state);
+    const next: ExplorerState[] = [];
+    const nextIndex: number[] = [];
+    for (let k = 0; k < frontier.length; k++) {
+      const index = frontierIndex[k]!;
+      const succ = successors(space, frontier[k]!);
       for (let ordinal = 0; ordinal < succ.length; ordinal++) {
         const s = succ[ordinal]!;
         transitions++;
@@ -215,7 +219,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
           }
         }
         // A violating state is still expanded (TLC's -continue): other properties may fail later on.
-        next.push({ state: s.state, index: child });
+        next.push(s.state);
+        nextIndex.push(child);
         if (visited.size >= maxStates) {
           cutBy = 'states';
           depth++;
@@ -225,6 +230,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     }
     depth++;
     frontier = next;
+    frontierIndex = nextIndex;
     options.onLevel?.(depth, visited.size);
   }
   return {

@@ -221,19 +221,19 @@ function range(lo: number, hi: number): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
-/** The monitors along a world move: their next states and the first property violated. */
-function observe(
-  space: ExploreSpace,
-  monitors: readonly MonitorState<unknown>[],
-  move: WorldMove,
-): { monitors: MonitorState<unknown>[]; violation: Successor['violation'] } {
+/** The first property the last `observe` saw violated (one variable, not an object per call). */
+let observedViolation: Successor['violation'] = null;
+
+/** The monitors along a world move: their next states (and observedViolation). */
+function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[], move: WorldMove): MonitorState<unknown>[] {
   let violation: Successor['violation'] = null;
   let current = monitors as MonitorState<unknown>[];
   for (let j = 0; j < move.observations.length; j++) {
     const obs = move.observations[j]!;
     const memo = move.monitorSteps[j]!;
-    const next = current.slice();
-    for (let i = 0; i < next.length; i++) {
+    // Copied at the first monitor that changes: states whose monitors all stay share the array.
+    let next: MonitorState<unknown>[] | null = null;
+    for (let i = 0; i < current.length; i++) {
       const m = current[i]!;
       let s: MonitorState<unknown> | undefined;
       if (memo.lastIn[i] === m) s = memo.lastOut[i]!;
@@ -252,14 +252,16 @@ function observe(
         memo.lastIn[i] = m;
         memo.lastOut[i] = s;
       }
-      if (violation === null && s !== m && s.verdict.violation && !m.verdict.violation) {
+      if (s === m) continue;
+      if (violation === null && s.verdict.violation && !m.verdict.violation) {
         violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
       }
-      next[i] = s;
+      (next ??= current.slice())[i] = s;
     }
-    current = next;
+    if (next) current = next;
   }
-  return { monitors: current, violation };
+  observedViolation = violation;
+  return current;
 }
 
 function observation(space: ExploreSpace, prev: World, world: World, events: readonly TraceEvent[], move: Move): Observation {
@@ -319,21 +321,21 @@ export function successors(space: ExploreSpace, state: ExplorerState): Successor
   if (state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now)) {
     node.faults ??= faultMoves(space, rep);
     for (const move of node.faults) {
-      const seen = observe(space, state.monitors, move);
+      const monitors = observe(space, state.monitors, move);
       out.push({
-        state: { world: move.world, monitors: seen.monitors, faults: state.faults + 1, busyInstant: false },
+        state: { world: move.world, monitors, faults: state.faults + 1, busyInstant: false },
         edge: move.edge,
-        violation: seen.violation,
+        violation: observedViolation,
       });
     }
   }
   node.events ??= eventMoves(space, rep);
   for (const move of node.events) {
-    const seen = observe(space, state.monitors, move);
+    const monitors = observe(space, state.monitors, move);
     out.push({
-      state: { world: move.world, monitors: seen.monitors, faults: state.faults, busyInstant: true },
+      state: { world: move.world, monitors, faults: state.faults, busyInstant: true },
       edge: move.edge,
-      violation: seen.violation,
+      violation: observedViolation,
     });
   }
   return out;
