@@ -7,8 +7,9 @@
  * - random checking: generated runs per second; time to the first prior-art
  *   counterexample to L1 and its shrink time (median over seeds);
  * - exhaustive exploration: distinct states per second with 1 worker and with every
- *   core, bytes per state, on profile `small` with two faults; time to the shortest
- *   prior-art counterexample;
+ *   core (best of three runs each), bytes per state (visited set; heap growth), on
+ *   profile `small` with two faults, for the product of all properties and for each
+ *   property on its own (--per-property); time to the shortest prior-art counterexample;
  * - agreement: check's shrunk counterexample length against the explorer's shortest.
  */
 import { execFileSync } from 'node:child_process';
@@ -57,16 +58,28 @@ const firsts = [1, 2, 3, 4, 5].map((seed) => {
 
 // ---- exhaustive exploration --------------------------------------------------------
 const bin = fileURLToPath(new URL('../../bin/pvlcheck.js', import.meta.url));
-const exploreCli = (workers: number) =>
+interface ExploreFigures {
+  states: number;
+  transitions: number;
+  ms: number;
+  statesPerSecond: number;
+  bytesPerState: number;
+  heapBytesPerState: number;
+}
+const exploreCli = (workers: number, ...more: string[]): ExploreFigures =>
   JSON.parse(
-    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--reporter', 'json'], {
+    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--reporter', 'json', ...more], {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     }),
-  ) as { states: number; transitions: number; ms: number; statesPerSecond: number; bytesPerState: number };
-const one = exploreCli(1);
+  ) as ExploreFigures;
+/** The best of three runs: this machine's speed wanders by a quarter from run to run. */
+const bestOf3 = (run: () => ExploreFigures): ExploreFigures => [run(), run(), run()].sort((a, b) => a.ms - b.ms)[0]!;
 const cores = availableParallelism();
-const all = exploreCli(cores);
+const one = bestOf3(() => exploreCli(1));
+const all = bestOf3(() => exploreCli(cores));
+const eachOne = bestOf3(() => exploreCli(1, '--per-property'));
+const eachAll = bestOf3(() => exploreCli(cores, '--per-property'));
 const exploreOptions = { ...profileSpace('small', 'prior-art'), properties: PROPERTIES, maxDepth: 100_000, stopWhenFound: ['L1'] };
 const exhaustiveFirst = [0, 1, 2].map(() => {
   const t0 = now();
@@ -105,6 +118,15 @@ console.log(
         statesPerSecondAllWorkers: all.statesPerSecond,
         speedup: round(all.statesPerSecond / one.statesPerSecond, 2),
         bytesPerState: one.bytesPerState,
+        heapBytesPerState: one.heapBytesPerState,
+        perProperty: {
+          states: eachOne.states,
+          transitions: eachOne.transitions,
+          statesPerSecond1Worker: eachOne.statesPerSecond,
+          statesPerSecondAllWorkers: eachAll.statesPerSecond,
+          speedup: round(eachAll.statesPerSecond / eachOne.statesPerSecond, 2),
+          ms1Worker: eachOne.ms,
+        },
         priorArtShortestCounterexampleMs: Math.round(median(exhaustiveFirst.map((e) => e.ms))),
       },
       agreement: {

@@ -16,7 +16,7 @@ import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import type { Move, World } from '../engine/world.js';
-import { MEMO, type Memoised } from '../engine/memo.js';
+import type { Memoised } from '../engine/memo.js';
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually';
 
@@ -193,7 +193,7 @@ export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, o
   recorder.begin(state.verdict);
   const data = logic.step(state.data, obs, recorder);
   const verdict = recorder.end();
-  return data === state.data && verdict === state.verdict ? state : { verdict, data, [MEMO]: undefined };
+  return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
 /** The end of a run: deadlines still open, obligations never met. */
@@ -202,9 +202,9 @@ export function finishMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>,
   recorder.begin(state.verdict);
   const data = logic.finish(state.data, world, scenario, recorder);
   const verdict = recorder.end();
-  return data === state.data && verdict === state.verdict ? state : { verdict, data, [MEMO]: undefined };
+  return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
 export function initMonitor<D>(logic: MonitorLogic<D>, scenario: Scenario, sys: System): MonitorState<D> {
-  return { verdict: FRESH, data: logic.init(scenario, sys), [MEMO]: undefined };
+  return { verdict: FRESH, data: logic.init(scenario, sys) };
 }

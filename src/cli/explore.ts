@@ -164,6 +164,7 @@ async function inWorkers(request: ExploreRequest, workers: number, memoryMb: num
       ms,
       // The shared table's cost per state at the load it is sized for (half full).
       bytesPerState: 24,
+      heapBytesPerState: 0,
       byProperty: null,
     },
   };
@@ -177,7 +178,7 @@ function byWeight(ids: readonly string[]): string[] {
 
 /** A property's figures, as parts to total again (their violations travel separately). */
 function partsOf(r: ExploreReply): (ExploreResult & { property: string })[] {
-  return (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, byProperty: null }));
+  return (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null }));
 }
 
 /**
@@ -216,6 +217,7 @@ async function inWorkersPerProperty(request: ExploreRequest, workers: number, me
       ...combine(parts, clock() - started),
       violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
       bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
+      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
     },
   };
 }
@@ -236,6 +238,7 @@ export function explorePropertiesTaken(request: ExploreRequest, counter: SharedA
       ...combine(parts, parts.reduce((n, p) => n + p.ms, 0)),
       violations: replies.flatMap((r) => r.result.violations),
       bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
+      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
     },
   };
 }
@@ -322,6 +325,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           ms: Math.round(r.ms),
           statesPerSecond: Math.round((r.states / r.ms) * 1000),
           bytesPerState: Math.round(r.bytesPerState),
+          heapBytesPerState: Math.round(r.heapBytesPerState),
           violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
           ...(r.byProperty
             ? { byProperty: r.byProperty.map((p) => ({ ...p, ms: Math.round(p.ms), statesPerSecond: Math.round((p.states / Math.max(1, p.ms)) * 1000) })) }
@@ -366,7 +370,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   io.out(inProcess || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
   io.out(`  search           ${r.exhausted ? 'exhausted: every reachable state visited' : `cut by the ${r.cutBy} bound`}`);
   io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
-  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)`);
+  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 ? `; heap growth ${Math.round(r.heapBytesPerState)} (caches, frontier)` : ''}`);
   if (expected) {
     io.out(
       mismatch

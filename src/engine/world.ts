@@ -26,9 +26,9 @@ import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
 import type { TraceEvent } from './trace.js';
-import { MEMO } from './memo.js';
+import type { MEMO } from './memo.js';
 
-// Worlds, messages and timers are made with an empty MEMO slot (memo.ts): one shape for all.
+// Worlds, messages and timers may carry the explorer's memo (memo.ts), added when it is made.
 
 
 export interface InFlight {
@@ -245,7 +245,6 @@ class Draft {
         links: this.links,
         inFlight: this.inFlight,
         timers: this.timers,
-        [MEMO]: undefined,
       },
       events: this.events ?? NO_EVENTS,
     };
@@ -391,7 +390,7 @@ class Draft {
   /** A client flow, started by a `start` timer at `at`. */
   startFlow(flow: string, at: number): void {
     const key = this.startActor(this.sys.nodes.client!, flow);
-    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START, [MEMO]: undefined });
+    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START });
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -458,7 +457,7 @@ class Draft {
     const scan = node.timerJitterMs[label];
     if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
     this.cancel(key, name);
-    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event, [MEMO]: undefined });
+    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
   }
 
   private cancel(key: string, name: string): void {
@@ -512,7 +511,6 @@ class Draft {
       origin,
       originAt,
       causeFrom: cause?.from ?? null,
-      [MEMO]: undefined,
     };
     insertSorted(this.writableInFlight(), m);
     this.events?.push({ t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin });

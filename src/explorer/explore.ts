@@ -74,6 +74,12 @@ export interface ExploreResult {
   violations: ExploreViolation[];
   ms: number;
   bytesPerState: number;
+  /**
+   * The heap's growth over the search per distinct state: the caches of world moves and
+   * monitor steps, the canonical monitor states, the frontier (and garbage not yet
+   * collected, so an upper bound).
+   */
+  heapBytesPerState: number;
   /** With perProperty: each property's exploration (the totals above sum them). */
   byProperty: PropertyExploration[] | null;
 }
@@ -156,6 +162,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
     ms,
     // The visited sets' bytes over their states (one set at a time is held).
     bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
+    heapBytesPerState: Math.max(0, ...parts.map((r) => r.heapBytesPerState)),
     byProperty: parts.map((r) => ({
       property: r.property,
       states: r.states,
@@ -172,6 +179,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
 function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const started = clock();
+  const heapAtStart = process.memoryUsage().heapUsed;
   const { space, keys } = spaceFor(options, worlds);
   const visited = new FingerprintSet(options.exact ?? false);
   const violations = new Map<string, ExploreViolation>();
@@ -242,6 +250,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     violations: [...violations.values()],
     ms: clock() - started,
     bytesPerState: visited.bytesPerState(keyLength),
+    heapBytesPerState: Math.max(0, process.memoryUsage().heapUsed - heapAtStart) / Math.max(1, visited.size),
     byProperty: null,
   };
 }
