@@ -96,6 +96,16 @@ function shiftTimes<T extends object>(x: T, delta: number): T {
   return out as T;
 }
 
+/** An event's fields in order, its times relative to `t` (events are flat: type, times, flags). */
+function relativeKey(event: object, t: number): string {
+  let key = '';
+  for (const f in event) {
+    const v = (event as Record<string, unknown>)[f];
+    key += `${f}=${typeof v === 'number' ? (isTimeField(f) ? v - t : v) : JSON.stringify(v)};`;
+  }
+  return key;
+}
+
 /** Above this many remembered steps (or frames) a chart's caches start afresh. */
 const FRAME_CACHE_LIMIT = 200_000;
 
@@ -138,12 +148,11 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   };
   /** A step in the frame of the event's time `t`: the snapshot it leads to is relative to `t`. */
   const stepAt = (inst: Instance, event: { type: string }, t: number): StepResult => {
-    const relative = shiftTimes(event, -t);
-    const key = `${idOf(inst.snap)}|${inst.origin - t}|${JSON.stringify(relative)}`;
+    const key = `${idOf(inst.snap)}|${inst.origin - t}|${relativeKey(event, t)}`;
     let r = steps.get(key);
     if (!r) {
       if (steps.size >= FRAME_CACHE_LIMIT) steps = new Map();
-      r = runner.step(shifted(inst.snap, inst.origin - t), relative);
+      r = runner.step(shifted(inst.snap, inst.origin - t), shiftTimes(event, -t));
       steps.set(key, r);
     }
     return r;

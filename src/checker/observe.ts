@@ -164,6 +164,23 @@ const FP_LINKS = (fp: string) => [`eni->${fp}`, `${fp}->eni`, `${fp}->sp`, `sp->
  * client hang, so no new request triggers a probe (see docs/findings.md).
  */
 export function failoverHealthy(world: World, config: Config): boolean {
+  // Worlds share their fault state (down, epochs, links) until a fault changes it.
+  const last = lastHealth;
+  if (last.config === config && last.down === world.down && last.epochs === world.epochs && last.links === world.links) return last.healthy;
+  const healthy = failoverHealthyNow(world, config);
+  lastHealth = { config, down: world.down, epochs: world.epochs, links: world.links, healthy };
+  return healthy;
+}
+
+let lastHealth: { config: Config | null; down: object | null; epochs: object | null; links: object | null; healthy: boolean } = {
+  config: null,
+  down: null,
+  epochs: null,
+  links: null,
+  healthy: false,
+};
+
+function failoverHealthyNow(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
   if (!nodesUp(world, ['sp', 'control'])) return false;
   if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;

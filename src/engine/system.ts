@@ -113,8 +113,10 @@ export const IP = {
   fpPhys: (n: number, epoch: number) => `192.168.${epoch}.${n}`,
 } as const;
 
-export function fastPathIds(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `fp${i + 1}`);
+const fastPathLists: string[][] = [];
+/** "fp1".."fpN" (one shared, frozen list per N). */
+export function fastPathIds(count: number): readonly string[] {
+  return (fastPathLists[count] ??= Object.freeze(Array.from({ length: count }, (_, i) => `fp${i + 1}`)) as string[]);
 }
 
 export function flowIds(count: number): string[] {

@@ -37,6 +37,8 @@ export interface KeyMaker {
   key(state: ExplorerState): string;
   /** The same key's 64-bit fingerprint, computed without building the string (the hot path). */
   fingerprint(state: ExplorerState): [number, number];
+  /** The same, from a state's parts (before the state is made). */
+  fingerprintOf(world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): [number, number];
   /**
    * A world alone, at its absolute time (53 bits): worlds with equal keys have the same
    * successors, which the explorer computes once (successors.ts).
@@ -337,12 +339,16 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
   return {
     fingerprint(st) {
-      const now = st.world.now;
+      return this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
+    },
+
+    fingerprintOf(world, monitorStates, faults, busyInstant) {
+      const now = world.now;
       const lanes = fingerprintLanes.reset();
-      lanes.word(st.faults);
-      lanes.word(st.busyInstant ? 1 : 0);
-      lanes.pair(worldPair(st.world));
-      const monitors = monitorsPart(st.monitors);
+      lanes.word(faults);
+      lanes.word(busyInstant ? 1 : 0);
+      lanes.pair(worldPair(world));
+      const monitors = monitorsPart(monitorStates);
       lanes.pair(monitors);
       for (const t of monitors.times) lanes.word(rel(t, now));
       return lanes.done();

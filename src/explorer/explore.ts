@@ -17,7 +17,7 @@ import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
-import { EnumeratingChooser, WorldCache, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+import { EnumeratingChooser, WorldCache, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
 
 export interface ExploreOptions {
   scenario: Scenario;
@@ -186,12 +186,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   const root = initialState(space);
   const rootKey = keys.key(root.state);
   visited.add(rootKey, -1, 0);
-  // Fingerprints straight from the state; the key string only in exact mode.
-  const insert = (state: ExplorerState, parent: number, ordinal: number): number => {
-    if (visited.exact) return visited.add(keys.key(state), parent, ordinal);
-    const [h, l] = keys.fingerprint(state);
-    return visited.addPair(h, l, parent, ordinal);
-  };
+
   // The states to expand next, and their indexes in the visited set.
   let frontier: ExplorerState[] = [root.state];
   let frontierIndex: number[] = [0];
@@ -202,39 +197,51 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   const keyLength = rootKey.length;
   const maxStates = options.maxStates ?? Infinity;
 
-  search: while (frontier.length > 0) {
+  while (frontier.length > 0) {
     if (depth >= options.maxDepth) {
       cutBy = 'depth';
       break;
     }
     const next: ExplorerState[] = [];
     const nextIndex: number[] = [];
-    for (let k = 0; k < frontier.length; k++) {
+    let stop: ExploreResult['cutBy'] = null;
+    for (let k = 0; k < frontier.length && stop === null; k++) {
       const index = frontierIndex[k]!;
-      const succ = successors(space, frontier[k]!);
-      for (let ordinal = 0; ordinal < succ.length; ordinal++) {
-        const s = succ[ordinal]!;
+      let ordinal = 0;
+      expand(space, frontier[k]!, (world, monitors, faults, busyInstant, _edge, violation) => {
         transitions++;
-        const child = insert(s.state, index, ordinal);
-        if (child < 0) continue;
-        if (s.violation && !violations.has(s.violation.property)) {
-          violations.set(s.violation.property, { ...s.violation, depth: depth + 1, edges: [] });
-          rebuildEdges(space, root.state, visited.pathTo(child), violations.get(s.violation.property)!);
+        const here = ordinal++;
+        let child: number;
+        if (visited.exact) child = visited.add(keys.key({ world, monitors, faults, busyInstant }), index, here);
+        else {
+          const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
+          child = visited.addPair(h, l, index, here);
+        }
+        if (child < 0) return false;
+        const state: ExplorerState = { world, monitors, faults, busyInstant };
+        if (violation && !violations.has(violation.property)) {
+          const found: ExploreViolation = { ...violation, depth: depth + 1, edges: [] };
+          violations.set(violation.property, found);
+          rebuildEdges(space, root.state, visited.pathTo(child), found);
           if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
-            cutBy = 'found';
-            depth++;
-            break search;
+            stop = 'found';
+            return true;
           }
         }
         // A violating state is still expanded (TLC's -continue): other properties may fail later on.
-        next.push(s.state);
+        next.push(state);
         nextIndex.push(child);
         if (visited.size >= maxStates) {
-          cutBy = 'states';
-          depth++;
-          break search;
+          stop = 'states';
+          return true;
         }
-      }
+        return false;
+      });
+    }
+    if (stop !== null) {
+      cutBy = stop;
+      depth++;
+      break;
     }
     depth++;
     frontier = next;

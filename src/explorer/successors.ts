@@ -313,8 +313,21 @@ function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
   return out;
 }
 
-export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {
-  const out: Successor[] = [];
+/**
+ * What `expand` hands over for each successor, without making an object of it: the
+ * caller makes the state only if it is new. Returning true stops the expansion.
+ */
+export type Visit = (
+  world: World,
+  monitors: MonitorState<unknown>[],
+  faults: number,
+  busyInstant: boolean,
+  edge: Edge,
+  violation: Successor['violation'],
+) => boolean | void;
+
+/** Every successor of a state, in a fixed order (faults first, then events), to `visit`. */
+export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit): void {
   const node = space.worlds.node(state.world);
   const rep = node.rep;
   const due = nextEventTime(rep);
@@ -322,22 +335,21 @@ export function successors(space: ExploreSpace, state: ExplorerState): Successor
     node.faults ??= faultMoves(space, rep);
     for (const move of node.faults) {
       const monitors = observe(space, state.monitors, move);
-      out.push({
-        state: { world: move.world, monitors, faults: state.faults + 1, busyInstant: false },
-        edge: move.edge,
-        violation: observedViolation,
-      });
+      if (visit(move.world, monitors, state.faults + 1, false, move.edge, observedViolation) === true) return;
     }
   }
   node.events ??= eventMoves(space, rep);
   for (const move of node.events) {
     const monitors = observe(space, state.monitors, move);
-    out.push({
-      state: { world: move.world, monitors, faults: state.faults, busyInstant: true },
-      edge: move.edge,
-      violation: observedViolation,
-    });
+    if (visit(move.world, monitors, state.faults, true, move.edge, observedViolation) === true) return;
   }
+}
+
+export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {
+  const out: Successor[] = [];
+  expand(space, state, (world, monitors, faults, busyInstant, edge, violation) => {
+    out.push({ state: { world, monitors, faults, busyInstant }, edge, violation });
+  });
   return out;
 }
 
