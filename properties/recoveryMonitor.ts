@@ -178,6 +178,8 @@ export const recoveryMonitorMachine = setup({
   },
 });
 
+const NO_EVENTS: never[] = [];
+
 export interface RecoveryObligation {
   /** The budget after t_f, and the floor after the fault, from the run's configuration. */
   budgetMs: (scenario: Scenario) => number;
@@ -213,15 +215,18 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
         movingDeadline: o.movingDeadline,
       }) satisfies RecoveryMonitorInput,
     observe: (obs) => {
+      const fwd = delivered(obs);
+      const faults = faultsOf(obs);
+      // Most steps concern none of it.
+      if (faults.length === 0 && (fwd === null || (fwd.to !== 'lvs' && fwd.to !== 'client'))) return NO_EVENTS;
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
       const t = obs.world.now;
-      if (faultsOf(obs).length > 0) {
+      if (faults.length > 0) {
         const event: RecoveryMonitorEvent = sessionStateLost(obs)
           ? { type: 'sessionLost', t }
           : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario) };
         for (const flow of obs.sys.flows) out.push({ key: flow, event });
       }
-      const fwd = delivered(obs);
       if (fwd && forwardAtLvs(obs)) {
         const msg = fwd.msg as { flow: string };
         out.push({ key: msg.flow, event: { type: 'forwardAtLvs', t, sentAt: fwd.sentAt } });

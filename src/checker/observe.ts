@@ -10,6 +10,7 @@ import { fastPathIds } from '../engine/system.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
 import type { InFlight, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
+import { memoOf, setMemo, type Memoised } from '../engine/memo.js';
 import type { Observation } from './property.js';
 
 const fastPathNames = new Map<string, boolean>();
@@ -72,9 +73,9 @@ export function changedActors(obs: Observation): ActorChange[] {
 }
 
 const NONE: never[] = [];
-const factsOf = new WeakMap<Observation, Facts>();
+/** Facts live on the observation they are about (memo.ts), owner-tagged like every memo. */
 function facts(obs: Observation): Facts {
-  let f = factsOf.get(obs);
+  const f = memoOf<Facts & { owner: object }>(obs as Memoised);
   if (f) return f;
   let deliveriesList: DeliverEvent[] = NONE;
   let faults: FaultEvent[] = NONE;
@@ -87,9 +88,7 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  f = { delivered: message, deliveries: deliveriesList, faults, changed: null };
-  factsOf.set(obs, f);
-  return f;
+  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, owner: obs });
 }
 
 /** A forward data packet arriving at the LVS from a fast path. */
