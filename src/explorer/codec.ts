@@ -37,7 +37,7 @@ export interface KeyMaker {
   key(state: ExplorerState): string;
   /** The same key's 64-bit fingerprint, computed without building the string (the hot path). */
   fingerprint(state: ExplorerState): [number, number];
-  /** The same, from a state's parts (before the state is made). */
+  /** The same, from a state's parts (before the state is made); the pair is reused by the next call. */
   fingerprintOf(world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): [number, number];
   /**
    * A world alone, at its absolute time (53 bits): worlds with equal keys have the same
@@ -257,8 +257,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   };
 
   /** All the monitors' parts, memoised on the array (states whose monitors all stayed share it). */
-  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): MonitorParts & Memo => {
-    const known = memoOf<MonitorParts & Memo>(monitors as Memoised);
+  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { times: readonly (number | null)[] } => {
+    const known = memoOf<Memo & { times: readonly (number | null)[] }>(monitors as Memoised);
     if (known) return known;
     const lanes = new Lanes();
     const times: (number | null)[] = [];
@@ -268,7 +268,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       for (const t of parts.times) times.push(t);
     }
     const p = lanes.donePair();
-    return setMemo(monitors as Memoised, { a: p.a, b: p.b, pair: p, times, owner: monitors });
+    return setMemo(monitors as Memoised, { a: p.a, b: p.b, times, owner: monitors });
   };
 
   // Fingerprint parts, per shared object.
@@ -328,8 +328,9 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return setMemo(w, { a: p.a, b: p.b, owner: w });
   };
 
-  // One Lanes for every fingerprint: the parts it folds use their own.
+  // One Lanes and one result for every fingerprint (the parts it folds use their own).
   const fingerprintLanes = new Lanes();
+  const fingerprintOut: [number, number] = [0, 0];
 
   // Key-string parts, per shared object.
   const actorParts = new WeakMap<object, string>();
@@ -339,7 +340,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
   return {
     fingerprint(st) {
-      return this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
+      const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
+      return [h, l];
     },
 
     fingerprintOf(world, monitorStates, faults, busyInstant) {
@@ -351,7 +353,10 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       const monitors = monitorsPart(monitorStates);
       lanes.pair(monitors);
       for (const t of monitors.times) lanes.word(rel(t, now));
-      return lanes.done();
+      const p = lanes.donePair();
+      fingerprintOut[0] = p.a >>> 0;
+      fingerprintOut[1] = p.b >>> 0;
+      return fingerprintOut;
     },
 
     monitorIdentity(i, m) {

@@ -79,11 +79,6 @@ function stepMemo(): StepMemo {
   return { lastIn: [], lastOut: [], seen: [] };
 }
 
-interface Kept {
-  identity: MonitorIdentity;
-  state: MonitorState<unknown>;
-}
-
 interface WorldNode {
   /** The first world seen with this key: the moves are its moves. */
   readonly rep: World;
@@ -105,13 +100,20 @@ export class WorldCache {
   /** Monitor steps remembered on the moves (bounded with the worlds). */
   remembered = 0;
   /**
-   * Per property: its monitor states by identity hash (KeyMaker.monitorIdentity), each
-   * with its identity; states whose hashes collide but differ are kept on a list.
+   * Per property: its monitor states by identity hash (KeyMaker.monitorIdentity, whose
+   * answer stays memoised on each state); states whose hashes collide but differ are kept
+   * on a list.
    */
-  private monitorStates = new Map<AnyProperty, Map<number, Kept | Kept[]>>();
+  private monitorStates = new Map<AnyProperty, Map<number, MonitorState<unknown> | MonitorState<unknown>[]>>();
 
   /** The one monitor state kept for this identity (the first one seen). */
-  canonical(property: AnyProperty, identity: MonitorIdentity, state: MonitorState<unknown>): MonitorState<unknown> {
+  canonical(
+    property: AnyProperty,
+    i: number,
+    state: MonitorState<unknown>,
+    identify: (i: number, state: MonitorState<unknown>) => MonitorIdentity,
+  ): MonitorState<unknown> {
+    const identity = identify(i, state);
     let states = this.monitorStates.get(property);
     if (!states) {
       states = new Map();
@@ -119,12 +121,12 @@ export class WorldCache {
     }
     const known = states.get(identity.hash);
     if (known === undefined) {
-      states.set(identity.hash, { identity, state });
+      states.set(identity.hash, state);
       return state;
     }
     const list = Array.isArray(known) ? known : [known];
-    for (const k of list) if (sameIdentity(k.identity, identity)) return k.state;
-    states.set(identity.hash, [...list, { identity, state }]);
+    for (const k of list) if (sameIdentity(identify(i, k), identity)) return k;
+    states.set(identity.hash, [...list, state]);
     return state;
   }
   constructor(
@@ -245,7 +247,7 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
           s = stepMonitor(property.logic, m, obs);
           // One object per monitor state the key tells apart, so that this memo serves
           // every path that reaches it.
-          if (s !== m) s = space.worlds.canonical(property, space.monitorIdentity(i, s), s);
+          if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);
           seen.set(m, s);
           space.worlds.remembered++;
         }
