@@ -18,7 +18,7 @@ import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
 import { combine, explore, explorePerProperty, initialState, pathToScenario, spaceFor, worldCacheFor, type ExploreOptions, type ExploreResult } from '../explorer/explore.js';
-import type { WorldCache } from '../explorer/successors.js';
+import type { WorldCache } from '../explorer/worldCache.js';
 import { controlBuffer, type ShareResult } from '../explorer/parallel.js';
 import { SharedFingerprintSet } from '../explorer/sharedSet.js';
 import { DEFAULT_PROFILE, PROFILES, faultMenu, profileScenario } from '../explorer/profiles.js';

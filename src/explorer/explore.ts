@@ -17,7 +17,8 @@ import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
-import { EnumeratingChooser, WorldCache, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+import { WorldCache } from './worldCache.js';
 
 export interface ExploreOptions {
   scenario: Scenario;

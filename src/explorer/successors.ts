@@ -16,7 +16,8 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
 import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
-import { hashOf, sameIdentity, type ExplorerState, type MonitorIdentity } from './codec.js';
+import { hashOf, type ExplorerState, type MonitorIdentity } from './codec.js';
+import { stepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
 /** What a successor took: enough to replay it from the parent. */
 export type Edge =
@@ -45,124 +46,6 @@ export interface ExploreSpace {
   worlds: WorldCache;
   /** What the state key holds of monitor `i`'s state, its times absolute (codec.ts). */
   monitorIdentity: (i: number, state: MonitorState<unknown>) => MonitorIdentity;
-}
-
-/**
- * A world's step, as the explorer keeps it: what the monitors observe (one observation;
- * two for a fault that first advances the clock to the next instant) and the world it
- * leads to.
- */
-export interface WorldMove {
-  readonly observations: readonly Observation[];
-  readonly world: World;
-  readonly edge: Edge;
-  /**
-   * Monitors are pure: per observation and monitor, the next state of each monitor state
-   * already seen on this move (monitor states are shared between explorer states, as
-   * unchanged monitors return their state itself).
-   */
-  readonly monitorSteps: StepMemo[];
-}
-
-/**
- * Per observation, per monitor: the next state of each monitor state seen, and the last
- * one asked for (most explorer states share most of their monitor states, so a pointer
- * comparison answers before the map does).
- */
-interface StepMemo {
-  lastIn: (MonitorState<unknown> | undefined)[];
-  lastOut: MonitorState<unknown>[];
-  seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
-}
-
-function stepMemo(): StepMemo {
-  return { lastIn: [], lastOut: [], seen: [] };
-}
-
-interface WorldNode {
-  /** The first world seen with this key: the moves are its moves. */
-  readonly rep: World;
-  /** Deliveries and timers due, each with every combination of choices inside its step. */
-  events: readonly WorldMove[] | null;
-  /** Faults from the menu (offered while the budget lasts). */
-  faults: readonly WorldMove[] | null;
-}
-
-/**
- * The moves of each world, computed once per world key (content, times relative to now,
- * and now itself). Worlds are few next to states: states are worlds times monitor states
- * (the small profile with two faults: 14,071 worlds at their times for 330,261 states),
- * so most states reuse the world steps, and the very observation objects, of an earlier
- * state with an equal world (its representative, as equal keys already make states one).
- */
-export class WorldCache {
-  private nodes = new Map<number, WorldNode>();
-  /** Monitor steps remembered on the moves (bounded with the worlds). */
-  remembered = 0;
-  /**
-   * Per property: its monitor states by identity hash (KeyMaker.monitorIdentity, whose
-   * answer stays memoised on each state); states whose hashes collide but differ are kept
-   * on a list.
-   */
-  private monitorStates = new Map<AnyProperty, Map<number, MonitorState<unknown> | MonitorState<unknown>[]>>();
-
-  /** The one monitor state kept for this identity (the first one seen). */
-  canonical(
-    property: AnyProperty,
-    i: number,
-    state: MonitorState<unknown>,
-    identify: (i: number, state: MonitorState<unknown>) => MonitorIdentity,
-  ): MonitorState<unknown> {
-    const identity = identify(i, state);
-    let states = this.monitorStates.get(property);
-    if (!states) {
-      states = new Map();
-      this.monitorStates.set(property, states);
-    }
-    const known = states.get(identity.hash);
-    if (known === undefined) {
-      states.set(identity.hash, state);
-      return state;
-    }
-    const list = Array.isArray(known) ? known : [known];
-    for (const k of list) if (sameIdentity(identify(i, k), identity)) return k;
-    states.set(identity.hash, [...list, state]);
-    return state;
-  }
-  constructor(
-    private readonly keyOf: (w: World) => number,
-    /** Above this many worlds the cache starts afresh (bounded memory). */
-    private readonly limit = 500_000,
-  ) {}
-  /** Drop the remembered monitor steps (between properties explored one at a time). */
-  forgetMonitors(): void {
-    for (const node of this.nodes.values()) {
-      for (const move of [...(node.events ?? []), ...(node.faults ?? [])]) {
-        for (const memo of move.monitorSteps) {
-          memo.lastIn.length = 0;
-          memo.lastOut.length = 0;
-          memo.seen.length = 0;
-        }
-      }
-    }
-    this.remembered = 0;
-    this.monitorStates = new Map();
-  }
-
-  node(w: World): WorldNode {
-    const key = this.keyOf(w);
-    let node = this.nodes.get(key);
-    if (!node) {
-      if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10) {
-        this.nodes = new Map();
-        this.remembered = 0;
-        this.monitorStates = new Map();
-      }
-      node = { rep: w, events: null, faults: null };
-      this.nodes.set(key, node);
-    }
-    return node;
-  }
 }
 
 /** A move's content, independent of ids. */

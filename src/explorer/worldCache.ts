@@ -1,0 +1,133 @@
+/**
+ * The explorer's cache of world moves and monitor steps (docs/explorer.md, "Speed and
+ * memory"): each world's moves are worked out once per world key, and on each move the
+ * next state of each monitor state seen; monitor states are kept canonical, one object
+ * per state the key tells apart, so that those memos serve every path.
+ */
+import type { AnyProperty, MonitorState, Observation } from '../checker/property.js';
+import type { World } from '../engine/world.js';
+import { sameIdentity, type MonitorIdentity } from './codec.js';
+import type { Edge } from './successors.js';
+
+/**
+ * A world's step, as the explorer keeps it: what the monitors observe (one observation;
+ * two for a fault that first advances the clock to the next instant) and the world it
+ * leads to.
+ */
+export interface WorldMove {
+  readonly observations: readonly Observation[];
+  readonly world: World;
+  readonly edge: Edge;
+  /**
+   * Monitors are pure: per observation and monitor, the next state of each monitor state
+   * already seen on this move (monitor states are shared between explorer states, as
+   * unchanged monitors return their state itself).
+   */
+  readonly monitorSteps: StepMemo[];
+}
+
+/**
+ * Per observation, per monitor: the next state of each monitor state seen, and the last
+ * one asked for (most explorer states share most of their monitor states, so a pointer
+ * comparison answers before the map does).
+ */
+export interface StepMemo {
+  lastIn: (MonitorState<unknown> | undefined)[];
+  lastOut: MonitorState<unknown>[];
+  seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
+}
+
+export function stepMemo(): StepMemo {
+  return { lastIn: [], lastOut: [], seen: [] };
+}
+
+export interface WorldNode {
+  /** The first world seen with this key: the moves are its moves. */
+  readonly rep: World;
+  /** Deliveries and timers due, each with every combination of choices inside its step. */
+  events: readonly WorldMove[] | null;
+  /** Faults from the menu (offered while the budget lasts). */
+  faults: readonly WorldMove[] | null;
+}
+
+/**
+ * The moves of each world, computed once per world key (content, times relative to now,
+ * and now itself). Worlds are few next to states: states are worlds times monitor states
+ * (the small profile with two faults: 14,071 worlds at their times for 330,261 states),
+ * so most states reuse the world steps, and the very observation objects, of an earlier
+ * state with an equal world (its representative, as equal keys already make states one).
+ */
+export class WorldCache {
+  private nodes = new Map<number, WorldNode>();
+  /** Monitor steps remembered on the moves (bounded with the worlds). */
+  remembered = 0;
+  /**
+   * Per property: its monitor states by identity hash (KeyMaker.monitorIdentity, whose
+   * answer stays memoised on each state); states whose hashes collide but differ are kept
+   * on a list.
+   */
+  private monitorStates = new Map<AnyProperty, Map<number, MonitorState<unknown> | MonitorState<unknown>[]>>();
+
+  constructor(
+    private readonly keyOf: (w: World) => number,
+    /** Above this many worlds (or ten times as many monitor steps) the cache starts afresh. */
+    private readonly limit = 500_000,
+  ) {}
+
+  /** The one monitor state kept for this identity (the first one seen). */
+  canonical(
+    property: AnyProperty,
+    i: number,
+    state: MonitorState<unknown>,
+    identify: (i: number, state: MonitorState<unknown>) => MonitorIdentity,
+  ): MonitorState<unknown> {
+    const identity = identify(i, state);
+    let states = this.monitorStates.get(property);
+    if (!states) {
+      states = new Map();
+      this.monitorStates.set(property, states);
+    }
+    const known = states.get(identity.hash);
+    if (known === undefined) {
+      states.set(identity.hash, state);
+      return state;
+    }
+    const list = Array.isArray(known) ? known : [known];
+    for (const k of list) if (sameIdentity(identify(i, k), identity)) return k;
+    states.set(identity.hash, [...list, state]);
+    return state;
+  }
+  /** Drop the remembered monitor steps (between properties explored one at a time). */
+  forgetMonitors(): void {
+    for (const node of this.nodes.values()) {
+      for (const move of [...(node.events ?? []), ...(node.faults ?? [])]) {
+        for (const memo of move.monitorSteps) {
+          memo.lastIn.length = 0;
+          memo.lastOut.length = 0;
+          memo.seen.length = 0;
+        }
+      }
+    }
+    this.forgetCanonical();
+  }
+
+  private forgetCanonical(): void {
+    this.remembered = 0;
+    this.monitorStates = new Map();
+  }
+
+  /** The node of this world's key: its moves, once worked out, and the world they are from. */
+  node(w: World): WorldNode {
+    const key = this.keyOf(w);
+    let node = this.nodes.get(key);
+    if (!node) {
+      if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10) {
+        this.nodes = new Map();
+        this.forgetCanonical();
+      }
+      node = { rep: w, events: null, faults: null };
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+}
