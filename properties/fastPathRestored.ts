@@ -12,19 +12,22 @@
 import { eventually } from '../src/checker/property.js';
 import { failoverApplicable, failoverHealthy, isFastPath } from '../src/checker/observe.js';
 import { computeBounds } from '../src/sim/bounds.js';
-import { recoveryObligation } from './recoveryMonitor.js';
+import { recoveryObligation, type RecoveryObligation } from './recoveryMonitor.js';
+
+/** What the monitor chart needs to know of this property (recoveryMonitor.ts). */
+export const fastPathRestoredObligation: RecoveryObligation = {
+  budgetMs: (s) => computeBounds(s.config, s.workload).l2.ms,
+  floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
+  applicable: failoverApplicable,
+  healthy: (world, s) => failoverHealthy(world, s.config),
+  movingDeadline: false,
+  isResponse: (via) => isFastPath(via),
+};
 
 export const fastPathRestored = eventually(
   'L2',
   'Fast path restored',
   'spec §6 L2; C1, [¶79]-[¶82]',
   'After a fault, reverse data reaches the client over a fast path again by the L2 deadline. Needs L1\'s preconditions, SP and control up, a client that reacts, and at most one unhealthy fast path whose failure the ENI\'s probe can see.',
-  recoveryObligation({
-    budgetMs: (s) => computeBounds(s.config, s.workload).l2.ms,
-    floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
-    applicable: failoverApplicable,
-    healthy: (world, s) => failoverHealthy(world, s.config),
-    movingDeadline: false,
-    isResponse: (via) => isFastPath(via),
-  }),
+  recoveryObligation(fastPathRestoredObligation),
 );

@@ -192,6 +192,11 @@ export interface RecoveryObligation {
   isResponse: (via: string) => boolean;
   /** See RecoveryMonitorInput.movingDeadline. */
   movingDeadline: boolean;
+  /**
+   * Step the chart in frames relative to each event's time (chartMonitor.ts). On by
+   * default: the chart compares times only with times; tests turn it off to show that.
+   */
+  timeInvariant?: boolean;
 }
 
 /** The monitor logic of a recovery property: this chart, one instance per flow. */
@@ -205,7 +210,7 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
   return chartMonitor({
     machine,
     // Times meet only times: fault, forward and response times, the deadline from them.
-    timeInvariant: true,
+    timeInvariant: o.timeInvariant ?? true,
     input: (scenario, _sys, flow) =>
       ({
         flow,

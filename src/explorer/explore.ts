@@ -92,9 +92,9 @@ export function horizonFor(scenario: Scenario): number {
 }
 
 /** The moves of each world, to share between explorations of one configuration. */
-export function worldCacheFor(scenario: Scenario): WorldCache {
+export function worldCacheFor(scenario: Scenario, limit?: number): WorldCache {
   const keys = makeKeyMaker([], horizonFor(scenario));
-  return new WorldCache((w) => keys.worldKey(w));
+  return new WorldCache((w) => keys.worldKey(w), limit);
 }
 
 export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space: ExploreSpace; keys: KeyMaker; sys: System } {

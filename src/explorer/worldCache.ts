@@ -5,6 +5,7 @@
  * per state the key tells apart, so that those memos serve every path.
  */
 import type { AnyProperty, MonitorState, Observation } from '../checker/property.js';
+import { getHeapStatistics } from 'node:v8';
 import type { World } from '../engine/world.js';
 import { sameIdentity, type MonitorIdentity } from './codec.js';
 import type { Edge } from './successors.js';
@@ -72,6 +73,8 @@ export class WorldCache {
     private readonly keyOf: (w: World) => number,
     /** Above this many worlds (or ten times as many monitor steps) the cache starts afresh. */
     private readonly limit = 500_000,
+    /** ... and when the heap is fuller than this share of its limit. */
+    private readonly heapShare = 0.6,
   ) {}
 
   /** The one monitor state kept for this identity (the first one seen). */
@@ -111,6 +114,16 @@ export class WorldCache {
     this.forgetCanonical();
   }
 
+  private misses = 0;
+  /**
+   * Is the heap more than `heapShare` full? Asked every 4096 new worlds: the caches are an
+   * optimisation, and give way before the visited set and the frontier run short.
+   */
+  private memoryShort(): boolean {
+    if ((++this.misses & 4095) !== 0) return false;
+    return process.memoryUsage().heapUsed > this.heapShare * getHeapStatistics().heap_size_limit;
+  }
+
   private forgetCanonical(): void {
     this.remembered = 0;
     this.monitorStates = new Map();
@@ -121,7 +134,7 @@ export class WorldCache {
     const key = this.keyOf(w);
     let node = this.nodes.get(key);
     if (!node) {
-      if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10) {
+      if (this.nodes.size >= this.limit || this.remembered >= this.limit * 10 || this.memoryShort()) {
         this.nodes = new Map();
         this.forgetCanonical();
       }
