@@ -46,6 +46,8 @@ interface Facts {
   deliveries: DeliverEvent[];
   faults: FaultEvent[];
   changed: ActorChange[] | null;
+  sends: Send[] | null;
+  toVgw: DataMsg[] | null;
 }
 
 /** A statechart whose snapshot this step replaced (started: no `before`; crashed: no `after`). */
@@ -88,7 +90,7 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, owner: obs });
+  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, owner: obs });
 }
 
 /** A forward data packet arriving at the LVS from a fast path. */
@@ -114,20 +116,31 @@ export function reverseAtClient(obs: Observation): ReverseAtClient | null {
 }
 
 /** What nodes put on the wire in this step: sent messages, and those lost as they were sent. */
-export function sendsOf(obs: Observation): { from: string; to: string | null; msg: Message; t: number }[] {
-  const out: { from: string; to: string | null; msg: Message; t: number }[] = [];
+export function sendsOf(obs: Observation): readonly Send[] {
+  const f = facts(obs);
+  if (f.sends) return f.sends;
+  let out: Send[] = NONE;
   for (const e of obs.events) {
-    if (e.event === 'send') out.push(e);
-    else if (e.event === 'drop' && e.stage === 'send' && e.msg) out.push({ ...e, msg: e.msg });
+    if (e.event === 'send') (out === NONE ? (out = []) : out).push(e);
+    else if (e.event === 'drop' && e.stage === 'send' && e.msg) (out === NONE ? (out = []) : out).push({ ...e, msg: e.msg });
   }
-  return out;
+  return (f.sends = out);
+}
+
+export interface Send {
+  from: string;
+  to: string | null;
+  msg: Message;
+  t: number;
 }
 
 /** Reverse data the LVS put on its way to the VGW this step (sent, or lost at once). */
-export function sentToVgw(obs: Observation): DataMsg[] {
-  const out: DataMsg[] = [];
-  for (const e of sendsOf(obs)) if (e.from === 'lvs' && e.to === 'vgw' && e.msg.type === 'data') out.push(e.msg);
-  return out;
+export function sentToVgw(obs: Observation): readonly DataMsg[] {
+  const f = facts(obs);
+  if (f.toVgw) return f.toVgw;
+  let out: DataMsg[] = NONE;
+  for (const e of sendsOf(obs)) if (e.from === 'lvs' && e.to === 'vgw' && e.msg.type === 'data') (out === NONE ? (out = []) : out).push(e.msg);
+  return (f.toVgw = out);
 }
 
 // ---- Health: which components a bounded-response property needs --------------------
