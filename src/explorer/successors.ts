@@ -17,7 +17,7 @@ import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
 import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import { hashOf, type ExplorerState, type MonitorIdentity } from './codec.js';
-import { stepMemo, type WorldCache, type WorldMove } from './worldCache.js';
+import { stepMemo, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
 /** What a successor took: enough to replay it from the parent. */
 export type Edge =
@@ -114,29 +114,14 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
   let violation: Successor['violation'] = null;
   let current = monitors as MonitorState<unknown>[];
   for (let j = 0; j < move.observations.length; j++) {
-    const obs = move.observations[j]!;
     const memo = move.monitorSteps[j]!;
+    const lastIn = memo.lastIn;
+    const lastOut = memo.lastOut;
     // Copied at the first monitor that changes: states whose monitors all stay share the array.
     let next: MonitorState<unknown>[] | null = null;
     for (let i = 0; i < current.length; i++) {
       const m = current[i]!;
-      let s: MonitorState<unknown> | undefined;
-      if (memo.lastIn[i] === m) s = memo.lastOut[i]!;
-      else {
-        const seen = (memo.seen[i] ??= new Map());
-        s = seen.get(m);
-        if (s === undefined) {
-          const property = space.properties[i]!;
-          s = stepMonitor(property.logic, m, obs);
-          // One object per monitor state the key tells apart, so that this memo serves
-          // every path that reaches it.
-          if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);
-          seen.set(m, s);
-          space.worlds.remembered++;
-        }
-        memo.lastIn[i] = m;
-        memo.lastOut[i] = s;
-      }
+      const s = lastIn[i] === m ? lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
       if (s === m) continue;
       if (violation === null && s.verdict.violation && !m.verdict.violation) {
         violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
@@ -147,6 +132,24 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
   }
   observedViolation = violation;
   return current;
+}
+
+/** Monitor `i`'s next state on an observation, from the memo or worked out (and made canonical). */
+function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
+  const seen = (memo.seen[i] ??= new Map());
+  let s = seen.get(m);
+  if (s === undefined) {
+    const property = space.properties[i]!;
+    s = stepMonitor(property.logic, m, obs);
+    // One object per monitor state the key tells apart, so that this memo serves every
+    // path that reaches it.
+    if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);
+    seen.set(m, s);
+    space.worlds.remembered++;
+  }
+  memo.lastIn[i] = m;
+  memo.lastOut[i] = s;
+  return s;
 }
 
 function observation(space: ExploreSpace, prev: World, world: World, events: readonly TraceEvent[], move: Move): Observation {
