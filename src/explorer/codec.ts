@@ -316,7 +316,11 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     actorSum(w.actors).into(lanes);
     // Messages and timers: each member's hash mixed with its times relative to now.
     const flights = new SetSum();
-    for (const m of w.inFlight) flights.add(flightPair(m), (m.at - now) * 65599 + past(m.originAt, now));
+    // A message's times: its arrival, when it was sent (L2's monitor asks whether a forward
+    // packet left before the fault) and when its data first left.
+    for (const m of w.inFlight) {
+      flights.add(flightPair(m), ((m.at - now) * 65599 + past(m.originAt, now)) ^ Math.imul(past(m.sentAt, now), 0x9e3779b1));
+    }
     flights.into(lanes);
     const timers = new SetSum();
     for (const t of w.timers) timers.add(timerPair(t), t.at - now);
@@ -401,7 +405,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
           suffix = `:${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${hashOf(m.msg, () => JSON.stringify(m.msg))}`;
           flightSuffix.set(m, suffix);
         }
-        flights.push(`${m.at - now}:${past(m.originAt, now)}${suffix}`);
+        flights.push(`${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}${suffix}`);
       }
       const timers: string[] = [];
       for (const t of w.timers) {

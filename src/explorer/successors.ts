@@ -53,8 +53,8 @@ export function signature(w: World, move: Move, horizonMs: number): string {
   if (move.kind === 'deliver') {
     const m = w.inFlight.find((x) => x.id === move.id)!;
     // As in keys, a send time further back than the horizon is any such time.
-    const age = Math.max(-horizonMs, m.originAt - w.now);
-    return `d${m.from}>${m.to}:${m.src}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${age}`;
+    const age = (t: number) => Math.max(-horizonMs, t - w.now);
+    return `d${m.from}>${m.to}:${m.src}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${age(m.sentAt)}:${age(m.originAt)}`;
   }
   if (move.kind === 'fire') {
     const t = w.timers.find((x) => x.id === move.id)!;

@@ -72,6 +72,15 @@ describe('state keys', () => {
     expect(keys.key({ ...state, world: moved })).not.toBe(base);
   });
 
+  it('tell apart a message sent at another moment (L2 asks whether a forward packet left before the fault)', () => {
+    const w = state.world;
+    const m = w.inFlight[0]!;
+    const earlier = { ...w, inFlight: [{ ...m, sentAt: m.sentAt - 1 }, ...w.inFlight.slice(1)] };
+    const moved = { ...state, world: earlier };
+    expect(keys.key(moved)).not.toBe(base);
+    expect(keys.fingerprint(moved)).not.toEqual(keys.fingerprint(state));
+  });
+
   it('tell apart the fault budget spent and a node that is down', () => {
     expect(keys.key({ ...state, faults: 1 })).not.toBe(base);
     expect(keys.key({ ...state, world: { ...state.world, down: { fp1: true } } })).not.toBe(base);
