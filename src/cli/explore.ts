@@ -46,7 +46,7 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },
   'per-property': {
     type: 'boolean',
-    help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, fewer states; workers take properties',
+    help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, each in a space no larger than the product; workers take properties',
   },
   reporter: { type: 'string', choices: ['text', 'json'], help: 'output format (default text)' },
   out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },

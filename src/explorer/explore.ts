@@ -38,8 +38,9 @@ export interface ExploreOptions {
   /**
    * Explore each property with the model on its own, as Spin checks one claim at a time.
    * Monitors do not act on the world, so each property gets the verdict and the shortest
-   * counterexample it gets in the product of all of them, in fewer states; the moves of
-   * each world are computed once for all properties.
+   * counterexample it gets in the product of all of them. Each property's space is at most
+   * the product's (their sum may be more or less than it); the moves of each world are
+   * computed once for all properties.
    */
   perProperty?: boolean;
 }
