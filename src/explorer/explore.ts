@@ -132,7 +132,7 @@ export function explore(options: ExploreOptions): ExploreResult {
 
 /**
  * Each property on its own (ExploreOptions.perProperty), one after the other, sharing
- * the moves of each world; `only` limits it to some properties (a worker's share).
+ * `worlds` (the moves of each world; a worker passes its own from property to property).
  */
 export function explorePerProperty(options: ExploreOptions, worlds = worldCacheFor(options.scenario)): ExploreResult {
   const clock = options.clock ?? (() => 0);
