@@ -58,3 +58,15 @@ describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
     }
   });
 });
+
+describe('exact keys', () => {
+  it.each(['patent', 'prior-art'])(
+    'partition the states of small (%s) as the 64-bit fingerprints do (the key and its fingerprint agree)',
+    (design) => {
+      const exact = explore({ ...options('small', design), exact: true });
+      const expected = EXPLORER_MANIFEST.small![design]!;
+      expect({ states: exact.states, transitions: exact.transitions }).toEqual({ states: expected.states, transitions: expected.transitions });
+      expect(Object.fromEntries(exact.violations.map((v) => [v.property, v.depth]))).toEqual(expected.violated);
+    },
+  );
+});
