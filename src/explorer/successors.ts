@@ -136,15 +136,17 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
 
 /** Monitor `i`'s next state on an observation, from the memo or worked out (and made canonical). */
 function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
-  const seen = (memo.seen[i] ??= new Map());
-  let s = seen.get(m);
+  // Most monitors meet one state on a move: the map is made when a second one comes.
+  let seen = memo.seen[i];
+  if (seen === undefined && memo.lastIn[i] !== undefined) seen = memo.seen[i] = new Map([[memo.lastIn[i]!, memo.lastOut[i]!]]);
+  let s = seen?.get(m);
   if (s === undefined) {
     const property = space.properties[i]!;
     s = stepMonitor(property.logic, m, obs);
     // One object per monitor state the key tells apart, so that this memo serves every
     // path that reaches it.
     if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);
-    seen.set(m, s);
+    seen?.set(m, s);
     space.worlds.remembered++;
   }
   memo.lastIn[i] = m;
