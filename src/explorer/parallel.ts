@@ -16,7 +16,7 @@ import { FingerprintSet } from './fingerprints.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import type { ExplorerState } from './codec.js';
 import { initialState, spaceFor, type ExploreOptions } from './explore.js';
-import { successors } from './successors.js';
+import { expand, successors } from './successors.js';
 import { pack, Unpacker, type PackedState } from './transfer.js';
 
 export interface ShareResult {
@@ -133,14 +133,14 @@ export function exploreShare(
         cutBy = 'depth';
         continue;
       }
-      for (const s of successors(space, state)) {
+      expand(space, state, (world, monitors, faults, busyInstant, _edge, violation) => {
         transitions++;
-        const [h, l] = keys.fingerprint(s.state);
-        if (!shared.add(h, l)) continue;
+        const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
+        if (!shared.add(h, l)) return;
         depth = Math.max(depth, d + 1);
-        if (s.violation) violated.add(s.violation.property);
-        queue.push({ state: s.state, depth: d + 1 });
-      }
+        if (violation) violated.add(violation.property);
+        queue.push({ state: { world, monitors, faults, busyInstant }, depth: d + 1 });
+      });
       if ((transitions & 63) === 0) serveRequests();
       if (shared.size >= maxStates) {
         cutBy = 'states';
