@@ -175,9 +175,22 @@ function byWeight(ids: readonly string[]): string[] {
   return [...ids].sort((a, b) => weight(b) - weight(a));
 }
 
-/** A property's figures, as parts to total again (their violations travel separately). */
-function partsOf(r: ExploreReply): (ExploreResult & { property: string })[] {
-  return (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null }));
+/**
+ * Replies of properties explored on their own, totalled again in the properties' order
+ * (`rank`), whoever explored them.
+ */
+function totalOf(replies: readonly ExploreReply[], ms: number, rank: (property: string) => number = () => 0): ExploreReply {
+  const parts = replies
+    .flatMap((r) => (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null })))
+    .sort((a, b) => rank(a.property) - rank(b.property));
+  return {
+    result: {
+      ...combine(parts, ms),
+      violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
+      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
+      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
+    },
+  };
 }
 
 /**
@@ -209,16 +222,7 @@ async function inWorkersPerProperty(request: ExploreRequest, workers: number, me
     ),
   );
   // Back in the properties' order, whichever worker explored them.
-  const rank = (id: string) => request.propertyIds.indexOf(id);
-  const parts = replies.flatMap(partsOf).sort((a, b) => rank(a.property) - rank(b.property));
-  return {
-    result: {
-      ...combine(parts, clock() - started),
-      violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
-      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
-      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
-    },
-  };
+  return totalOf(replies, clock() - started, (id) => request.propertyIds.indexOf(id));
 }
 
 /** A worker's part of inWorkersPerProperty: the properties it takes, one at a time. */
@@ -231,15 +235,7 @@ export function explorePropertiesTaken(request: ExploreRequest, counter: SharedA
     if (k >= order.length) break;
     replies.push(runExplore({ ...request, propertyIds: [order[k]!], perProperty: true }, clock, worlds));
   }
-  const parts = replies.flatMap(partsOf);
-  return {
-    result: {
-      ...combine(parts, parts.reduce((n, p) => n + p.ms, 0)),
-      violations: replies.flatMap((r) => r.result.violations),
-      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
-      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
-    },
-  };
+  return totalOf(replies, replies.reduce((n, r) => n + r.result.ms, 0));
 }
 
 export async function exploreCommand(argv: readonly string[], io: Io): Promise<number> {

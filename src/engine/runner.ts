@@ -139,6 +139,8 @@ export class MachineRunner {
     const key = `${valueKey}|${JSON.stringify(xs.context)}`;
     const known = this.interned.get(key);
     if (known) return known;
+    // Bounded for runners that cache no steps too (a monitor chart's snapshots hold times).
+    if (this.interned.size >= CACHE_LIMIT) this.reset();
     const snap: Snap = { xs, key, valueKey };
     this.interned.set(key, snap);
     this.stats.interned++;

@@ -201,7 +201,7 @@ export function sameIdentity(x: MonitorIdentity, y: MonitorIdentity): boolean {
 }
 
 /** The default split: the data's JSON, with the numbers of time-named fields taken out. */
-export function defaultSplit(data: unknown): MonitorKey {
+function defaultSplit(data: unknown): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
   const times: number[] = [];
   const timeless = JSON.stringify(data, (k, v) => {
@@ -218,6 +218,12 @@ interface Memo extends Pair {
   owner: object;
 }
 
+
+/** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
+interface MonitorMemo extends Memo {
+  times: readonly (number | null)[];
+  hash?: number;
+}
 
 /** Stands for a time that is not set (null) in a fingerprint. */
 const NO_TIME = 0x7ffffff1;
@@ -248,12 +254,12 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     return parts;
   };
   /** The same, with the verdict's violation flag, memoised on the monitor state itself. */
-  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorParts & Memo & { hash?: number } => {
-    const known = memoOf<MonitorParts & Memo & { hash?: number }>(m);
+  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorMemo => {
+    const known = memoOf<MonitorMemo>(m);
     if (known) return known;
     const parts = monitorParts(i, m.data);
     const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
-    return setMemo(m, { a: pair.a, b: pair.b, pair: parts.pair, times: parts.times, owner: m });
+    return setMemo(m, { a: pair.a, b: pair.b, times: parts.times, owner: m });
   };
 
   /** All the monitors' parts, memoised on the array (states whose monitors all stayed share it). */
