@@ -1,37 +1,25 @@
 /**
- * The HTML report in a real browser (headless Chromium from Debian, driven by
- * playwright-core): the page loads from file:// without any network request, its lanes,
- * fault marks and verdicts are there, and stepping through the trace (slider, keys,
+ * The HTML report in a real browser (headless Chromium from the npm package
+ * @sparticuz/chromium, driven by playwright-core: test/e2e/browser.ts): the page loads
+ * from file:// without any network request, its lanes, fault marks and verdicts are there, and stepping through the trace (slider, keys,
  * buttons) shows the statecharts' active states: the prior art's LVS stays viaFastPath
  * after fp2 crashes (L1 violated); the patent's LVS is viaVgw after the relay timeout,
  * with the VGW detour highlighted.
  *
- * Chromium is not optional here: without /usr/bin/chromium the suite fails and says how
- * to install it (.ci/run installs it on CI).
+ * The browser is not optional here: when it cannot start, the suite fails and says why.
  *
  * PVLCHECK_SCREENSHOT=docs/report.png saves a screenshot of the patent's report where the
  * LVS switches to the VGW (for docs/visualise.md).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchBrowser } from './browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvlcheck-report-browser-'));
 let browser: Browser | null = null;
@@ -89,13 +77,7 @@ async function stepOf(page: Page, selector: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} does not exist: the browser test needs Debian's Chromium. Install it with ` +
-        "'apt-get install -y --no-install-recommends chromium' (as root; .ci/run does this on CI).",
-    );
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -197,6 +179,8 @@ describe('report of fp-crash-reverse-only, prior-art design', () => {
     // The violated chip links to the violation's step.
     const violation = await stepOf(page, 'g.violation[data-property="L1"]');
     await page.locator('.chip.bad[data-property="L1"]').click();
+    // The link sets the address's #step=N; the page follows on 'hashchange', which comes after the click.
+    await page.waitForFunction((step) => document.body.getAttribute('data-step') === String(step), violation, { timeout: 5000 });
     expect(await shownStep(page)).toBe(violation);
   });
 });
