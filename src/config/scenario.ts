@@ -5,7 +5,7 @@
  * an InputError naming the field.
  */
 import type { Tenant } from '../../models/protocol.js';
-import { DESIGN_NAMES, nodeIdsFor, topologyLinks } from '../engine/system.js';
+import { DESIGN_NAMES, nodeIdsFor, topologyLinks } from './topology.js';
 import {
   CONFIG_RANGES,
   DEFAULT_CONFIG,

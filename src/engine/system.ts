@@ -15,7 +15,8 @@ import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
 import { serverMachine, type ServerInput } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
 import { vgwMachine, type VgwInput } from '../../models/vgw.js';
-import { MUTANTS, MUTANT_NAMES } from '../../models/mutants.js';
+import { MUTANTS } from '../../models/mutants.js';
+import { fastPathIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
 import type { Config, Design, Workload } from '../config/types.js';
 import { MachineRunner } from './runner.js';
 
@@ -80,8 +81,7 @@ const DESIGNS: Record<'patent' | 'prior-art', Record<NodeKind, AnyStateMachine>>
   },
 };
 
-/** Designs: patent, prior-art, and the seeded bugs of models/mutants.ts. */
-export const DESIGN_NAMES: readonly string[] = ['patent', 'prior-art', ...MUTANT_NAMES];
+export { DESIGN_NAMES, fastPathIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
 
 /** The machines of a design, or null for an unknown name. */
 export function designMachines(design: Design): Record<NodeKind, AnyStateMachine> | null {
@@ -113,35 +113,8 @@ export const IP = {
   fpPhys: (n: number, epoch: number) => `192.168.${epoch}.${n}`,
 } as const;
 
-const fastPathLists: string[][] = [];
-/** "fp1".."fpN" (one shared, frozen list per N). */
-export function fastPathIds(count: number): readonly string[] {
-  return (fastPathLists[count] ??= Object.freeze(Array.from({ length: count }, (_, i) => `fp${i + 1}`)) as string[]);
-}
-
 export function flowIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `f${i + 1}`);
-}
-
-/** The directed links of the topology (Fig. 5), as "from->to". */
-export function topologyLinks(fastPaths: number): [string, string][] {
-  const links: [string, string][] = [
-    ['client', 'eni'],
-    ['eni', 'client'],
-    ['control', 'sp'],
-    ['lvs', 'server'],
-    ['server', 'lvs'],
-    ['lvs', 'vgw'],
-    ['vgw', 'eni'],
-  ];
-  for (const fp of fastPathIds(fastPaths)) {
-    links.push(['eni', fp], [fp, 'eni'], [fp, 'sp'], ['sp', fp], [fp, 'lvs'], ['lvs', fp]);
-  }
-  return links;
-}
-
-export function nodeIdsFor(fastPaths: number): string[] {
-  return ['client', 'eni', 'sp', ...fastPathIds(fastPaths), 'control', 'lvs', 'vgw', 'server'];
 }
 
 export function buildSystem(design: Design, config: Config, workload: Workload): System {

@@ -180,7 +180,7 @@ describe('report of fp-crash-reverse-only, prior-art design', () => {
     const violation = await stepOf(page, 'g.violation[data-property="L1"]');
     await page.locator('.chip.bad[data-property="L1"]').click();
     // The link sets the address's #step=N; the page follows on 'hashchange', which comes after the click.
-    await page.waitForFunction((step) => document.body.getAttribute('data-step') === String(step), violation, { timeout: 5000 });
+    await page.waitForFunction(`document.body.getAttribute('data-step') === '${violation}'`, undefined, { timeout: 5000 });
     expect(await shownStep(page)).toBe(violation);
   });
 });
