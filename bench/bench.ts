@@ -68,7 +68,7 @@ interface ExploreFigures {
 }
 const exploreCli = (workers: number, ...more: string[]): ExploreFigures =>
   JSON.parse(
-    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--reporter', 'json', ...more], {
+    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--format', 'json', ...more], {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     }),

@@ -19,11 +19,13 @@ export const direction = always<null>(
   'spec §6 S5; [¶56], [¶81]',
   'Forward packets only travel the forward hops (towards the server), reverse packets only the reverse hops (towards the client).',
   {
+    situation: 'data and offload packets delivered',
     init: () => null,
     step: (data, obs, report) => {
       for (const e of deliveries(obs)) {
         const m = e.msg;
         if (m.type !== 'data' && m.type !== 'offload') continue;
+        report.exercise();
         const hop = `${role(e.from)}>${role(e.to)}`;
         if (!HOPS[m.dir].has(hop)) {
           report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);

@@ -13,10 +13,13 @@ export const failoverAfterProbe = always<null>(
   'spec §6 S8; C1, [¶67]',
   'The ENI moves a flow off its fast path only in a step where a member was removed (a failed probe).',
   {
+    situation: 'the ENI moves a flow off its fast path',
     init: () => null,
     step: (data, obs, report) => {
       const change = eniChange(obs);
-      if (!change || change.removed.length > 0) return data;
+      if (!change || change.moved.length === 0) return data;
+      report.exercise();
+      if (change.removed.length > 0) return data;
       for (const [flow, from, to] of change.moved) {
         report.violate(obs.world.now, `the ENI moved ${flow} from ${from} to ${to} without a failed probe or a removed member`);
       }

@@ -17,6 +17,7 @@ export const learning = always<null>(
   'spec §6 S6; [¶45], [¶80]',
   "The LVS's learned path changes only on a forward packet that carries path info, and to that packet's path.",
   {
+    situation: "the LVS's learned path changes",
     init: () => null,
     step: (data, obs, report) => {
       const { prev, world } = obs;
@@ -28,6 +29,7 @@ export const learning = always<null>(
         const was = before ? ((before.xs.context as LearnedPath).pathVirtIp ?? null) : null;
         const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;
         if (was === now) continue;
+        report.exercise();
         const flow = key.slice('lvs/'.length);
         if (!fwd || fwd.flow !== flow || fwd.pathVirtIp !== now) {
           report.violate(world.now, `${key} changed its learned path from ${was} to ${now} without a forward packet carrying that path`);

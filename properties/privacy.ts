@@ -31,6 +31,7 @@ export const privacy = always<null>(
   'spec §6 S1; [¶42], [¶64], C8',
   "The client never holds an infrastructure address and hears only from its ENI; the LVS and the server never hold the client's IP.",
   {
+    situation: "the client's, the LVS's or the server's state changes, or a packet reaches one of them",
     init: () => null,
     step: (data, obs, report) => {
       const { world } = obs;
@@ -43,6 +44,7 @@ export const privacy = always<null>(
         checkActors(world, changed, hidden, clientIp, report);
       }
       for (const e of deliveries(obs)) {
+        if (e.to === 'client' || e.to === 'lvs' || e.to === 'server') report.exercise();
         if (e.to === 'client' && e.from !== 'eni') {
           report.violate(e.t, `the client received a packet from ${e.from}, not from its ENI`);
         }
@@ -60,6 +62,7 @@ function checkActors(world: World, changed: readonly ActorChange[], hidden: stri
   for (const { key, after: snap } of changed) {
     if (!snap) continue;
     const node = actorNode(key);
+    if (node === 'client' || node === 'lvs' || node === 'server') report.exercise();
     if (node === 'client') {
       const leak = hidden.find((ip) => snap.key.includes(ip));
       if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);

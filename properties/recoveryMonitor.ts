@@ -19,6 +19,7 @@ import { chartMonitor, monitorActions, type ChartData } from '../src/checker/cha
 import { delivered, faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
 import type { MonitorLogic } from '../src/checker/property.js';
 import type { World } from '../src/engine/world.js';
+import { isDisruptive, recoveryDeadline } from '../src/sim/bounds.js';
 
 export interface RecoveryMonitorInput {
   flow: string;
@@ -44,12 +45,15 @@ export interface RecoveryMonitorContext extends RecoveryMonitorInput {
   /** When the current deadline timer was (re)started. */
   armedAt: number;
   faultAt: number;
-  /** Did reverse data come through the VGW while the obligation was open? */
+  /**
+   * Did reverse data come through the VGW while the obligation was open? Shown in the
+   * visualiser; whether an obligation was disruptive is bounds.ts's isDisruptive.
+   */
   usedVgw: boolean;
 }
 
 export function deadlineOf(c: RecoveryMonitorContext): number {
-  return Math.max(c.base + c.budgetMs, c.faultAt + c.floorMs);
+  return recoveryDeadline(c.base, c.faultAt, c.budgetMs, c.floorMs);
 }
 
 export type RecoveryMonitorEvent =
@@ -134,8 +138,17 @@ export const recoveryMonitorMachine = setup({
             {
               type: 'violate',
               params: ({ context }) => ({
-                message: `no response for flow ${context.flow} by ${deadlineOf(context)} ms (t_f ${context.base} + budget ${context.budgetMs} ms; fault at ${context.faultAt} ms)`,
+                message: `no response for flow ${context.flow} by ${deadlineOf(context)} ms (${
+                  deadlineOf(context) === context.base + context.budgetMs
+                    ? `t_f ${context.base} + budget ${context.budgetMs} ms`
+                    : `fault + floor ${context.floorMs} ms, later than t_f ${context.base} + budget ${context.budgetMs} ms`
+                }; fault at ${context.faultAt} ms)`,
               }),
+            },
+            // An obligation never met was disruptive (bounds.ts, isDisruptive), and counts as triggered.
+            {
+              type: 'trigger',
+              params: ({ context }) => ({ disruptive: isDisruptive({ faultAt: context.faultAt, floorMs: context.floorMs, respondedAt: null }) }),
             },
           ],
         },
@@ -152,10 +165,11 @@ export const recoveryMonitorMachine = setup({
             actions: [
               {
                 type: 'trigger',
+                // Latency and budget both from the fault: the budget is the run's own deadline minus the fault.
                 params: ({ context, event }) => ({
-                  disruptive: context.usedVgw || (event.type === 'reverseAtClient' && event.via === 'vgw'),
+                  disruptive: isDisruptive({ faultAt: context.faultAt, floorMs: context.floorMs, respondedAt: event.t }),
                   latencyMs: event.t - context.faultAt,
-                  budgetMs: context.budgetMs,
+                  budgetMs: deadlineOf(context) - context.faultAt,
                 }),
               },
             ],

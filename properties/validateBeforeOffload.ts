@@ -18,6 +18,7 @@ export const validateBeforeOffload = always<Validated>(
   'spec §6 S2; [¶72], [¶75], C5',
   'A fast path has, and forwards from, an entry for a flow direction only after the slow path validated its tenant id (CVNI forward, VNI reverse) and offloaded it.',
   {
+    situation: 'offloads to fast paths, fast-path forwards and fast-path table changes',
     init: () => ({}),
     step: (data, obs, report) => {
       let validated = data;
@@ -30,6 +31,7 @@ export const validateBeforeOffload = always<Validated>(
       for (const e of deliveries(obs)) {
         const m = e.msg;
         if (m.type === 'offload' && e.from === 'sp' && isFastPath(e.to)) {
+          report.exercise();
           if (tenantIdValid(tenants, m)) {
             validated = { ...validated, [e.to]: { ...validated[e.to], [`${m.dir}:${m.flow}`]: true } };
           } else {
@@ -42,12 +44,14 @@ export const validateBeforeOffload = always<Validated>(
       for (const e of sendsOf(obs)) {
         const m = e.msg;
         if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        report.exercise();
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
         }
       }
       for (const { key: fp, after } of changedActors(obs)) {
         if (!after || !isFastPath(fp)) continue;
+        report.exercise();
         const ctx = after.xs.context as FastPathContext;
         for (const dir of ['fwd', 'rev'] as const) {
           for (const flow of Object.keys(ctx[dir] ?? {})) {

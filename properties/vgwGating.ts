@@ -16,6 +16,7 @@ export const vgwGating = always<Data>(
   'spec §6 S4; [¶77]',
   "The LVS uses the VGW for a session only when now − lastFwd(session) > the session's relay timeout.",
   {
+    situation: 'reverse data sent to the VGW',
     init: () => ({}),
     step: (data, obs, report) => {
       let next = data;
@@ -26,6 +27,7 @@ export const vgwGating = always<Data>(
         next = { ...data, [fwd.flow]: { lastFwdAt: now, relayTimeoutMs: relay } };
       }
       for (const m of sentToVgw(obs)) {
+        report.exercise();
         const s = next[m.flow];
         if (!s || s.relayTimeoutMs === null) {
           report.violate(now, `the LVS sent ${m.flow}'s reverse data to the VGW with no relay timeout learned`);

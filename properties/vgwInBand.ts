@@ -15,12 +15,14 @@ export const vgwInBand = always<Data>(
   'spec §6 S7; [¶48], [¶73]',
   'The LVS sends a session to the VGW only after that session\'s forward traffic carried the VGW-IP.',
   {
+    situation: 'reverse data sent to the VGW',
     init: () => ({}),
     step: (data, obs, report) => {
       let next = data;
       const fwd = forwardAtLvs(obs);
       if (fwd?.vgwIp !== undefined && data[fwd.flow] !== fwd.vgwIp) next = { ...data, [fwd.flow]: fwd.vgwIp };
       for (const m of sentToVgw(obs)) {
+        report.exercise();
         if (next[m.flow] !== IP.vgw) {
           report.violate(obs.world.now, `the LVS sent ${m.flow}'s reverse data to the VGW, whose address never arrived in-band for it`);
         }

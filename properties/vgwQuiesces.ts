@@ -22,6 +22,7 @@ export const vgwQuiesces = always<Data>(
   'spec §6 L3',
   "With no fault after time t, the LVS sends nothing to the VGW after t + L2's bound. Same preconditions as L2.",
   {
+    situation: "reverse data sent to the VGW while L2's preconditions hold",
     init: () => ({ lastFaultAt: 0, healthy: true, sessionLost: false }),
     step: (data, obs, report) => {
       const s = obs.scenario;
@@ -42,6 +43,7 @@ export const vgwQuiesces = always<Data>(
       }
       const sent = sentToVgw(obs);
       if (sent.length > 0 && next.healthy) {
+        report.exercise();
         const bound = computeBounds(s.config, s.workload).l2.ms;
         if (obs.world.now > next.lastFaultAt + bound) {
           report.violate(

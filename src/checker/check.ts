@@ -18,7 +18,8 @@ export interface CheckOptions extends SpaceOptions {
   seed: number;
   /** At most this many evaluations while shrinking one counterexample. */
   shrinkBudget?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** After each run: runs done, runs asked for, properties violated so far. */
+  onProgress?: (done: number, total: number, violated: number) => void;
   /** Wall-clock source for the report's timings only (never for any decision). */
   clock?: () => number;
 }
@@ -47,6 +48,9 @@ export interface PropertyOutcome {
   disruptiveRuns: number;
   voidedRuns: number;
   witnessedRuns: number;
+  /** An `always` property: runs in which its situation occurred, and the steps, over all runs (`report.exercise()`). */
+  exercisedRuns: number;
+  exercisedSteps: number;
   samples: Sample[];
   counterexample: Counterexample | null;
   /** Wall-clock ms spent shrinking its counterexample. */
@@ -89,6 +93,8 @@ export function checkDesign(design: string, options: CheckOptions): DesignOutcom
         disruptiveRuns: 0,
         voidedRuns: 0,
         witnessedRuns: 0,
+        exercisedRuns: 0,
+        exercisedSteps: 0,
         samples: [],
         counterexample: null,
         shrinkMs: 0,
@@ -104,19 +110,22 @@ export function checkDesign(design: string, options: CheckOptions): DesignOutcom
     let failing: string[] = [];
     const result = fc.check(
       fc.property(arbitrary, (spec) => {
-        const { verdicts } = evaluate(toScenario(spec, design), options.properties);
+        const { verdicts, exercised } = evaluate(toScenario(spec, design), options.properties);
         done++;
         for (const [id, v] of verdicts) {
           const o = outcomes.get(id)!;
           o.runs++;
+          const steps = exercised.get(id) ?? 0;
+          if (steps > 0) o.exercisedRuns++;
+          o.exercisedSteps += steps;
           if (v.triggers > 0) o.triggeredRuns++;
           if (v.disruptive > 0) o.disruptiveRuns++;
           if (v.voided > 0) o.voidedRuns++;
           if (v.witnessed) o.witnessedRuns++;
           if (v.samples.length > 0) o.samples.push(...v.samples);
         }
-        options.onProgress?.(done, options.runs);
         failing = [...open].filter((id) => verdicts.get(id)?.violation);
+        options.onProgress?.(done, options.runs, options.properties.length - open.size + failing.length);
         return failing.length === 0;
       }),
       { seed: fcSeed, numRuns: options.runs - done, endOnFailure: true },

@@ -8,11 +8,13 @@ import type { Chooser } from '../engine/chooser.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { buildSystem } from '../engine/system.js';
 import { runScenario } from '../sim/simulate.js';
-import { finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+import { exercisedInLastStep, finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
 
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
   steps: number;
+  /** Per property: the steps (and the end of the run) in which its situation occurred (`report.exercise()`). */
+  exercised: ReadonlyMap<string, number>;
   /** Per violated property: the moves (faults, deliveries, timers) up to the one that violated it. */
   movesToViolation: ReadonlyMap<string, number>;
   /** Present when the trace was kept. */
@@ -30,6 +32,7 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
   const violations: ViolationEvent[] = [];
   const movesToViolation = new Map<string, number>();
+  const exercisedSteps = properties.map(() => 0);
   let moves = 0;
 
   /** A monitor's state after a step: note the violation the first time it reports one. */
@@ -54,10 +57,15 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
         states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs));
+        if (exercisedInLastStep()) exercisedSteps[i]!++;
       }
     },
   });
-  states = states.map((s, i) => noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario)));
+  states = states.map((s, i) => {
+    const after = noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario));
+    if (properties[i]!.logic.finish && exercisedInLastStep()) exercisedSteps[i]!++;
+    return after;
+  });
 
   const verdicts = new Map<string, Verdict>();
   properties.forEach((p, i) => verdicts.set(p.id, states[i]!.verdict));
@@ -65,7 +73,9 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   if (keep) {
     events = mergeByTime(run.events, violations);
   }
-  return { verdicts, steps: run.steps, movesToViolation, events };
+  const exercised = new Map<string, number>();
+  properties.forEach((p, i) => exercised.set(p.id, exercisedSteps[i]!));
+  return { verdicts, steps: run.steps, exercised, movesToViolation, events };
 }
 
 /** Insert violation events at their time (a missed deadline lies between other events). */

@@ -43,7 +43,7 @@ export interface Verdict {
   violation: Violation | null;
   /** Bounded response: obligations evaluated (trigger seen, preconditions held to the end). */
   triggers: number;
-  /** Bounded response: of those, how many needed real recovery (the response did not come at once). */
+  /** Bounded response: of those, how many were disruptive (src/sim/bounds.ts, isDisruptive: the response came later than an undisturbed path takes, or never). */
   disruptive: number;
   /** Obligations voided because a precondition broke. */
   voided: number;
@@ -56,7 +56,7 @@ export interface Verdict {
 export interface Sample {
   /** From the trigger (the fault) to the response. */
   latencyMs: number;
-  /** The run's budget for it (from t_f; an upper bound on the latency from the fault). */
+  /** From the same fault to the run's own deadline (bounds.ts, recoveryDeadline): latency ≤ budget exactly when the deadline was met. */
   budgetMs: number;
 }
 
@@ -71,6 +71,8 @@ export interface Report {
   trigger(options?: { disruptive?: boolean; sample?: Sample }): void;
   void(): void;
   witness(): void;
+  /** An `always` property's situation occurred in this step (see Property.situation). */
+  exercise(): void;
 }
 
 /** A monitor's data as the explorer keys it: see MonitorLogic.split. */
@@ -106,13 +108,26 @@ export interface Property<D = unknown> {
   readonly source: string;
   /** What it says, and its preconditions, in a sentence or two. */
   readonly description: string;
+  /**
+   * An `always` property: the situation it is about ("offloads sent"), which its monitor
+   * reports with `report.exercise()` each time it occurs. A run in which it never occurred
+   * checked nothing: a property never exercised in any run is vacuous (verdicts.ts).
+   */
+  readonly situation?: string;
   readonly logic: MonitorLogic<D>;
 }
 
 export type AnyProperty = Property<any>;
 
-export function always<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
-  return { id, kind: 'always', title, source, description, logic };
+/** The logic of an `always` property: a monitor, and the situation it is about. */
+export interface AlwaysLogic<D> extends MonitorLogic<D> {
+  /** What the invariant is about, in a few words ("offloads sent"); the monitor calls `report.exercise()` when it occurs. */
+  situation: string;
+}
+
+export function always<D>(id: string, title: string, source: string, description: string, logic: AlwaysLogic<D>): Property<D> {
+  const { situation, ...monitor } = logic;
+  return { id, kind: 'always', title, source, description, situation, logic: monitor };
 }
 
 export function sometimes<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
@@ -123,18 +138,25 @@ export function eventually<D>(id: string, title: string, source: string, descrip
   return { id, kind: 'eventually', title, source, description, logic };
 }
 
-/** An invariant over world states: `check` returns null when it holds, else why not. */
+/**
+ * An invariant over world states: `check` returns null when it holds, else why not, or
+ * undefined when the state is not one the invariant is about (its situation).
+ */
 export function stateInvariant(
   id: string,
   title: string,
   source: string,
   description: string,
-  check: (world: World, obs: Observation) => string | null,
+  situation: string,
+  check: (world: World, obs: Observation) => string | null | undefined,
 ): Property<null> {
   return always(id, title, source, description, {
+    situation,
     init: () => null,
     step: (data, obs, report) => {
       const why = check(obs.world, obs);
+      if (why === undefined) return data;
+      report.exercise();
       if (why !== null) report.violate(obs.world.now, why);
       return data;
     },
@@ -151,10 +173,13 @@ const FRESH: Verdict = { violation: null, triggers: 0, disruptive: 0, voided: 0,
 class Recorder implements Report {
   private base: Verdict = FRESH;
   private verdict: Verdict = FRESH;
+  /** Did the monitor report its situation in the step being recorded? Kept out of the verdict (see exercisedInLastStep). */
+  exercised = false;
 
   begin(v: Verdict): void {
     this.base = v;
     this.verdict = v;
+    this.exercised = false;
   }
 
   end(): Verdict {
@@ -184,9 +209,23 @@ class Recorder implements Report {
   witness(): void {
     if (!this.verdict.witnessed) this.touch().witnessed = true;
   }
+
+  exercise(): void {
+    this.exercised = true;
+  }
 }
 
 const recorder = new Recorder();
+
+/**
+ * Did the monitor stepped last (stepMonitor or finishMonitor) report its situation
+ * (`report.exercise()`)? Read it right after the step. It is not part of the monitor's
+ * state, so that counting leaves monitor states (and the explorer's keys and memos) as
+ * they were; `evaluate` counts the steps and `check` the runs.
+ */
+export function exercisedInLastStep(): boolean {
+  return recorder.exercised;
+}
 
 /** One monitor step on an observation; the state is returned unchanged when nothing changed. */
 export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation): MonitorState<D> {

@@ -6,15 +6,15 @@
  * Designs run in parallel worker threads (one per design, up to --workers); results do
  * not depend on how many, since each design's runs follow from the seed alone.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MUTANT_NAMES } from '../../models/mutants.js';
 import { PROPERTIES } from '../../properties/index.js';
 import { type Fixed } from '../checker/arbitraries.js';
 import { checkDesign, type DesignOutcome } from '../checker/check.js';
-import { MANIFEST, judge } from '../checker/verdicts.js';
+import { judge, manifestPath, readManifest } from '../checker/verdicts.js';
+import { PACKAGE_ROOT } from './packageRoot.js';
 import { DEFAULT_SEED } from '../config/defaults.js';
 import { parseConfig, parseWorkload, scenarioToJson } from '../config/scenario.js';
 import { InputError, object } from '../config/validate.js';
@@ -22,7 +22,9 @@ import { DESIGN_NAMES } from '../engine/system.js';
 import { jsonReport, junitReport, textReport, type CheckReport } from '../report/checkReport.js';
 import { checkReportHtml } from '../report/plots.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import { readInputFile } from './inputs.js';
 import type { Io } from './io.js';
+import { checkOutDir, checkOutFile, shellQuote, writeAtomic, writeErrorCode, writeInto } from './outputs.js';
 import { fromWire, type WireOutcome, type WorkerRequest } from './checkWire.js';
 
 export const DEFAULT_RUNS = 1000;
@@ -36,9 +38,12 @@ export const CHECK_FLAGS: FlagSpecs = {
   seed: { type: 'int', help: `the seed of everything (default ${DEFAULT_SEED})` },
   'max-faults': { type: 'int', help: `faults per run, at most (default ${DEFAULT_MAX_FAULTS})` },
   config: { type: 'string', help: 'a JSON file fixing config/workload values; the rest is generated' },
-  reporter: { type: 'string', choices: ['text', 'json', 'junit'], help: 'output format (default text)' },
-  out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
-  report: { type: 'string', help: 'also write an HTML page with plots (recovery times, coverage) and the verdicts' },
+  format: { type: 'string', choices: ['text', 'json', 'junit'], help: 'output format (default text)' },
+  'out-dir': { type: 'string', help: 'where counterexample scenario files go (default ./counterexamples/, said on the first line)' },
+  html: { type: 'string', help: 'also write an HTML page with plots (recovery times, coverage) and the verdicts' },
+  reporter: { type: 'string', aliasOf: 'format', help: 'deprecated spelling of --format' },
+  out: { type: 'string', aliasOf: 'out-dir', help: 'deprecated spelling of --out-dir' },
+  report: { type: 'string', aliasOf: 'html', help: 'deprecated spelling of --html' },
   workers: { type: 'int', min: 1, help: 'worker threads (default: one per design, up to the cores)' },
   'shrink-budget': { type: 'int', min: 1, help: 'evaluations per shrink, at most (default 400)' },
   help: { type: 'boolean', help: 'this help' },
@@ -62,12 +67,12 @@ function designsOf(flags: Record<string, unknown>): string[] {
 
 /** `--config F`: values to hold fixed, validated like a scenario's config and workload. */
 export function readFixed(file: string, io: Io): Fixed {
+  const text = readInputFile('--config', io.resolve(file), file);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(io.resolve(file), 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError('--config', code ? `cannot read ${file}: ${code}` : `${file} is not valid JSON: ${(e as Error).message}`);
+    throw new InputError('--config', `${file} is not valid JSON: ${(e as Error).message}`);
   }
   const o = object(json, file, ['config', 'workload']);
   const pick = <T extends object>(parsed: T, raw: unknown): Partial<T> => {
@@ -83,29 +88,73 @@ export function readFixed(file: string, io: Io): Fixed {
 function commandLine(flags: Record<string, unknown>, designs: string[], runs: number, seed: number, maxFaults: number): string {
   let cmd = `npx pvlcheck check --design ${designs.join(',')} --runs ${runs} --seed ${seed} --max-faults ${maxFaults}`;
   if (flags.property) cmd += ` --property ${(flags.property as string[]).join(',')}`;
-  if (flags.config) cmd += ` --config ${flags.config as string}`;
+  if (flags.config) cmd += ` --config ${shellQuote(flags.config as string)}`;
   return cmd;
 }
 
-class Progress {
+/** Progress lines when stderr is not a terminal: the first after a second, then one every five. */
+export const PROGRESS_FIRST_MS = 1000;
+export const PROGRESS_EVERY_MS = 5000;
+
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+/**
+ * Progress on stderr while designs run. On a terminal: a bar with the time left, redrawn
+ * in place (from 2 s on). Otherwise (a CI log, `2>file`): a line after PROGRESS_FIRST_MS,
+ * then one every PROGRESS_EVERY_MS, with runs done, violations so far (when the checker
+ * reports them) and the time left, and a last line when done.
+ */
+export class Progress {
   private readonly done = new Map<string, number>();
+  private readonly violations = new Map<string, number>();
   private shown = false;
+  private lastLine: number | null = null;
+  /** The first report of runs done: the time left is measured from it (worker start-up excluded). */
+  private first: { at: number; done: number } | null = null;
   constructor(
     private readonly io: Io,
     private readonly total: number,
     private readonly startedAt: number,
   ) {}
-  update(design: string, done: number): void {
+  update(design: string, done: number, violations?: number): void {
     this.done.set(design, done);
-    if (!this.io.interactive || performance.now() - this.startedAt < 2000) return; // real-time-ok: display only
+    if (violations !== undefined) this.violations.set(design, violations);
+    if (this.io.progress === 'none') return;
+    const now = this.io.now();
+    const elapsed = now - this.startedAt;
     const all = [...this.done.values()].reduce((a, b) => a + b, 0);
-    const width = 30;
-    const filled = Math.round((all / this.total) * width);
-    process.stderr.write(`\r  checking [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${all}/${this.total} runs`);
+    if (this.first === null && all > 0) this.first = { at: now, done: all };
+    const f = this.first;
+    const perRun = f !== null && all > f.done && now > f.at ? (now - f.at) / (all - f.done) : all > 0 ? elapsed / all : null;
+    const left = perRun === null ? '?' : duration(perRun * (this.total - all));
+    if (this.io.progress === 'bar') {
+      if (elapsed < 2000) return;
+      const width = 30;
+      const filled = Math.round((all / this.total) * width);
+      this.io.bar(`  checking [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${all}/${this.total} runs, about ${left} left`);
+      this.shown = true;
+      return;
+    }
+    if (elapsed < PROGRESS_FIRST_MS || (this.lastLine !== null && now - this.lastLine < PROGRESS_EVERY_MS)) return;
+    this.lastLine = now;
     this.shown = true;
+    this.io.err(`pvlcheck check: ${all}/${this.total} runs (${Math.floor((all / this.total) * 100)}%)${this.violationsText()}, ${duration(elapsed)} so far, about ${left} left`);
+  }
+  private violationsText(): string {
+    if (this.violations.size === 0) return '';
+    const n = [...this.violations.values()].reduce((a, b) => a + b, 0);
+    return `, ${n} violation${n === 1 ? '' : 's'} so far`;
   }
   end(): void {
-    if (this.shown) process.stderr.write('\r' + ' '.repeat(60) + '\r');
+    if (!this.shown) return;
+    if (this.io.progress === 'bar') this.io.bar('');
+    else {
+      const all = [...this.done.values()].reduce((a, b) => a + b, 0);
+      this.io.err(`pvlcheck check: ${all}/${this.total} runs done${this.violationsText().replace(' so far', '')} in ${duration(this.io.now() - this.startedAt)}`);
+    }
   }
 }
 
@@ -118,7 +167,8 @@ async function runDesigns(requests: WorkerRequest[], workers: number, progress: 
       checkDesign(r.design, {
         ...r.options,
         properties: PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
-        onProgress: (done) => progress.update(r.design, done),
+        // A third argument (violations so far), when the checker gives one, is shown too.
+        onProgress: (done: number, _total: number, violations?: number) => progress.update(r.design, done, violations),
         clock: () => performance.now(), // real-time-ok: timings in the report only
       }),
     );
@@ -131,8 +181,8 @@ async function runDesigns(requests: WorkerRequest[], workers: number, progress: 
       const r = requests[i]!;
       const wire = await new Promise<WireOutcome>((resolve, reject) => {
         const w = new Worker(workerUrl, { workerData: r });
-        w.on('message', (m: { type: 'progress'; done: number } | { type: 'done'; outcome: WireOutcome }) => {
-          if (m.type === 'progress') progress.update(r.design, m.done);
+        w.on('message', (m: { type: 'progress'; done: number; violations?: number } | { type: 'done'; outcome: WireOutcome }) => {
+          if (m.type === 'progress') progress.update(r.design, m.done, m.violations);
           else resolve(m.outcome);
         });
         w.on('error', reject);
@@ -161,14 +211,17 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const propertyIds = (flags.property as string[] | undefined) ?? PROPERTIES.map((p) => p.id);
   const fixed = flags.config ? readFixed(flags.config as string, io) : {};
   const workers = (flags.workers as number | undefined) ?? Math.min(designs.length, availableParallelism());
-  // Check where the HTML report goes before the runs, not after them.
-  const reportPath = flags.report === undefined ? null : io.resolve(flags.report as string);
-  if (reportPath !== null) {
-    const dir = dirname(reportPath);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError('--report', `no directory ${dir} to write ${flags.report as string} into`);
-    if (existsSync(reportPath) && statSync(reportPath).isDirectory()) throw new InputError('--report', `${flags.report as string} is a directory`);
-  }
-  const started = performance.now(); // real-time-ok: progress and timings only
+  // Check where files go before the runs, not after them.
+  const htmlName = flags.html as string | undefined;
+  const reportPath = htmlName === undefined ? null : io.resolve(htmlName);
+  if (reportPath !== null) checkOutFile('--html', reportPath, htmlName);
+  const outDirName = flags['out-dir'] as string | undefined;
+  const outDir = io.resolve(outDirName ?? 'counterexamples');
+  if (outDirName !== undefined) checkOutDir('--out-dir', outDir, outDirName);
+  // Read at run time (never compiled in): an edited manifest counts without a rebuild; a
+  // malformed one is refused before the runs.
+  const manifest = readManifest(manifestPath(PACKAGE_ROOT));
+  const started = io.now();
   const progress = new Progress(io, runs * designs.length, started);
   const requests: WorkerRequest[] = designs.map((design) => ({
     design,
@@ -178,17 +231,29 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const outcomes = await runDesigns(requests, workers, progress);
   progress.end();
 
-  const judged = judge(MANIFEST, outcomes.flatMap((d) => d.properties));
+  const judged = judge(manifest, outcomes.flatMap((d) => d.properties));
+  // Counterexample files; a failed write still lets the verdicts be printed (then exit 2).
   const files: Record<string, string> = {};
-  const outDir = io.resolve((flags.out as string | undefined) ?? 'counterexamples');
+  let writeFailure: InputError | null = null;
+  let replaced = 0;
   for (const j of judged) {
     const cx = j.outcome.counterexample;
-    if (!cx) continue;
-    mkdirSync(outDir, { recursive: true });
-    const path = join(outDir, `${j.outcome.design}-${cx.property}.json`);
-    writeFileSync(path, scenarioToJson(cx.scenario));
-    files[`${j.outcome.design}/${cx.property}`] = relative(io.resolve('.'), path) || path;
+    if (!cx || writeFailure) continue;
+    try {
+      const written = writeInto('--out-dir', outDir, `${j.outcome.design}-${cx.property}.json`, scenarioToJson(cx.scenario));
+      if (written.replaced) replaced++;
+      files[`${j.outcome.design}/${cx.property}`] = relative(io.resolve('.'), written.path) || written.path;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      writeFailure = outDirName === undefined ? new InputError('--out-dir', `${e.problem} (the default directory; choose one with --out-dir DIR)`) : e;
+    }
   }
+  const written = Object.keys(files).length;
+  const shownDir = outDirName ?? `./${relative(io.resolve('.'), outDir) || '.'}/`;
+  const where =
+    written === 0
+      ? ''
+      : `${written} counterexample${written > 1 ? 's' : ''} written to ${shownDir}${outDirName === undefined ? ' (the default; --out-dir DIR to choose)' : ''}${replaced > 0 ? `, replacing ${replaced} existing file${replaced > 1 ? 's' : ''}` : ''}`;
   const report: CheckReport = {
     seed,
     runs,
@@ -198,23 +263,33 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     files,
     command: commandLine(flags, designs, runs, seed, maxFaults),
   };
-  const reporter = (flags.reporter as string | undefined) ?? 'text';
+  const format = (flags.format as string | undefined) ?? 'text';
+  // Notes about files go on stderr when stdout carries JSON or XML for a tool.
+  const say = format === 'text' ? io.out : io.err;
+  let htmlNote = '';
   if (reportPath !== null) {
     try {
-      writeFileSync(reportPath, checkReportHtml(report));
+      htmlNote = `HTML report written to ${reportPath}${writeAtomic(reportPath, checkReportHtml(report)).replaced ? ' (replacing the file that was there)' : ''}`;
     } catch (e) {
-      throw new InputError('--report', `cannot write ${flags.report as string}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      writeFailure ??= new InputError('--html', `cannot write ${htmlName!}: ${writeErrorCode(e)}`);
     }
-    // On stderr when stdout carries JSON or XML for a tool.
-    const say = reporter === 'text' ? io.out : io.err;
-    say(`HTML report written to ${reportPath}`);
   }
-  if (reporter === 'json') io.out(JSON.stringify(jsonReport(report), null, 2));
-  else if (reporter === 'junit') io.out(junitReport(report));
+  if (format === 'text') {
+    // The first line says where files went that the user did not name.
+    io.out(`pvlcheck check: ${designs.join(', ')}; ${runs} runs each, up to ${maxFaults} faults per run, seed ${seed}${where ? `; ${where}` : ''}`);
+  } else if (where && (outDirName === undefined || replaced > 0)) {
+    io.err(`pvlcheck check: ${where}`);
+  }
+  if (htmlNote) say(htmlNote);
+  if (format === 'json') io.out(JSON.stringify(jsonReport(report), null, 2));
+  else if (format === 'junit') io.out(junitReport(report));
   else {
-    io.out(`pvlcheck check: ${designs.join(', ')}; ${runs} runs each, up to ${maxFaults} faults per run, seed ${seed}`);
     io.out('');
     for (const line of textReport(report)) io.out(line);
+  }
+  if (writeFailure) {
+    io.err(`pvlcheck: ${writeFailure.message}`);
+    return 2;
   }
   return judged.some((j) => j.unexpected) ? 1 : 0;
 }

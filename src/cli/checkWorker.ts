@@ -9,10 +9,10 @@ let last = 0;
 const outcome = checkDesign(request.design, {
   ...request.options,
   properties: PROPERTIES.filter((p) => request.propertyIds.includes(p.id)),
-  onProgress: (done, total) => {
+  onProgress: (done, total, violations) => {
     if (done - last >= Math.max(1, Math.floor(total / 100)) || done === total) {
       last = done;
-      parentPort!.postMessage({ type: 'progress', done });
+      parentPort!.postMessage({ type: 'progress', done, violations });
     }
   },
   clock: () => performance.now(), // real-time-ok: timings in the report only

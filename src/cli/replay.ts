@@ -5,6 +5,7 @@
 import { InputError } from '../config/validate.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import type { Io } from './io.js';
+import { shellQuote } from './outputs.js';
 import { loadScenario, showRun } from './simulate.js';
 
 const REPLAY_FLAGS: FlagSpecs = {
@@ -22,6 +23,7 @@ export function replayCommand(argv: readonly string[], io: Io): number {
   if (positional.length !== 1) {
     throw new InputError('FILE', positional.length === 0 ? 'replay needs the scenario file to rerun' : `one file at a time, got ${positional.length}`);
   }
-  const { scenario } = loadScenario({ 'scenario-file': positional[0] }, io);
-  return showRun(scenario, `npx pvlcheck replay ${positional[0]}`, 'replay', flags, io);
+  // Errors about the file name the argument the user gave, not a flag they never typed.
+  const { scenario } = loadScenario({ 'scenario-file': positional[0] }, io, 'replay FILE');
+  return showRun(scenario, `npx pvlcheck replay ${shellQuote(positional[0]!)}`, 'replay', flags, io);
 }

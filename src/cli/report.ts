@@ -1,24 +1,27 @@
 /**
  * `pvlcheck report --scenario NAME | --scenario-file F | --trace FILE.jsonl [--design D]
- * [--seed N] [--until T] [--out FILE] [--format html|mermaid]`: one run as something to
+ * [--seed N] [--until T] [--html FILE] [--format html|mermaid]`: one run as something to
  * look at. HTML (default): a self-contained page with the sequence diagram, a step
- * control over the statecharts, and the verdicts (written to --out, default report.html).
- * Mermaid: the folded sequence diagram as `sequenceDiagram` text (printed, or to --out).
+ * control over the statecharts, and the verdicts (written to --html, default report.html).
+ * Mermaid: the folded sequence diagram as `sequenceDiagram` text (printed, or to --html).
+ * `--out` is the deprecated spelling of `--html`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../config/validate.js';
 import { runReportHtml, type RunReport } from '../report/html.js';
 import { parseTrace, reportOfScenario, reportOfTrace } from '../report/runReport.js';
 import { buildSequence, mermaidSequence } from '../report/sequence.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import { MAX_TRACE_BYTES, readInputFile } from './inputs.js';
 import type { Io } from './io.js';
+import { checkOutFile, writeAtomic, writeErrorCode } from './outputs.js';
 import { SCENARIO_FLAGS, loadScenario, recoveryText, runVerdict } from './simulate.js';
 
 export const REPORT_FLAGS: FlagSpecs = {
   ...SCENARIO_FLAGS,
   trace: { type: 'string', help: "a JSONL trace written by 'pvlcheck simulate --format jsonl'" },
   format: { type: 'string', choices: ['html', 'mermaid'], help: 'an HTML page (default) or a Mermaid sequenceDiagram' },
-  out: { type: 'string', help: "where to write it (html default: report.html; mermaid default: stdout; '-' = stdout)" },
+  html: { type: 'string', help: "the file to write (html default: report.html; mermaid default: stdout; '-' = stdout)" },
+  out: { type: 'string', aliasOf: 'html', help: 'deprecated spelling of --html' },
   full: { type: 'boolean', help: 'mermaid: every delivery (no folding of repeated packets)' },
   help: { type: 'boolean', help: 'this help' },
 };
@@ -32,12 +35,7 @@ function readRun(flags: Record<string, unknown>, io: Io): RunReport {
   for (const flag of ['scenario', 'scenario-file', 'design', 'seed', 'until']) {
     if (flags[flag] !== undefined) throw new InputError(`--${flag}`, 'cannot be combined with --trace (a trace is a finished run)');
   }
-  let text: string;
-  try {
-    text = readFileSync(io.resolve(trace), 'utf8');
-  } catch (e) {
-    throw new InputError('--trace', `cannot read ${trace}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readInputFile('--trace', io.resolve(trace), trace, MAX_TRACE_BYTES);
   return reportOfTrace(parseTrace(text, trace), trace);
 }
 
@@ -58,24 +56,29 @@ export function reportCommand(argv: readonly string[], io: Io): number {
     throw new InputError(positional[0]!, "unexpected argument for 'report' (give --scenario NAME, --scenario-file F or --trace FILE.jsonl)");
   }
   const format = (flags.format as string | undefined) ?? 'html';
+  const named = flags.html as string | undefined;
+  const out = named ?? (format === 'html' ? 'report.html' : '-');
+  const path = out === '-' ? null : io.resolve(out);
+  // Where it goes is checked before the run, not after it.
+  if (path !== null) checkOutFile('--html', path, out);
   const run = readRun(flags, io);
-  const out = (flags.out as string | undefined) ?? (format === 'html' ? 'report.html' : '-');
   const text =
     format === 'mermaid'
       ? mermaidSequence(buildSequence(run.events), { title: `${run.scenario} (${run.design}, seed ${run.seed ?? '?'})`, full: flags.full === true })
       : runReportHtml(run);
-  if (out === '-') {
+  if (path === null) {
     io.out(text, false);
     return 0;
   }
-  const path = io.resolve(out);
+  let replaced: boolean;
   try {
-    writeFileSync(path, text);
+    replaced = writeAtomic(path, text).replaced;
   } catch (e) {
-    throw new InputError('--out', `cannot write ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError('--html', `cannot write ${out}: ${writeErrorCode(e)}`);
   }
   const violated = run.verdicts.filter((v) => v.verdict === 'violated').map((v) => v.id);
-  io.out(`report of ${run.scenario} (${run.design}, seed ${run.seed ?? '?'}) written to ${path}`);
+  const how = [named === undefined ? 'the default --html' : '', replaced ? 'replacing the file that was there' : ''].filter(Boolean).join('; ');
+  io.out(`report of ${run.scenario} (${run.design}, seed ${run.seed ?? '?'}) written to ${path}${how ? ` (${how})` : ''}`);
   io.out(`  ${run.events.length} trace events; violated: ${violated.length > 0 ? violated.join(', ') : 'none'}`);
   if (format === 'html') io.out('  open it in a browser: ←/→ step through the trace, Shift+←/→ jump to the next event of note');
   return 0;

@@ -2,9 +2,9 @@
  * `pvlcheck simulate --scenario NAME | --scenario-file F [--design D] [--seed N]
  * [--format text|jsonl]`: runs one scenario and prints its timeline or its trace.
  */
-import { readFileSync } from 'node:fs';
 import { BUILTIN_NAMES, builtinScenario } from '../config/builtins.js';
-import { parseScenarioText } from '../config/scenario.js';
+import { MAX_TRACE_EVENTS, MAX_UNTIL_MS, MAX_UNTIL_WHY } from '../config/defaults.js';
+import { estimatedTraceEvents, parseScenarioText } from '../config/scenario.js';
 import { DESIGN_NAMES } from '../engine/system.js';
 import type { Design, Scenario } from '../config/types.js';
 import { InputError } from '../config/validate.js';
@@ -14,8 +14,12 @@ import { evaluate } from '../checker/evaluate.js';
 import type { Verdict } from '../checker/property.js';
 import { formatTimeline } from '../report/timeline.js';
 import { analyseRecovery, type Recovery } from '../sim/recovery.js';
-import { helpText, parseArgs, type FlagSpecs } from './args.js';
+import { didYouMean, helpText, parseArgs, type FlagSpecs } from './args.js';
+import { readInputFile } from './inputs.js';
 import type { Io } from './io.js';
+import { shellQuote } from './outputs.js';
+
+export { shellQuote };
 
 /** The flags that name a scenario and override its design, seed and length (loadScenario reads them). */
 export const SCENARIO_FLAGS: FlagSpecs = {
@@ -23,7 +27,7 @@ export const SCENARIO_FLAGS: FlagSpecs = {
   'scenario-file': { type: 'string', help: 'a scenario file (JSON, see docs/scenarios.md)' },
   design: { type: 'string', choices: DESIGN_NAMES, help: "the design to run (overrides the scenario's)" },
   seed: { type: 'int', help: "the seed of every random choice (overrides the scenario's)" },
-  until: { type: 'int', min: 1, help: 'virtual time, ms, at which the run ends' },
+  until: { type: 'int', min: 1, max: MAX_UNTIL_MS, maxWhy: MAX_UNTIL_WHY, help: `virtual time, ms, at which the run ends (at most ${MAX_UNTIL_MS}: 10 minutes)` },
 };
 
 export const SIMULATE_FLAGS: FlagSpecs = {
@@ -34,8 +38,11 @@ export const SIMULATE_FLAGS: FlagSpecs = {
   help: { type: 'boolean', help: 'this help' },
 };
 
-/** Reads the scenario a command names, with --design/--seed/--until applied. */
-export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario: Scenario; replay: string } {
+/**
+ * Reads the scenario a command names, with --design/--seed/--until applied. `fileFrom`
+ * names where a scenario file's path came from in errors (`replay FILE` for replay).
+ */
+export function loadScenario(flags: Record<string, unknown>, io: Io, fileFrom = '--scenario-file'): { scenario: Scenario; replay: string } {
   const name = flags.scenario as string | undefined;
   const file = flags['scenario-file'] as string | undefined;
   if (name !== undefined && file !== undefined) {
@@ -44,19 +51,15 @@ export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario
   let scenario: Scenario;
   let source: string;
   if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(io.resolve(file), 'utf8');
-    } catch (e) {
-      throw new InputError('--scenario-file', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = readInputFile(fileFrom, io.resolve(file), file);
     scenario = withSource(() => parseScenarioText(text, file), file);
     source = `--scenario-file ${shellQuote(file)}`;
   } else {
     const chosen = name ?? 'fp-crash-reverse-only';
     const found = builtinScenario(chosen);
     if (!found) {
-      throw new InputError('--scenario', `unknown scenario ${JSON.stringify(chosen)} (built-in: ${BUILTIN_NAMES.join(', ')})`);
+      const near = didYouMean(chosen, BUILTIN_NAMES).slice(2, -1);
+      throw new InputError('--scenario', `unknown scenario ${JSON.stringify(chosen)} (${near ? `${near} ` : ''}built-in: ${BUILTIN_NAMES.join(', ')})`);
     }
     scenario = found;
     source = `--scenario ${chosen}`;
@@ -68,6 +71,15 @@ export function loadScenario(flags: Record<string, unknown>, io: Io): { scenario
     const late = scenario.faults.findIndex((f) => f.at > until);
     if (late >= 0) throw new InputError('--until', `${until} is before faults[${late}].at (${scenario.faults[late]!.at})`);
     scenario = { ...scenario, until };
+  }
+  // The whole trace is kept: refuse, before it starts, a run too large to keep.
+  const size = estimatedTraceEvents(scenario);
+  if (size.events > MAX_TRACE_EVENTS) {
+    const field = flags.until !== undefined ? '--until' : file !== undefined ? `${file}: until` : '--scenario';
+    throw new InputError(
+      field,
+      `this run would keep about ${size.events} trace events (${size.why}), more than the ${MAX_TRACE_EVENTS} pvlcheck keeps; shorten it or send less often`,
+    );
   }
   const untilFlag = flags.until !== undefined ? ` --until ${scenario.until}` : '';
   const replay = `npx pvlcheck simulate ${source} --design ${scenario.design} --seed ${scenario.seed}${untilFlag}`;
@@ -84,11 +96,6 @@ function withSource<T>(read: () => T, file: string): T {
     }
     throw e;
   }
-}
-
-/** A word as a POSIX shell reads it back unchanged. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 export function recoveryJson(r: Recovery): Record<string, unknown> {
@@ -116,8 +123,8 @@ export function recoveryText(r: Recovery): string[] {
       ? '  the LVS heard no forward traffic before the fault'
       : `  t_f: the LVS last heard forward traffic sent before the fault at ${r.lastForwardAtLvs} ms`,
   );
-  const l1 = r.l1Deadline === null ? '' : ` (L1 deadline ${r.l1Deadline} ms = t_f + ${r.bounds.l1.ms}: ${verdict(r.withinL1)})`;
-  const l2 = r.l2Deadline === null ? '' : ` (L2 deadline ${r.l2Deadline} ms = t_f + ${r.bounds.l2.ms}: ${verdict(r.withinL2)})`;
+  const l1 = r.l1Deadline === null ? '' : ` (L1 deadline ${r.l1Deadline} ms = ${r.l1DeadlineRule}: ${verdict(r.withinL1)})`;
+  const l2 = r.l2Deadline === null ? '' : ` (L2 deadline ${r.l2Deadline} ms = ${r.l2DeadlineRule}: ${verdict(r.withinL2)})`;
   lines.push(
     r.reverseResumedAt === null
       ? `  reverse data never reached the client again${l1}`

@@ -13,7 +13,8 @@ interface Builtin {
   violates?: string[];
 }
 
-const BUILTINS: Record<string, Builtin> = {
+/** No prototype: a name such as "constructor" or "__proto__" is not a scenario. */
+const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as object, {
   normal: {
     description: 'Spec §3.1, steps 1-6: one reverse-heavy flow with acks, no fault.',
     body: { faults: [] },
@@ -113,18 +114,23 @@ const BUILTINS: Record<string, Builtin> = {
       "S2/S3: the client's packets carry a CVNI that is not in PVL-Control's tenant table. The slow path rejects the first packet; nothing is offloaded or forwarded.",
     body: { workload: { cvni: 999 }, faults: [] },
   },
-};
+});
 
 export const BUILTIN_NAMES = Object.keys(BUILTINS);
 
+/** The built-in scenario of this name, looked up as an own key only. */
+function builtin(name: string): Builtin | undefined {
+  return Object.prototype.hasOwnProperty.call(BUILTINS, name) ? BUILTINS[name] : undefined;
+}
+
 /** The properties a built-in scenario violates under the patent design (its finding), if any. */
 export function builtinViolations(name: string): readonly string[] {
-  return BUILTINS[name]?.violates ?? [];
+  return builtin(name)?.violates ?? [];
 }
 export const DEFAULT_SCENARIO = 'fp-crash-reverse-only';
 
 export function builtinScenario(name: string, design: Scenario['design'] = 'patent'): Scenario | null {
-  const b = BUILTINS[name];
+  const b = builtin(name);
   if (!b) return null;
   return parseScenario({ name, description: b.description, design, ...b.body }, name);
 }

@@ -37,6 +37,20 @@ export const DEFAULT_WORKLOAD: Workload = {
 };
 
 export const DEFAULT_UNTIL_MS = 20_000;
+/**
+ * The longest run a scenario may ask for: 10 minutes of virtual time. A run keeps its whole
+ * trace (about 5 MB of JSONL and 120 MB of memory for 10 minutes of the default scenario),
+ * so a longer `until` would only run out of memory.
+ */
+export const MAX_UNTIL_MS = 600_000;
+export const MAX_UNTIL_WHY = '10 minutes of virtual time: a run keeps its whole trace in memory';
+/**
+ * The most trace events a shown run may keep (simulate, replay, report), as estimated
+ * before it runs (scenario.ts, estimatedTraceEvents): about 500 MB of memory. The default
+ * scenario keeps about 1100 events in 20 s, 33 000 in 10 minutes; 64 flows sending every
+ * millisecond would keep some 15 million in 20 s and crash after minutes.
+ */
+export const MAX_TRACE_EVENTS = 300_000;
 export const DEFAULT_SEED = 42;
 
 /** Inclusive ranges a configuration value may take (spec §7, widened where harmless). */

@@ -12,6 +12,8 @@ import {
   DEFAULT_SEED,
   DEFAULT_UNTIL_MS,
   DEFAULT_WORKLOAD,
+  MAX_UNTIL_MS,
+  MAX_UNTIL_WHY,
   WORKLOAD_RANGES,
 } from './defaults.js';
 import type { Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
@@ -167,12 +169,20 @@ function choicesField(v: unknown, path: string): Scenario['choices'] {
   return v;
 }
 
+/** `until`: at most MAX_UNTIL_MS, and the message says why. */
+function untilField(v: unknown, path: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v > MAX_UNTIL_MS) {
+    throw new InputError(path, `must be at most ${MAX_UNTIL_MS} ms (${MAX_UNTIL_WHY}), got ${v}`);
+  }
+  return integer(v, path, [1, TIME_RANGE[1]]);
+}
+
 /** A scenario from parsed JSON. `name` is used when the file has none. */
 export function parseScenario(v: unknown, name = 'scenario'): Scenario {
   const o = object(v, '', SCENARIO_FIELDS);
   if (o.design === undefined) throw new InputError('design', `is required (one of ${DESIGN_NAMES.join(', ')})`);
   const design = oneOf(o.design, 'design', DESIGN_NAMES);
-  const until = optional(o, 'until', '', (x, p) => integer(x, p, [1, TIME_RANGE[1]]), DEFAULT_UNTIL_MS);
+  const until = optional(o, 'until', '', (x, p) => untilField(x, p), DEFAULT_UNTIL_MS);
   const config = parseConfig(o.config);
   const workload = parseWorkload(o.workload);
   const nodes = nodeIdsFor(config.fastPaths);
@@ -195,11 +205,32 @@ export function parseScenario(v: unknown, name = 'scenario'): Scenario {
 export function parseScenarioText(text: string, source: string): Scenario {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A byte-order mark (some Windows editors write one) is not part of the JSON.
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     throw new InputError('', `${source} is not valid JSON: ${(e as Error).message}`);
   }
   return parseScenario(json, source.replace(/^.*\//, '').replace(/\.json$/, ''));
+}
+
+/**
+ * About how many trace events a run of `s` keeps, from its workload's packet rate and its
+ * timers' periods: an over-estimate for the default scenario (about 1500 for 1100), so that
+ * a run too large to keep can be refused before it starts. Each data packet makes about
+ * twelve events (a send and a delivery per hop, state changes); each periodic timer a few.
+ */
+export function estimatedTraceEvents(s: Scenario): { events: number; why: string } {
+  const w = s.workload;
+  const c = s.config;
+  const span = Math.max(0, s.until - w.startAtMs);
+  const perFlow = Math.floor(span / w.streamIntervalMs) + 1;
+  const packets = w.flows * (w.streamPackets > 0 ? Math.min(w.streamPackets, perFlow) : perFlow);
+  const probes = c.routineProbeMs > 0 ? c.fastPaths * Math.floor(s.until / c.routineProbeMs) * 4 : 0;
+  const timers = w.flows * Math.floor(s.until / c.scanMs) + Math.floor(s.until / c.configRefreshMs) * 3;
+  return {
+    events: packets * 12 + probes + timers,
+    why: `${w.flows} flow${w.flows > 1 ? 's' : ''} × a packet every ${w.streamIntervalMs} ms for ${span} ms`,
+  };
 }
 
 /** The scenario as a file: what `replay` and `--scenario-file` read back. */

@@ -4,19 +4,22 @@
  *
  * - per design, the recovery times of the disruptive runs: the time until reverse data
  *   reached the client again (L1's samples) and until it came over a fast path again
- *   (L2's), as a histogram of latency / budget (each run has its own L1/L2 bound, so the
- *   bound is the line at 1.0) and as CDFs in ms with the median budgets drawn in;
+ *   (L2's), as a histogram of latency / budget, both from the fault (each run has its own
+ *   L1/L2 deadline, so the bound is the line at 1.0) and as CDFs in ms after the fault
+ *   with the median budgets drawn in;
  * - per design and property, coverage bars: in how many of the runs the property was
- *   triggered (and how many of those needed real recovery), voided, or witnessed;
+ *   exercised (an invariant's situation occurred), triggered (and how many of those were
+ *   disruptive, bounds.ts's isDisruptive), voided, or witnessed;
  * - the verdict table, with counterexample files and replay commands.
  *
  * Wall-clock timings are left out, so the same check gives the same bytes.
  */
 import type { PropertyOutcome } from '../checker/check.js';
 import type { Sample } from '../checker/property.js';
-import type { Judged } from '../checker/verdicts.js';
+import { verdictWords } from '../checker/verdicts.js';
 import { escapeHtml as esc } from './chartView.js';
-import { distribution, type CheckReport, type Distribution } from './checkReport.js';
+import { replayCommand } from './shellQuote.js';
+import { distribution, exercisedText, sharePercent, summaryLine, type CheckReport, type Distribution } from './checkReport.js';
 
 const L1_COLOUR = '#e07b00';
 const L2_COLOUR = '#1e8e3e';
@@ -154,12 +157,14 @@ function coverageRow(o: PropertyOutcome): string {
   if (o.property.kind === 'sometimes') {
     segs.push(['witnessed', o.witnessedRuns, '#1e8e3e']);
     text = `witnessed in ${o.witnessedRuns}/${o.runs}`;
-  } else if (o.property.kind === 'eventually' || o.triggeredRuns > 0 || o.voidedRuns > 0) {
+  } else if (o.property.kind === 'eventually') {
     segs.push(['disruptive', o.disruptiveRuns, '#1f5fbf'], ['triggered', o.triggeredRuns - o.disruptiveRuns, '#9ec1ef'], ['voided', o.voidedRuns, '#bbb']);
     text = `triggered ${o.triggeredRuns}/${o.runs} (${o.disruptiveRuns} disruptive), voided ${o.voidedRuns}`;
   } else {
-    segs.push(['checked', o.runs, '#dfe7f1']);
-    text = `invariant checked at every step of all ${o.runs} runs`;
+    // An invariant: the runs in which its situation occurred; none at all is vacuous.
+    segs.push(['exercised', o.exercisedRuns, '#7a9cc6'], ['voided', Math.min(o.voidedRuns, o.runs - o.exercisedRuns), '#bbb']);
+    text = o.exercisedRuns === 0 ? `VACUOUS: ${exercisedText(o)}` : exercisedText(o);
+    if (o.triggeredRuns > 0 || o.voidedRuns > 0) text += `; triggered ${o.triggeredRuns}, voided ${o.voidedRuns}`;
   }
   let at = 0;
   const rects = segs
@@ -171,7 +176,7 @@ function coverageRow(o: PropertyOutcome): string {
     })
     .join('');
   return (
-    `<tr class="coverage" data-property="${esc(o.property.id)}" data-design="${esc(o.design)}" data-runs="${o.runs}" data-triggered="${o.triggeredRuns}" data-disruptive="${o.disruptiveRuns}" data-voided="${o.voidedRuns}" data-witnessed="${o.witnessedRuns}">` +
+    `<tr class="coverage${o.property.kind === 'always' && o.exercisedRuns === 0 ? ' vacuous' : ''}" data-property="${esc(o.property.id)}" data-design="${esc(o.design)}" data-runs="${o.runs}" data-triggered="${o.triggeredRuns}" data-disruptive="${o.disruptiveRuns}" data-voided="${o.voidedRuns}" data-witnessed="${o.witnessedRuns}"${o.property.kind === 'always' ? ` data-exercised-runs="${o.exercisedRuns}" data-exercised-steps="${o.exercisedSteps}"` : ''}>` +
     `<td class="pid">${esc(o.property.id)}</td><td>${esc(o.property.title)}</td>` +
     `<td><svg width="${W}" height="18" viewBox="0 0 ${W} 18" xmlns="http://www.w3.org/2000/svg"><rect class="track" x="0" y="2" width="${W}" height="14"/>${rects}</svg></td><td class="cov-text">${esc(text)}</td></tr>`
   );
@@ -179,14 +184,11 @@ function coverageRow(o: PropertyOutcome): string {
 
 function distText(name: string, d: Distribution | null): string {
   return d
-    ? `${name}: ${d.count} samples, median ${d.medianMs} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms; at most ${Math.round(d.maxShareOfBudget * 100)}% of the run's budget`
+    ? `${name}: ${d.count} samples, median ${d.medianMs} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms (from the fault); at most ${sharePercent(d.maxShareOfBudget)} of the run's budget (from the same fault to its deadline)`
     : `${name}: no disruptive run recovered`;
 }
 
-function verdictCell(j: Judged): string {
-  if (j.unexpected) return `UNEXPECTED ${j.verdict}`;
-  return j.verdict;
-}
+const verdictCell = verdictWords;
 
 function verdictRows(report: CheckReport): string {
   return report.judged
@@ -194,13 +196,13 @@ function verdictRows(report: CheckReport): string {
       const o = j.outcome;
       const cx = o.counterexample;
       const file = cx ? report.files[`${o.design}/${cx.property}`] : undefined;
-      const cls = j.unexpected ? 'unexpected' : j.verdict === 'violated' ? 'violated' : 'ok';
+      const cls = j.unexpected ? 'unexpected' : j.verdict === 'violated' ? 'violated' : j.verdict === 'vacuous' ? 'vacuous' : 'ok';
       const cxCell = cx
-        ? `at ${cx.violation.t} ms: ${esc(cx.violation.message)}${file ? `<br><code>npx pvlcheck replay ${esc(file)}</code>` : ''}`
+        ? `at ${cx.violation.t} ms: ${esc(cx.violation.message)}${file ? `<br><code>${esc(replayCommand(file))}</code>` : ''}`
         : '';
       return (
         `<tr class="verdict ${cls}" data-property="${esc(o.property.id)}" data-design="${esc(o.design)}" data-verdict="${esc(j.verdict)}" data-expected="${esc(j.expected ?? '')}" data-unexpected="${j.unexpected}">` +
-        `<td class="pid">${esc(o.property.id)}</td><td>${esc(o.property.title)}</td><td>${esc(o.design)}</td><td class="v">${esc(verdictCell(j))}</td><td>${esc(j.expected ?? 'not compared')}</td><td class="cx">${cxCell}</td></tr>`
+        `<td class="pid">${esc(o.property.id)}</td><td>${esc(o.property.title)}</td><td>${esc(o.design)}</td><td class="v">${esc(verdictCell(j))}</td><td>${esc(j.notInManifest ? 'not in the manifest' : (j.expected ?? 'not compared'))}</td><td class="cx">${cxCell}</td></tr>`
       );
     })
     .join('\n');
@@ -217,6 +219,8 @@ td, th { padding: 2px 8px; border-bottom: 1px solid #eee; text-align: left; vert
 tr.verdict.violated .v { color: #ad1457; font-weight: 600; }
 tr.verdict.unexpected .v { color: #fff; background: #d32f2f; font-weight: 700; }
 tr.verdict.ok .v { color: #1e8e3e; }
+tr.verdict.vacuous .v { color: #8a6d00; font-weight: 600; }
+tr.coverage.vacuous .cov-text { color: #8a6d00; font-weight: 600; }
 td.cx { color: #555; max-width: 620px; }
 .design { background: #fff; border: 1px solid #dde3ea; border-radius: 6px; padding: 8px 12px; margin: 10px 0; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px; }
@@ -255,7 +259,7 @@ export function checkReportHtml(report: CheckReport): string {
 <p class="dist">${esc(distText('fast path restored (L2)', distribution(l2)))}</p>
 ${plots}
 <h3>Coverage: what the runs exercised</h3>
-<p class="key"><span><i style="background:#1f5fbf"></i>triggered, needed real recovery</span><span><i style="background:#9ec1ef"></i>triggered</span><span><i style="background:#bbb"></i>voided (precondition broken)</span><span><i style="background:#1e8e3e"></i>witnessed</span><span><i style="background:#dfe7f1"></i>invariant</span></p>
+<p class="key"><span><i style="background:#1f5fbf"></i>triggered, needed real recovery</span><span><i style="background:#9ec1ef"></i>triggered</span><span><i style="background:#bbb"></i>voided (precondition broken)</span><span><i style="background:#1e8e3e"></i>witnessed</span><span><i style="background:#7a9cc6"></i>invariant exercised (its situation occurred)</span></p>
 <table class="coverage-table">${d.properties.map(coverageRow).join('\n')}</table>
 </section>`;
   });
@@ -271,11 +275,7 @@ ${plots}
 <body>
 <h1>pvlcheck check: ${esc(report.designs.map((d) => d.design).join(', '))}</h1>
 <p>${report.runs} runs per design, up to ${report.maxFaults} faults per run, seed <b id="seed">${report.seed}</b>. Rerun: <code id="command">${esc(report.command)}</code></p>
-<p class="summary ${bad.length === 0 ? 'ok' : 'bad'}" id="summary">${
-    bad.length === 0
-      ? `All ${report.judged.length} verdicts as the manifest expects (properties/manifest.json).`
-      : `${bad.length} verdict(s) differ from the manifest: ${esc(bad.map((j) => `${j.outcome.property.id}/${j.outcome.design}`).join(', '))}.`
-  }</p>
+<p class="summary ${bad.length === 0 ? 'ok' : 'bad'}" id="summary">${esc(summaryLine(report.judged))}</p>
 <h2>Verdicts</h2>
 <table id="verdicts"><thead><tr><th>property</th><th></th><th>design</th><th>verdict</th><th>expected</th><th>counterexample</th></tr></thead>
 <tbody>

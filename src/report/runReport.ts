@@ -63,10 +63,14 @@ const NEEDS: Record<string, [string, 'string' | 'number' | 'object'][]> = {
 
 export interface ReadTrace {
   events: TraceEvent[];
-  summary: Record<string, unknown> | null;
+  summary: Record<string, unknown>;
 }
 
-/** Parses a JSONL trace; errors name the file and line (field `--trace`). */
+/**
+ * Parses a JSONL trace; errors name the file and line (field `--trace`). A trace without
+ * its summary line is incomplete (model contract, "Trace"), and refused: its verdicts and
+ * its design would be guesses.
+ */
 export function parseTrace(text: string, file: string): ReadTrace {
   const events: TraceEvent[] = [];
   let summary: Record<string, unknown> | null = null;
@@ -99,7 +103,12 @@ export function parseTrace(text: string, file: string): ReadTrace {
     events.push(o as unknown as TraceEvent);
   });
   if (events.length === 0) throw new InputError('--trace', `${file} has no trace events`);
-  return { events, summary };
+  if (summary === null) {
+    throw new InputError('--trace', `${file} has no summary line: the trace is incomplete (cut short?); a trace written by 'pvlcheck simulate --format jsonl' ends with one`);
+  }
+  const s = summary as Record<string, unknown>;
+  if (typeof s.design !== 'string' || s.design === '') throw new InputError('--trace', `${file}: the summary line has no "design"`);
+  return { events, summary: s };
 }
 
 /** The recovery part of a summary, in words (the shape `simulate` writes: recoveryJson). */
@@ -124,7 +133,7 @@ function recoveryFromSummary(r: unknown): string[] {
 
 /** A report of a trace file: verdicts from its summary (and its violation lines). */
 export function reportOfTrace(read: ReadTrace, file: string): RunReport {
-  const s = read.summary ?? {};
+  const s = read.summary;
   const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
   const words = (s.verdicts && typeof s.verdicts === 'object' ? s.verdicts : {}) as Record<string, unknown>;
   const violations = new Map<string, string>();
@@ -141,13 +150,11 @@ export function reportOfTrace(read: ReadTrace, file: string): RunReport {
   const scenario = str(s.scenario, file);
   return {
     scenario,
-    description: read.summary
-      ? (builtinScenario(scenario)?.description ?? '')
-      : 'This trace has no summary line: verdicts come from its violation lines only.',
-    design: str(s.design, 'patent'),
+    description: builtinScenario(scenario)?.description ?? '',
+    design: s.design as string,
     seed: typeof s.seed === 'number' ? s.seed : null,
     until: typeof s.until === 'number' ? s.until : null,
-    replay: str(s.replay, `npx pvlcheck report --trace ${file}`),
+    replay: str(s.replay, `npx pvlcheck report --trace ${/^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`}`),
     source: `trace ${file}`,
     events: read.events,
     verdicts,

@@ -45,6 +45,30 @@ export interface Bounds {
   l2FloorMs: number;
 }
 
+/**
+ * A recovery obligation's deadline (L1, L2): t_f + budget, and never earlier than the
+ * fault + the floor (a client silent since long before the fault leaves t_f far back).
+ * The one computation of it: the property monitors (properties/recoveryMonitor.ts) and
+ * the recovery summary (recovery.ts) both call it.
+ */
+export function recoveryDeadline(tf: number, faultAt: number, budgetMs: number, floorMs: number): number {
+  return Math.max(tf + budgetMs, faultAt + floorMs);
+}
+
+/**
+ * Was a recovery obligation disruptive: did the fault hold the flow's reverse data up?
+ * Yes when the response came later after the fault than the floor (the longest an
+ * undisturbed path takes to bring the server's next packet to the client: next packet,
+ * the slower of the VGW detour and a fast path with a miss, the last hop), or never came
+ * by the deadline (a violation). A fault that left reverse delivery undisturbed (another
+ * flow's fast path crashed; the VGW was already carrying it, the client being silent) is
+ * not. The one definition: the monitors' coverage counts, the recovery plots (whose
+ * samples are the disruptive obligations) and the recovery summary use it.
+ */
+export function isDisruptive(o: { faultAt: number; floorMs: number; respondedAt: number | null }): boolean {
+  return o.respondedAt === null || o.respondedAt - o.faultAt > o.floorMs;
+}
+
 export function maxDelay(config: Config, from: string, to: string): number {
   const id = `${from}->${to}`;
   return (config.links[id]?.delayMs ?? config.linkDelayMs)[1];

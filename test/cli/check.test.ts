@@ -54,7 +54,10 @@ describe('check --design prior-art (text)', () => {
   it('exits 0: the prior art fails exactly as the manifest expects', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('pvlcheck check: prior-art; 40 runs each, up to 2 faults per run, seed 42');
+    // The first line says where the counterexamples went, since the user did not name a directory.
+    expect(r.stdout.split('\n')[0]).toBe(
+      'pvlcheck check: prior-art; 40 runs each, up to 2 faults per run, seed 42; 2 counterexamples written to ./counterexamples/ (the default; --out-dir DIR to choose)',
+    );
     expect(r.stdout).toContain(`All ${PROPERTIES.length} verdicts as the manifest expects (properties/manifest.json).`);
     expect(r.stdout).toMatch(/^seed 42; rerun: npx pvlcheck check --design prior-art --runs 40 --seed 42 --max-faults 2$/m);
   });
@@ -100,9 +103,9 @@ describe('check --design prior-art (text)', () => {
   });
 });
 
-describe('check reporters', () => {
-  it('--reporter json parses and lists every property, with counterexamples and their files', async () => {
-    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--reporter', 'json', '--out', 'cx-json');
+describe('check formats', () => {
+  it('--format json parses and lists every property, with counterexamples and their files', async () => {
+    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--format', 'json', '--out-dir', 'cx-json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as {
       seed: number;
@@ -122,16 +125,17 @@ describe('check reporters', () => {
     expect(report.properties.find((p) => p.property === 'S1')!.counterexample).toBeNull();
   });
 
-  it('--reporter junit is XML with a testsuite per design and a testcase per property', async () => {
-    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--reporter', 'junit', '--out', 'cx-junit');
+  it('--format junit is XML with a testsuite per design and a testcase per property', async () => {
+    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--format', 'junit', '--out-dir', 'cx-junit');
     expect(r.code).toBe(0);
-    expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="pvlcheck">')).toBe(true);
+    // The Ant JUnit schema allows no attribute on <testsuites> (test/checker/junit.test.ts validates against it).
+    expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>')).toBe(true);
     expect(r.stdout.trimEnd().endsWith('</testsuites>')).toBe(true);
-    expect(r.stdout).toMatch(new RegExp(`<testsuite name="prior-art" tests="${PROPERTIES.length}" failures="0" time="[\\d.]+">`));
+    expect(r.stdout).toMatch(new RegExp(`<testsuite name="prior-art" package="pvlcheck" id="0" timestamp="[^"]+" hostname="[^"]+" tests="${PROPERTIES.length}" failures="0" errors="0" skipped="0" time="[\\d.]+">`));
     expect(r.stdout.match(/<testcase /g)).toHaveLength(PROPERTIES.length);
     expect(r.stdout.match(/<\/testcase>/g)).toHaveLength(PROPERTIES.length);
     expect(r.stdout).not.toContain('<failure');
-    expect(r.stdout).toContain('<testcase classname="prior-art" name="L1 Reverse delivery resumes">');
+    expect(r.stdout).toContain('<testcase classname="prior-art" name="L1 Reverse delivery resumes" time="');
   });
 });
 
@@ -155,9 +159,9 @@ describe('check: a verdict the manifest does not expect exits 1', () => {
   });
 
   it('a bounded response never triggered is vacuous, and so unexpected (L1 without faults)', async () => {
-    const r = await run('check', '--design', 'patent', '--property', 'L1', '--max-faults', '0', '--runs', '5', '--reporter', 'junit');
+    const r = await run('check', '--design', 'patent', '--property', 'L1', '--max-faults', '0', '--runs', '5', '--format', 'junit');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('<failure message="vacuous, expected holds">');
+    expect(r.stdout).toContain('<failure type="pvlcheck.Vacuous" message="vacuous, expected holds">');
   });
 });
 
@@ -175,7 +179,7 @@ describe('check: bad input exits 2 with one line naming the flag', () => {
     [['--design', 'nope'], /^pvlcheck: --design: must be one of .*patent, prior-art.*, got "nope"$/],
     [['--mutant', 'nope'], /^pvlcheck: --mutant: must be one of .*, got "nope"$/],
     [['--property', 'Z9'], /^pvlcheck: --property: must be one of S1, .*, got "Z9"$/],
-    [['--reporter', 'xml'], /^pvlcheck: --reporter: must be one of text, json, junit, got "xml"$/],
+    [['--format', 'xml'], /^pvlcheck: --format: must be one of text, json, junit, got "xml"$/],
     [['--max-faults', '-1'], /^pvlcheck: --max-faults: must not be negative, got -1$/],
     [['--bogus'], /^pvlcheck: --bogus: unknown option for 'check'/],
     [['--config', 'missing.json'], /^pvlcheck: --config: cannot read missing\.json: ENOENT$/],
@@ -195,14 +199,14 @@ describe('check: bad input exits 2 with one line naming the flag', () => {
   it('check --help prints the options and exits 0', async () => {
     const r = await run('check', '--help');
     expect(r.code).toBe(0);
-    for (const flag of ['--design', '--mutant', '--property', '--runs', '--seed', '--max-faults', '--config', '--reporter', '--out']) {
+    for (const flag of ['--design', '--mutant', '--property', '--runs', '--seed', '--max-faults', '--config', '--format', '--out-dir', '--html', '--reporter', '--out', '--report']) {
       expect(r.stdout).toContain(flag);
     }
   });
 
   it('a --config that fixes values is used for every run', async () => {
     file('fixed.json', { config: { fastPaths: 3 }, workload: { flows: 2 } });
-    const r = await run('check', '--design', 'prior-art', '--property', 'L1', '--runs', '20', '--config', 'fixed.json', '--reporter', 'json', '--out', 'cx-fixed');
+    const r = await run('check', '--design', 'prior-art', '--property', 'L1', '--runs', '20', '--config', 'fixed.json', '--format', 'json', '--out-dir', 'cx-fixed');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { command: string; properties: { counterexample: { scenario: { config: { fastPaths: number }; workload: { flows: number } } } | null }[] };
     expect(report.command).toContain('--config fixed.json');

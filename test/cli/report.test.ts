@@ -32,7 +32,7 @@ async function run(...argv: string[]): Promise<Result> {
 
 async function html(name: string, ...argv: string[]): Promise<string> {
   const out = join(dir, name);
-  const r = await run('report', ...argv, '--out', out);
+  const r = await run('report', ...argv, '--html', out);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`written to ${out}`);
@@ -107,8 +107,8 @@ describe('pvlcheck report --format html', () => {
     expect(fromTrace).toContain('--design prior-art --seed 42');
   });
 
-  it('writes to stdout with --out -', async () => {
-    const r = await run('report', '--scenario', 'normal', '--out', '-');
+  it('writes to stdout with --html -', async () => {
+    const r = await run('report', '--scenario', 'normal', '--html', '-');
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('<!DOCTYPE html>')).toBe(true);
   });
@@ -152,7 +152,8 @@ describe('pvlcheck report: bad input', () => {
     ['an unknown format', ['--format', 'svg'], /^pvlcheck: --format: must be one of html, mermaid, got "svg"\n$/],
     ['an unknown scenario', ['--scenario', 'nope'], /^pvlcheck: --scenario: unknown scenario "nope"/],
     ['a stray argument', ['trace.jsonl'], /^pvlcheck: trace\.jsonl: unexpected argument for 'report'/],
-    ['an unwritable --out', ['--scenario', 'normal', '--out', 'no/such/dir/r.html'], /^pvlcheck: --out: cannot write no\/such\/dir\/r\.html: ENOENT\n$/],
+    // Checked before the run (it was found only after it).
+    ['an unwritable --html', ['--scenario', 'normal', '--html', 'no/such/dir/r.html'], /^pvlcheck: --html: no directory .*no\/such\/dir to write no\/such\/dir\/r\.html into\n$/],
   ];
   it.each(cases)('%s', async (_what, argv, message) => {
     const r = await run('report', ...argv);
@@ -172,10 +173,10 @@ describe('pvlcheck report: bad input', () => {
   });
 });
 
-describe('pvlcheck check --report', () => {
+describe('pvlcheck check --html', () => {
   it('writes an HTML page with recovery plots, coverage bars and the verdict table', async () => {
     const out = join(dir, 'check.html');
-    const r = await run('check', '--design', 'patent', '--runs', '40', '--out', join(dir, 'cx'), '--report', out);
+    const r = await run('check', '--design', 'patent', '--runs', '40', '--out-dir', join(dir, 'cx'), '--html', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`HTML report written to ${out}`);
@@ -192,14 +193,14 @@ describe('pvlcheck check --report', () => {
     expect(page).toContain('<tr class="verdict ok" data-property="L1" data-design="patent" data-verdict="holds" data-expected="holds" data-unexpected="false">');
     // The same check gives the same page (no wall-clock times in it).
     const again = join(dir, 'check-again.html');
-    expect((await run('check', '--design', 'patent', '--runs', '40', '--out', join(dir, 'cx'), '--report', again)).code).toBe(0);
+    expect((await run('check', '--design', 'patent', '--runs', '40', '--out-dir', join(dir, 'cx'), '--html', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(page);
   });
 
-  it('refuses an unwritable --report before running anything', async () => {
-    const r = await run('check', '--design', 'patent', '--runs', '1000000', '--report', join(dir, 'no', 'such', 'check.html'));
+  it('refuses an unwritable --html before running anything', async () => {
+    const r = await run('check', '--design', 'patent', '--runs', '1000000', '--html', join(dir, 'no', 'such', 'check.html'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^pvlcheck: --report: no directory .* to write .*check\.html into\n$/);
+    expect(r.stderr).toMatch(/^pvlcheck: --html: no directory .* to write .*check\.html into\n$/);
     expect(existsSync(join(dir, 'no'))).toBe(false);
   });
 });

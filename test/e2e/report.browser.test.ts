@@ -27,7 +27,7 @@ let browser: Browser | null = null;
 async function writeReport(design: string): Promise<string> {
   const out = join(dir, `${design}.html`);
   const io = bufferIo(dir);
-  const code = await main(['report', '--scenario', 'fp-crash-reverse-only', '--design', design, '--out', out], io);
+  const code = await main(['report', '--scenario', 'fp-crash-reverse-only', '--design', design, '--html', out], io);
   expect(io.stderr()).toBe('');
   expect(code).toBe(0);
   return out;

@@ -144,7 +144,7 @@ describe('pvlcheck export', () => {
   it('writes a machine source, the JSON config and a Mermaid diagram per chart', async () => {
     const out = join(dir, 'charts');
     const io = bufferIo(dir);
-    const code = await main(['export', '--out', out], io);
+    const code = await main(['export', '--out-dir', out], io);
     expect(io.stderr()).toBe('');
     expect(code).toBe(0);
     for (const chart of all) {

@@ -21,13 +21,24 @@ describe('L2 fast path restored holds', () => {
     expect(v.disruptive).toBe(1);
     expect(v.samples).toHaveLength(1);
     const sample = v.samples[0]!;
-    expect(sample.budgetMs).toBe(computeBounds(s.config, s.workload).l2.ms);
-    expect(sample.latencyMs).toBeGreaterThan(0);
+    // From the fault to the deadline t_f + L2's budget, t_f before the fault.
+    expect(sample.budgetMs).toBeLessThan(computeBounds(s.config, s.workload).l2.ms);
+    expect(sample.budgetMs).toBeGreaterThan(computeBounds(s.config, s.workload).l2.ms - s.config.relayTimeoutMs);
+    expect(sample.latencyMs).toBeGreaterThan(computeBounds(s.config, s.workload).l2FloorMs);
     expect(sample.latencyMs).toBeLessThanOrEqual(sample.budgetMs);
   });
 
-  it('on a restart at the same address (E3): at once, without a detour', () => {
-    const v = verdictOn(builtin('fp-restart'), fastPathRestored);
+  it('on a restart at the same address (E3): without a detour, but after fp2 was down 100 ms: disruptive', () => {
+    const s = builtin('fp-restart');
+    const v = verdictOn(s, fastPathRestored);
+    expectHolds(v);
+    expect(v.triggers).toBe(1);
+    expect(v.disruptive).toBe(1);
+    expect(v.samples[0]!.latencyMs).toBeGreaterThan(computeBounds(s.config, s.workload).l2FloorMs);
+  });
+
+  it('a crash of the fast path the flow does not use is not disruptive', () => {
+    const v = verdictOn(scenario({ faults: [{ at: crashAt, kind: 'crash', node: 'fp1' }] }), fastPathRestored);
     expectHolds(v);
     expect(v.triggers).toBe(1);
     expect(v.disruptive).toBe(0);

@@ -6,7 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { MUTANTS, MUTANT_NAMES } from '../../models/mutants.js';
-import { MANIFEST, expectedVerdict } from '../../src/checker/verdicts.js';
+import { expectedVerdict, manifestPath, readManifest } from '../../src/checker/verdicts.js';
+import { PACKAGE_ROOT } from '../../src/cli/packageRoot.js';
+
+/** properties/manifest.json, read as the command reads it (at run time). */
+const MANIFEST = readManifest(manifestPath(PACKAGE_ROOT, {}));
 
 const ids = PROPERTIES.map((p) => p.id);
 

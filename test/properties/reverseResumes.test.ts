@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { reverseResumes } from '../../properties/reverseResumes.js';
 import type { Scenario } from '../../src/config/types.js';
+import { evaluate } from '../../src/checker/evaluate.js';
 import { computeBounds } from '../../src/sim/bounds.js';
+import { analyseRecovery } from '../../src/sim/recovery.js';
 import { builtin, expectHolds, expectViolated, scenario, verdictOn } from './helpers.js';
 
 const crashAt = 5000;
@@ -35,8 +37,11 @@ describe('L1 reverse delivery resumes holds', () => {
     expect(v.voided).toBe(0);
     expect(v.samples).toHaveLength(1);
     const sample = v.samples[0]!;
-    expect(sample.budgetMs).toBe(computeBounds(s.config, s.workload).l1.ms);
-    expect(sample.latencyMs).toBeGreaterThan(0);
+    // Latency and budget both from the fault: the budget ends at the run's own deadline (t_f + L1's budget, t_f before the fault).
+    const deadline = analyseRecovery(s, evaluate(s, [reverseResumes], { keepTrace: true }).events!).l1Deadline!;
+    expect(sample.budgetMs).toBe(deadline - crashAt);
+    expect(sample.budgetMs).toBeLessThan(computeBounds(s.config, s.workload).l1.ms);
+    expect(sample.latencyMs).toBeGreaterThan(computeBounds(s.config, s.workload).l1FloorMs);
     expect(sample.latencyMs).toBeLessThanOrEqual(sample.budgetMs);
   });
 
@@ -48,8 +53,19 @@ describe('L1 reverse delivery resumes holds', () => {
     for (const x of v.samples) expect(x.latencyMs).toBeLessThanOrEqual(x.budgetMs);
   });
 
-  it('on a fast path restart at the same address: recovered without a detour, so no sample', () => {
-    const v = verdictOn(builtin('fp-restart'), reverseResumes);
+  it('on a fast path restart at the same address: no detour, but fp2 was down 100 ms, later than an undisturbed path takes: disruptive', () => {
+    const s = builtin('fp-restart');
+    const v = verdictOn(s, reverseResumes);
+    expectHolds(v);
+    expect(v.triggers).toBe(1);
+    // One definition of disruptive (bounds.ts, isDisruptive): later than the floor after the fault.
+    expect(v.disruptive).toBe(1);
+    expect(v.samples).toHaveLength(1);
+    expect(v.samples[0]!.latencyMs).toBeGreaterThan(computeBounds(s.config, s.workload).l1FloorMs);
+  });
+
+  it('a fault that leaves the flow undisturbed (the other fast path crashes) is not disruptive, and has no sample', () => {
+    const v = verdictOn(scenario({ faults: [{ at: crashAt, kind: 'crash', node: 'fp1' }] }), reverseResumes);
     expectHolds(v);
     expect(v.triggers).toBe(1);
     expect(v.disruptive).toBe(0);
