@@ -9,47 +9,109 @@
  * the shortest counterexamples then come from a breadth-first rerun in this thread.
  * Worker threads get their heap size from --memory here, not from the user's NODE_OPTIONS.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { availableParallelism, totalmem } from 'node:os';
+import { relative } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MUTANTS } from '../../models/mutants.js';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../checker/evaluate.js';
 import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
-import { combine, explore, explorePerProperty, initialState, pathToScenario, spaceFor, worldCacheFor, type ExploreOptions, type ExploreResult } from '../explorer/explore.js';
+import {
+  combine,
+  explore,
+  explorePerProperty,
+  initialState,
+  pathToScenario,
+  spaceFor,
+  worldCacheFor,
+  type ExploreOptions,
+  type ExploreResult,
+  type Progress,
+  type StopReason,
+} from '../explorer/explore.js';
 import type { WorldCache } from '../explorer/worldCache.js';
 import { controlBuffer, type ShareResult } from '../explorer/parallel.js';
 import { SharedFingerprintSet } from '../explorer/sharedSet.js';
 import { DEFAULT_PROFILE, PROFILES, faultMenu, profileScenario } from '../explorer/profiles.js';
-import { EXPLORER_MANIFEST } from '../explorer/manifest.js';
+import { verdictAgrees, type ExplorerVerdict } from '../explorer/manifest.js';
+import { loadExpectedVerdicts, loadExplorerManifest } from './exploreManifest.js';
+import { checkOutDir, shellQuote, writeInto } from './outputs.js';
 import type { Scenario } from '../config/types.js';
 import { formatTimeline } from '../report/timeline.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import { readFixed } from './check.js';
 import type { Io } from './io.js';
 
+/**
+ * The fault budget's range. Each fault multiplies the space about tenfold: `small` exhausts
+ * 3 faults (2.8 million states, 14 s) and 4 (35 million, 3 minutes, a 2.6 GB heap); 5 ends
+ * at the memory bound with what it found; beyond, nothing more would be learnt in memory.
+ */
+const MAX_FAULTS_RANGE = [0, 5] as const;
+/** The smallest heap bound that leaves the search room to start (the models alone take some 40 MB). */
+const MEMORY_MIN_MB = 64;
+/** 4 GB, or half of a smaller machine's memory. */
+const DEFAULT_MEMORY_MB = Math.min(4096, Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 21)));
+/** A shared table smaller than this fills before workers have shared the first levels. */
+const TABLE_BITS_MIN = 18;
+/** Milliseconds between progress lines on stderr. */
+const PROGRESS_MS = 2000;
+
+/**
+ * As many worker threads as cores (two at least, so that a command works the same on a
+ * one-core runner): more only contend (docs/explorer.md: two are already memory-bound).
+ */
+function maxWorkers(): number {
+  return Math.max(2, availableParallelism());
+}
+
+function maxMemoryMb(): number {
+  return Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 20));
+}
+
+/** 2^N slots of 12 bytes in at most a quarter of the machine's memory, and N ≤ 30 (the table's arithmetic is 32-bit). */
+function maxTableBits(): number {
+  return Math.max(TABLE_BITS_MIN, Math.min(30, Math.floor(Math.log2(totalmem() / 4 / 12))));
+}
+
+/** An int flag's value within [lo, hi], or an InputError naming the flag with the range and why. */
+function inRange(flag: string, value: number | undefined, lo: number, hi: number, why: string): void {
+  if (value === undefined || (value >= lo && value <= hi)) return;
+  throw new InputError(`--${flag}`, `must be between ${lo} and ${hi} (${why}), got ${value}`);
+}
+
 export const EXPLORE_FLAGS: FlagSpecs = {
   profile: { type: 'string', choices: Object.keys(PROFILES), help: `a named small configuration (default ${DEFAULT_PROFILE})` },
   design: { type: 'string', choices: DESIGN_NAMES, help: 'the design (default patent)' },
   'fast-paths': { type: 'int', min: 2, help: "number of fast paths (overrides the profile's)" },
-  'max-faults': { type: 'int', help: "fault budget (overrides the profile's)" },
+  'max-faults': {
+    type: 'int',
+    help: `fault budget, ${MAX_FAULTS_RANGE[0]}..${MAX_FAULTS_RANGE[1]} (overrides the profile's): each fault multiplies the space about tenfold (small: 3 faults 2.8 million states, 4 faults 35 million in minutes); past --memory the search stops with what it found`,
+  },
   faults: { type: 'list', choices: ['crash', 'restart', 'link'], help: "fault kinds on fast paths (overrides the profile's)" },
   'max-depth': { type: 'int', min: 1, help: 'stop after this many moves (default 100000: no bound in practice)' },
   'max-states': { type: 'int', min: 1, help: 'stop after this many distinct states' },
   delays: { type: 'string', choices: ['bounds', 'all'], help: "each link's two delay bounds (default) or every value between" },
   config: { type: 'string', help: 'a JSON file with config/workload values laid over the profile' },
   property: { type: 'list', choices: PROPERTIES.map((p) => p.id), help: 'only these properties' },
-  workers: { type: 'int', min: 1, help: 'worker threads (default 1: see docs/explorer.md for what more give)' },
-  memory: { type: 'int', min: 256, help: 'heap of each worker thread, MB (default 4096)' },
-  'table-bits': { type: 'int', min: 10, help: 'shared state table of 2^N slots, 12 bytes each (default 22; parallel runs)' },
+  workers: { type: 'int', min: 1, help: `worker threads, 1..${maxWorkers()} (this machine's cores; default 1: see docs/explorer.md for what more give)` },
+  memory: {
+    type: 'int',
+    help: `heap of the search, per thread, MB, ${MEMORY_MIN_MB}..${maxMemoryMb()} (this machine's memory; default ${DEFAULT_MEMORY_MB}): past it the search stops and reports what it found`,
+  },
+  'table-bits': { type: 'int', help: `shared state table of 2^N slots, 12 bytes each, ${TABLE_BITS_MIN}..${maxTableBits()} (default 22; parallel runs)` },
   exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },
   'per-property': {
     type: 'boolean',
     help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, each in a space no larger than the product; workers take properties',
   },
-  reporter: { type: 'string', choices: ['text', 'json'], help: 'output format (default text)' },
-  out: { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
+  format: { type: 'string', choices: ['text', 'json'], help: 'output format (default text)' },
+  'out-dir': { type: 'string', help: 'where counterexample scenario files go (default counterexamples/)' },
+  reporter: { type: 'string', aliasOf: 'format', help: 'deprecated spelling of --format' },
+  out: { type: 'string', aliasOf: 'out-dir', help: 'deprecated spelling of --out-dir' },
   help: { type: 'boolean', help: 'this help' },
 };
 
@@ -68,10 +130,83 @@ export interface ExploreRequest {
 
 /** An exploration's figures and its counterexamples as scenarios. */
 export interface ExploreReply {
-  result: Omit<ExploreResult, 'violations'> & { violations: { property: string; message: string; depth: number; scenario: Scenario }[] };
+  result: Omit<ExploreResult, 'violations'> & {
+    violations: { property: string; message: string; depth: number; scenario: Scenario }[];
+    /**
+     * Properties seen violated whose shortest counterexample was not rebuilt (a parallel
+     * run's breadth-first rerun stopped first): still violated.
+     */
+    violatedWithoutPath?: string[];
+  };
 }
 
-export function optionsOf(r: ExploreRequest, clock?: () => number): ExploreOptions {
+/**
+ * What the main thread and the explorer's threads share while a search runs: a stop word
+ * (Ctrl-C, or one thread past the memory bound stops them all) and each thread's progress
+ * (states, transitions, depth, heap bytes), which the main thread prints every few seconds.
+ */
+export interface Control {
+  buffer: SharedArrayBuffer;
+  /** Heap bound per thread, bytes. */
+  memoryBytes: number;
+}
+
+const STOP_NONE = 0;
+const STOP_INTERRUPTED = 1;
+const STOP_MEMORY = 2;
+const PROGRESS_FIELDS = 4;
+
+export function newControl(threads: number, memoryBytes: number): Control {
+  return { buffer: new SharedArrayBuffer(8 + threads * PROGRESS_FIELDS * 8), memoryBytes };
+}
+
+function stopWord(c: Control): Int32Array {
+  return new Int32Array(c.buffer, 0, 2);
+}
+
+function progressOf(c: Control): Float64Array {
+  return new Float64Array(c.buffer, 8);
+}
+
+/**
+ * The explorer's poll for thread `slot`: it records the progress, and says stop when the
+ * stop word is set (Ctrl-C) or when this thread's heap and visited set pass the bound
+ * (then it sets the stop word, so that the other threads stop too).
+ */
+export function pollFor(c: Control, slot: number): (p: Progress) => 'memory' | 'interrupted' | null {
+  const word = stopWord(c);
+  const progress = progressOf(c);
+  return (p) => {
+    const heap = getHeapStatistics().used_heap_size + p.tableBytes;
+    const at = slot * PROGRESS_FIELDS;
+    progress[at] = p.states;
+    progress[at + 1] = p.transitions;
+    progress[at + 2] = p.depth;
+    progress[at + 3] = heap;
+    if (heap > c.memoryBytes) Atomics.compareExchange(word, 0, STOP_NONE, STOP_MEMORY);
+    const stop = Atomics.load(word, 0);
+    return stop === STOP_MEMORY ? 'memory' : stop === STOP_INTERRUPTED ? 'interrupted' : null;
+  };
+}
+
+/** One progress line from the threads' figures: states, depth, states/s since the last line, heap. */
+function progressLine(c: Control, since: { states: number; ms: number }, now: number): string {
+  const p = progressOf(c);
+  let states = 0;
+  let depth = 0;
+  let heap = 0;
+  for (let at = 0; at < p.length; at += PROGRESS_FIELDS) {
+    states += p[at]!;
+    depth = Math.max(depth, p[at + 2]!);
+    heap += p[at + 3]!;
+  }
+  const rate = since.ms < now ? ((states - since.states) / (now - since.ms)) * 1000 : 0;
+  since.states = states;
+  since.ms = now;
+  return `explore: ${Math.round(states).toLocaleString('en-US')} states, depth ${depth}, ${Math.round(rate).toLocaleString('en-US')} states/s, heap ${Math.round(heap / 2 ** 20)} MB`;
+}
+
+export function optionsOf(r: ExploreRequest, clock?: () => number, poll?: ExploreOptions['poll']): ExploreOptions {
   return {
     scenario: r.scenario,
     properties: PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
@@ -84,12 +219,13 @@ export function optionsOf(r: ExploreRequest, clock?: () => number): ExploreOptio
     ...(r.perProperty ? { perProperty: true } : {}),
     ...(r.stopWhenFound ? { stopWhenFound: r.stopWhenFound } : {}),
     ...(clock ? { clock } : {}),
+    ...(poll ? { poll } : {}),
   };
 }
 
 /** Run one exploration (a whole one, or a worker's share) and turn its paths into scenarios. */
-export function runExplore(r: ExploreRequest, clock?: () => number, worlds?: WorldCache): ExploreReply {
-  const options = optionsOf(r, clock);
+export function runExplore(r: ExploreRequest, clock?: () => number, worlds?: WorldCache, poll?: ExploreOptions['poll']): ExploreReply {
+  const options = optionsOf(r, clock, poll);
   const result = worlds && options.perProperty ? explorePerProperty(options, worlds) : explore(options);
   const { space } = spaceFor(options);
   const root = initialState(space);
@@ -107,14 +243,41 @@ export function runExplore(r: ExploreRequest, clock?: () => number, worlds?: Wor
 }
 
 /**
+ * A worker thread of this command, resolved with its one message. Its V8 heap limit sits
+ * well above the search's own bound (--memory, which the thread's poll enforces), so
+ * that the search stops cleanly first and the thread is never killed for memory.
+ */
+function inThread<T>(data: object, memoryMb: number, transferList: MessagePort[] = []): Promise<T> {
+  const url = new URL('./exploreWorker.js', import.meta.url);
+  return new Promise<T>((resolve, reject) => {
+    const w = new Worker(url, {
+      workerData: data,
+      transferList,
+      resourceLimits: { maxOldGenerationSizeMb: Math.min(memoryMb * 2 + 256, maxMemoryMb()) },
+    });
+    w.on('message', resolve);
+    w.on('error', reject);
+    w.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`explorer worker exited with code ${code}`));
+    });
+  });
+}
+
+/** One search in one worker thread, so that this thread stays free for progress lines and Ctrl-C. */
+async function inOneThread(request: ExploreRequest, control: Control): Promise<ExploreReply> {
+  return inThread<ExploreReply>({ mode: 'single', request, control }, control.memoryBytes / 2 ** 20);
+}
+
+/**
  * A parallel exploration: worker threads over one shared visited set (exploreShare),
  * then, if any property was violated, a breadth-first rerun in this thread for the
  * shortest counterexamples (it stops once it has them all).
  */
-async function inWorkers(request: ExploreRequest, workers: number, memoryMb: number, tableBits: number, clock: () => number): Promise<ExploreReply> {
+async function inWorkers(request: ExploreRequest, workers: number, control: Control, tableBits: number, clock: () => number): Promise<ExploreReply> {
+  const memoryMb = control.memoryBytes / 2 ** 20;
   const started = clock();
   const shared = new SharedFingerprintSet(tableBits);
-  const control = controlBuffer(workers);
+  const ctl = controlBuffer(workers);
   // One message channel per pair of workers, for handing over work.
   const ports: Map<number, MessagePort>[] = Array.from({ length: workers }, () => new Map());
   for (let a = 0; a < workers; a++) {
@@ -124,34 +287,27 @@ async function inWorkers(request: ExploreRequest, workers: number, memoryMb: num
       ports[b]!.set(a, port2);
     }
   }
-  const url = new URL('./exploreWorker.js', import.meta.url);
   const shares = await Promise.all(
-    Array.from(
-      { length: workers },
-      (_, index) =>
-        new Promise<ShareResult>((resolve, reject) => {
-          const peers = ports[index]!;
-          const w = new Worker(url, {
-            workerData: { request, buffer: shared.buffer, control, index, count: workers, peers },
-            transferList: [...peers.values()],
-            resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-          });
-          w.on('message', resolve);
-          w.on('error', reject);
-          w.on('exit', (code) => {
-            if (code !== 0) reject(new Error(`explorer worker ${index} exited with code ${code}`));
-          });
-        }),
-    ),
+    Array.from({ length: workers }, (_, index) => {
+      const peers = ports[index]!;
+      return inThread<ShareResult>(
+        { request, buffer: shared.buffer, control: ctl, index, count: workers, peers, stop: control },
+        memoryMb,
+        [...peers.values()],
+      );
+    }),
   );
   const ms = clock() - started;
   if (process.env.PVLCHECK_DEBUG) for (const s of shares) process.stderr.write(`worker: ${JSON.stringify(s)}\n`);
   const violated = [...new Set(shares.flatMap((s) => s.violated))].sort();
-  const cut = shares.find((s) => s.cutBy)?.cutBy ?? null;
+  // A bound or the memory before a full table, before a depth cut (which one worker may meet alone).
+  const cut = shares.map((s) => s.cutBy).find((c) => c !== null && c !== 'depth') ?? shares.find((s) => s.cutBy)?.cutBy ?? null;
   let violations: ExploreReply['result']['violations'] = [];
   if (violated.length > 0) {
-    violations = runExplore({ ...request, stopWhenFound: violated }).result.violations;
+    // The shortest counterexamples: breadth first again, here, under the same bound and stop word.
+    violations = runExplore({ ...request, stopWhenFound: violated }, undefined, undefined, pollFor(control, workers)).result.violations;
   }
+  const rebuilt = new Set(violations.map((v) => v.property));
   return {
     result: {
       states: shared.size,
@@ -160,6 +316,8 @@ async function inWorkers(request: ExploreRequest, workers: number, memoryMb: num
       exhausted: cut === null,
       cutBy: cut,
       violations,
+      violatedWithoutPath: violated.filter((p) => !rebuilt.has(p)),
+      witnessed: [...new Set(shares.flatMap((s) => s.witnessed))],
       ms,
       // The shared table's cost per state at the load it is sized for (half full).
       bytesPerState: 24,
@@ -199,26 +357,13 @@ function totalOf(replies: readonly ExploreReply[], ms: number, rank: (property: 
  * moves of each world for its next property. Nothing else is shared: the shortest
  * counterexamples come straight from each worker's breadth-first search.
  */
-async function inWorkersPerProperty(request: ExploreRequest, workers: number, memoryMb: number, clock: () => number): Promise<ExploreReply> {
+async function inWorkersPerProperty(request: ExploreRequest, workers: number, control: Control, clock: () => number): Promise<ExploreReply> {
   const started = clock();
   const counter = new SharedArrayBuffer(4);
   const order = byWeight(request.propertyIds);
-  const url = new URL('./exploreWorker.js', import.meta.url);
   const replies = await Promise.all(
-    Array.from(
-      { length: Math.min(workers, order.length) },
-      (_, index) =>
-        new Promise<ExploreReply>((resolve, reject) => {
-          const w = new Worker(url, {
-            workerData: { mode: 'perProperty', request, counter, order, index },
-            resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-          });
-          w.on('message', resolve);
-          w.on('error', reject);
-          w.on('exit', (code) => {
-            if (code !== 0) reject(new Error(`explorer worker ${index} exited with code ${code}`));
-          });
-        }),
+    Array.from({ length: Math.min(workers, order.length) }, (_, index) =>
+      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, control.memoryBytes / 2 ** 20),
     ),
   );
   // Back in the properties' order, whichever worker explored them.
@@ -226,16 +371,53 @@ async function inWorkersPerProperty(request: ExploreRequest, workers: number, me
 }
 
 /** A worker's part of inWorkersPerProperty: the properties it takes, one at a time. */
-export function explorePropertiesTaken(request: ExploreRequest, counter: SharedArrayBuffer, order: readonly string[], clock: () => number): ExploreReply {
+export function explorePropertiesTaken(
+  request: ExploreRequest,
+  counter: SharedArrayBuffer,
+  order: readonly string[],
+  clock: () => number,
+  poll?: ExploreOptions['poll'],
+): ExploreReply {
   const next = new Int32Array(counter);
   const worlds = worldCacheFor(request.scenario);
   const replies: ExploreReply[] = [];
   for (;;) {
+    // Stopped (memory, Ctrl-C): the properties not taken yet stay unexplored, so inconclusive.
+    const last = replies[replies.length - 1]?.result.cutBy;
+    if (last === 'memory' || last === 'interrupted') break;
     const k = Atomics.add(next, 0, 1);
     if (k >= order.length) break;
-    replies.push(runExplore({ ...request, propertyIds: [order[k]!], perProperty: true }, clock, worlds));
+    replies.push(runExplore({ ...request, propertyIds: [order[k]!], perProperty: true }, clock, worlds, poll));
   }
   return totalOf(replies, replies.reduce((n, r) => n + r.result.ms, 0));
+}
+
+/** A stop reason as the user reads it. */
+function stopText(cut: StopReason, flags: Record<string, unknown>, memoryMb: number, tableBits: number): string {
+  switch (cut) {
+    case 'depth':
+      return `--max-depth ${flags['max-depth']} reached`;
+    case 'states':
+      return `--max-states ${flags['max-states']} reached`;
+    case 'memory':
+      return `--memory ${memoryMb} MB reached`;
+    case 'interrupted':
+      return 'interrupted (Ctrl-C)';
+    case 'table':
+      return `the shared state table is full (--table-bits ${tableBits})`;
+    case 'found':
+      return 'every counterexample sought was found';
+  }
+}
+
+/** What a design's properties are expected to do: properties/manifest.json, or a seeded bug's own list. */
+function expectationsFor(design: string, ids: readonly string[], verdicts: Record<string, Record<string, string>>): Record<string, string | undefined> {
+  const mutant = MUTANTS[design];
+  if (mutant && !verdicts[design]) {
+    // A seeded bug: one of its properties must catch it; the others are not compared.
+    return Object.fromEntries(ids.map((id) => [id, mutant.caughtBy.includes(id) ? 'caught' : 'any']));
+  }
+  return Object.fromEntries(ids.map((id) => [id, verdicts[design]?.[id]]));
 }
 
 export async function exploreCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -245,6 +427,18 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     return 0;
   }
   if (positional.length > 0) throw new InputError(positional[0]!, "unexpected argument for 'explore'");
+  // Ranges first, before any work (each a one-line exit 2 with the allowed range).
+  inRange('max-faults', flags['max-faults'] as number | undefined, MAX_FAULTS_RANGE[0], MAX_FAULTS_RANGE[1], 'each fault multiplies the space about tenfold; small with 4 takes minutes and GBs');
+  inRange('workers', flags.workers as number | undefined, 1, maxWorkers(), "this machine's cores, at least 2: more threads only contend");
+  inRange('memory', flags.memory as number | undefined, MEMORY_MIN_MB, maxMemoryMb(), "MB: the models need some to start; at most this machine's memory");
+  inRange('table-bits', flags['table-bits'] as number | undefined, TABLE_BITS_MIN, maxTableBits(), "2^N slots of 12 bytes: room for the first levels, at most a quarter of this machine's memory");
+  // The manifests are read now, at run time: an edit takes effect without a rebuild, a malformed file is exit 2.
+  const explorerManifest = loadExplorerManifest();
+  const verdictManifest = loadExpectedVerdicts();
+  // Where counterexamples go, checked before the search (a file there, or no right to write, is exit 2 now, not after it).
+  const outDirName = (flags['out-dir'] ?? flags.out) as string | undefined;
+  const outDir = io.resolve(outDirName ?? 'counterexamples');
+  if (outDirName !== undefined) checkOutDir('--out-dir', outDir, outDirName);
   const profileName = (flags.profile as string | undefined) ?? DEFAULT_PROFILE;
   const profile = PROFILES[profileName]!;
   const design = (flags.design as string | undefined) ?? 'patent';
@@ -269,25 +463,95 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     exact,
     ...(flags['per-property'] === true ? { perProperty: true } : {}),
   };
-  const clock = () => performance.now(); // real-time-ok: figures only
-  const inProcess = workers <= 1 || !import.meta.url.endsWith('.js');
-  const memory = (flags.memory as number | undefined) ?? 4096;
-  const reply = inProcess
-    ? runExplore(request, clock)
-    : request.perProperty
-      ? await inWorkersPerProperty(request, workers, memory, clock)
-      : await inWorkers(request, workers, memory, (flags['table-bits'] as number | undefined) ?? 22, clock);
+  const clock = () => performance.now(); // real-time-ok: figures and progress lines only
+  // Under vitest the sources are .ts, which worker threads cannot load: the search runs here.
+  const inProcess = !import.meta.url.endsWith('.js');
+  const memory = (flags.memory as number | undefined) ?? DEFAULT_MEMORY_MB;
+  const tableBits = (flags['table-bits'] as number | undefined) ?? 22;
+  const threads = inProcess ? 1 : workers;
+  const control = newControl(threads + 1, memory * 2 ** 20);
+
+  // Progress on stderr every few seconds, terminal or not (CI logs), and Ctrl-C: stop, then report.
+  const since = { states: 0, ms: clock() };
+  let lastLine = since.ms;
+  const progress = (): void => io.err(progressLine(control, since, clock()));
+  const onSigint = (): void => {
+    Atomics.store(stopWord(control), 0, STOP_INTERRUPTED);
+    io.err('explore: interrupted: stopping, then reporting what was found so far (Ctrl-C again to quit at once)');
+    process.removeListener('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  const timer = inProcess ? null : setInterval(progress, PROGRESS_MS); // real-time-ok: progress lines
+  let reply: ExploreReply;
+  try {
+    if (inProcess) {
+      const poll = pollFor(control, 0);
+      reply = runExplore(request, clock, undefined, (p) => {
+        const stop = poll(p);
+        if (clock() - lastLine >= PROGRESS_MS) {
+          lastLine = clock();
+          progress();
+        }
+        return stop;
+      });
+    } else if (workers <= 1) reply = await inOneThread(request, control);
+    else if (request.perProperty) reply = await inWorkersPerProperty(request, workers, control, clock);
+    else reply = await inWorkers(request, workers, control, tableBits, clock);
+  } finally {
+    if (timer) clearInterval(timer);
+    process.removeListener('SIGINT', onSigint);
+  }
   const r = reply.result;
 
+  // The verdicts are printed even when a counterexample cannot be written (then exit 2, after them).
   const files: Record<string, string> = {};
-  const outDir = io.resolve((flags.out as string | undefined) ?? 'counterexamples');
+  let writeFailure: InputError | null = null;
   for (const v of r.violations) {
-    mkdirSync(outDir, { recursive: true });
-    const path = join(outDir, `${v.scenario.name}.json`);
-    writeFileSync(path, scenarioToJson(v.scenario));
-    files[v.property] = relative(io.resolve('.'), path) || path;
+    if (writeFailure) break;
+    try {
+      const written = writeInto('--out-dir', outDir, `${v.scenario.name}.json`, scenarioToJson(v.scenario));
+      files[v.property] = relative(io.resolve('.'), written.path) || written.path;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      writeFailure = outDirName === undefined ? new InputError('--out-dir', `${e.problem} (the default directory; choose one with --out-dir DIR)`) : e;
+    }
   }
-  // The manifest speaks of a profile run as it is: its own faults and budget, no bounds.
+  const finish = (code: number): number => {
+    if (!writeFailure) return code;
+    io.err(`pvlcheck: ${writeFailure.message}`);
+    return 2;
+  };
+
+  // Each property's verdict. A search stopped early proves no absence: what it did not
+  // find is inconclusive, never "holds" (nor "not witnessed").
+  const ids = request.propertyIds;
+  const exhaustedFor = (id: string): boolean => (r.byProperty ? (r.byProperty.find((p) => p.property === id)?.exhausted ?? false) : r.exhausted);
+  const complete = ids.every(exhaustedFor);
+  const stoppedBy = complete ? null : (r.cutBy ?? 'interrupted');
+  const stopWhy = stoppedBy ? stopText(stoppedBy, flags, memory, tableBits) : '';
+  const violatedIds = new Set([...r.violations.map((v) => v.property), ...(r.violatedWithoutPath ?? [])]);
+  const verdicts: Record<string, ExplorerVerdict> = {};
+  for (const id of ids) {
+    const p = PROPERTIES.find((x) => x.id === id)!;
+    if (violatedIds.has(id)) verdicts[id] = 'violated';
+    else if (p.kind === 'sometimes' && r.witnessed.includes(id)) verdicts[id] = 'witnessed';
+    else if (!exhaustedFor(id)) verdicts[id] = 'inconclusive';
+    else verdicts[id] = p.kind === 'sometimes' ? 'not witnessed' : 'holds';
+  }
+  // Against properties/manifest.json, whatever the bounds: a verdict it does not expect is exit 1.
+  const expectations = expectationsFor(design, ids, verdictManifest.verdicts);
+  const caught = ids.some((id) => expectations[id] === 'caught' && verdicts[id] === 'violated');
+  const agrees = (id: string): boolean =>
+    expectations[id] === 'caught' ? verdicts[id] !== 'inconclusive' && (caught || verdicts[id] === 'violated') : verdictAgrees(verdicts[id]!, expectations[id]);
+  const unexpected = ids.filter((id) => !agrees(id));
+  const expectedText = (id: string): string =>
+    expectations[id] === undefined
+      ? `no verdict for ${id} in ${verdictManifest.file} (design ${design})`
+      : expectations[id] === 'caught'
+        ? `${design} caught by one of ${MUTANTS[design]!.caughtBy.join(', ')}`
+        : `${verdictManifest.file} expects ${expectations[id]}`;
+
+  // The explorer manifest speaks of a profile run as it is: its own faults and budget, to the end.
   const asProfile =
     flags.config === undefined &&
     flags['fast-paths'] === undefined &&
@@ -295,8 +559,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     flags['max-faults'] === undefined &&
     flags.delays === undefined &&
     flags.property === undefined &&
-    r.exhausted;
-  const expected = asProfile ? EXPLORER_MANIFEST[profileName]?.[design] : undefined;
+    complete;
+  const expected = asProfile ? explorerManifest.manifest[profileName]?.[design] : undefined;
   const found = Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
   const figures = expected && (request.perProperty ? expected.perProperty : expected);
   const mismatch =
@@ -305,8 +569,10 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     (figures.states !== r.states ||
       figures.transitions !== r.transitions ||
       JSON.stringify(Object.entries(expected.violated).sort()) !== JSON.stringify(Object.entries(found).sort()));
+  const asExpected = !mismatch && unexpected.length === 0 && stoppedBy === null;
+  const code = asExpected ? 0 : 1;
 
-  if (flags.reporter === 'json') {
+  if (((flags.format ?? flags.reporter) as string | undefined) === 'json') {
     io.out(
       JSON.stringify(
         {
@@ -316,63 +582,84 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           states: r.states,
           transitions: r.transitions,
           depth: r.depth,
-          exhausted: r.exhausted,
+          exhausted: complete,
           cutBy: r.cutBy,
+          stoppedBy,
           ms: Math.round(r.ms),
-          statesPerSecond: Math.round((r.states / r.ms) * 1000),
+          statesPerSecond: Math.round((r.states / Math.max(1, r.ms)) * 1000),
           bytesPerState: Math.round(r.bytesPerState),
           heapBytesPerState: Math.round(r.heapBytesPerState),
+          verdicts,
           violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
           ...(r.byProperty
             ? { byProperty: r.byProperty.map((p) => ({ ...p, ms: Math.round(p.ms), statesPerSecond: Math.round((p.states / Math.max(1, p.ms)) * 1000) })) }
             : {}),
           expected: expected ?? null,
-          asExpected: !mismatch,
+          unexpected: unexpected.map((id) => ({ property: id, verdict: verdicts[id], expected: expectations[id] ?? null })),
+          asExpected,
         },
         null,
         2,
       ),
     );
-    return mismatch ? 1 : 0;
+    return finish(code);
   }
   io.out(`pvlcheck explore: profile ${profileName}, design ${design}, faults ${request.faultKinds.join(',')} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)`);
   io.out(`  ${profile.description}`);
   io.out('');
-  const ids = request.propertyIds;
   for (const id of ids) {
     const p = PROPERTIES.find((x) => x.id === id)!;
     const v = r.violations.find((x) => x.property === id);
-    io.out(`  ${`${p.id} ${p.title}`.padEnd(40)} ${v ? `VIOLATED (shortest counterexample: ${v.depth} moves)` : r.exhausted ? 'holds in every reachable state' : 'holds as far as explored'}`);
+    const verdict = verdicts[id]!;
+    const text =
+      verdict === 'violated'
+        ? v
+          ? `VIOLATED (shortest counterexample: ${v.depth} moves)`
+          : 'VIOLATED (counterexample not rebuilt: the search stopped first)'
+        : verdict === 'holds'
+          ? 'holds in every reachable state'
+          : verdict === 'witnessed'
+            ? 'witnessed'
+            : verdict === 'not witnessed'
+              ? 'not witnessed in any reachable state'
+              : `inconclusive (search stopped: ${stopWhy}, ${r.states} states)`;
+    io.out(`  ${`${p.id} ${p.title}`.padEnd(40)} ${text}${agrees(id) || verdict === 'inconclusive' ? '' : `   UNEXPECTED: ${expectedText(id)}`}`);
   }
   for (const v of r.violations) {
     io.out('');
     io.out(`• ${v.property}: ${v.message}`);
     const run = evaluate(v.scenario, PROPERTIES.filter((p) => p.id === v.property), { keepTrace: true });
     for (const line of formatTimeline(run.events ?? [])) io.out(`  ${line}`);
-    io.out(`  scenario: ${files[v.property]}`);
-    io.out(`  replay:   npx pvlcheck replay ${files[v.property]}`);
+    const file = files[v.property];
+    io.out(file ? `  scenario: ${file}` : '  scenario: not written (see below)');
+    if (file) io.out(`  replay:   npx pvlcheck replay ${shellQuote(file)}`);
   }
   io.out('');
   if (r.byProperty) {
     io.out('');
     io.out('  each property explored on its own:');
     for (const p of r.byProperty) {
-      io.out(`    ${p.property.padEnd(4)} ${String(p.states).padStart(9)} states ${String(p.transitions).padStart(9)} transitions  depth ${String(p.depth).padStart(4)}  ${(p.ms / 1000).toFixed(2)} s${p.exhausted ? '' : `  (cut by the ${p.cutBy} bound)`}`);
+      io.out(`    ${p.property.padEnd(4)} ${String(p.states).padStart(9)} states ${String(p.transitions).padStart(9)} transitions  depth ${String(p.depth).padStart(4)}  ${(p.ms / 1000).toFixed(2)} s${p.exhausted ? '' : `  (stopped: ${stopText(p.cutBy ?? 'interrupted', flags, memory, tableBits)})`}`);
     }
     io.out('');
   }
   io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
-  io.out(inProcess || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
-  io.out(`  search           ${r.exhausted ? 'exhausted: every reachable state visited' : `cut by the ${r.cutBy} bound`}`);
+  io.out(inProcess || workers <= 1 || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
+  io.out(`  search           ${complete ? 'exhausted: every reachable state visited' : `STOPPED EARLY: ${stopWhy}; what it did not find is inconclusive`}`);
   io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
   io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 ? `; heap growth ${Math.round(r.heapBytesPerState)} (caches, frontier)` : ''}`);
   if (expected) {
     io.out(
       mismatch
-        ? `  UNEXPECTED: the manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expected.violated)} (src/explorer/manifest.ts)`
+        ? `  UNEXPECTED: the explorer manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expected.violated)} (${explorerManifest.file})`
         : '  as the explorer manifest expects',
     );
   }
-  return mismatch ? 1 : 0;
+  if (unexpected.length > 0) {
+    const said = unexpected.filter((id) => verdicts[id] !== 'inconclusive');
+    if (said.length > 0) io.out(`  UNEXPECTED: ${said.map((id) => `${id} ${verdicts[id]} (${expectedText(id)})`).join('; ')}`);
+    if (stoppedBy) io.out(`  INCONCLUSIVE: ${unexpected.length - said.length} propert${unexpected.length - said.length === 1 ? 'y' : 'ies'} without a verdict: the search stopped (${stopWhy}) after ${r.states} states`);
+  } else if (!mismatch) io.out(`  every verdict as ${verdictManifest.file} expects`);
+  return finish(code);
 }

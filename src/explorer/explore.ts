@@ -7,7 +7,13 @@
  * States are stored as fingerprints of their canonical keys (codec.ts); the frontier
  * holds the states to expand next. A violating state is reported (the first time each
  * property fails, which breadth-first order makes a shortest path) and still expanded,
- * as with TLC's -continue, so that every property gets its verdict.
+ * as with TLC's -continue, so that every property gets its verdict. A `sometimes`
+ * property is witnessed when some reachable step shows its witness (ExploreResult.witnessed).
+ *
+ * A search can stop early: a bound (--max-depth, --max-states), or the caller's `poll`
+ * (memory, an interrupt). It then says why (cutBy), and what it found so far stays
+ * reported: violations with their shortest counterexamples, witnesses; the caller must
+ * not read "no violation" as "holds".
  */
 import type { Scenario } from '../config/types.js';
 import { computeBounds } from '../sim/bounds.js';
@@ -19,6 +25,19 @@ import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
 import { WorldCache } from './worldCache.js';
+
+/** Why a search ended before it had visited every reachable state. */
+export type StopReason = 'depth' | 'states' | 'found' | 'memory' | 'interrupted' | 'table';
+
+/** How far a search has got, handed to ExploreOptions.poll. */
+export interface Progress {
+  states: number;
+  transitions: number;
+  /** The breadth-first level being expanded (a worker: the deepest path so far). */
+  depth: number;
+  /** Bytes of the visited set's typed arrays (not on the JS heap). */
+  tableBytes: number;
+}
 
 export interface ExploreOptions {
   scenario: Scenario;
@@ -32,6 +51,12 @@ export interface ExploreOptions {
   /** Keep full keys instead of 64-bit fingerprints (no collisions; more memory). */
   exact?: boolean;
   onLevel?: (depth: number, states: number) => void;
+  /**
+   * Asked every few hundred expanded states (and once per level): a reason to stop now
+   * (memory short, interrupted), or null to go on. The explorer itself keeps no time and
+   * reads no memory figures: the command line does (progress lines, --memory, Ctrl-C).
+   */
+  poll?: (progress: Progress) => 'memory' | 'interrupted' | null;
   clock?: () => number;
   /** Stop as soon as all of these properties have a counterexample (a parallel run's rerun). */
   stopWhenFound?: readonly string[];
@@ -54,6 +79,8 @@ export interface PropertyExploration {
   exhausted: boolean;
   cutBy: ExploreResult['cutBy'];
   ms: number;
+  /** The `sometimes` properties witnessed (this property, if it was). */
+  witnessed: string[];
 }
 
 export interface ExploreViolation {
@@ -71,9 +98,17 @@ export interface ExploreResult {
   depth: number;
   /** Every reachable state was visited (no bound cut the search). */
   exhausted: boolean;
-  /** What ended the search early: a bound, or (a rerun for counterexamples) having found them. */
-  cutBy: 'depth' | 'states' | 'found' | null;
+  /**
+   * What ended the search early: a bound, the caller's poll (memory, interrupted), a full
+   * shared table, or (a rerun for counterexamples) having found them.
+   */
+  cutBy: StopReason | null;
   violations: ExploreViolation[];
+  /**
+   * The `sometimes` properties some reachable step witnessed (a witness found is final;
+   * one not found is "not witnessed" only if the search was exhausted).
+   */
+  witnessed: string[];
   ms: number;
   bytesPerState: number;
   /**
@@ -113,6 +148,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     horizonMs,
     worlds: worlds ?? new WorldCache((w) => keys.worldKey(w)),
     monitorIdentity: (i, m) => keys.monitorIdentity(i, m),
+    witnessed: options.properties.map(() => false),
   };
   return { space, keys, sys };
 }
@@ -123,6 +159,9 @@ export function initialState(space: ExploreSpace): { state: ExplorerState; choic
   const init = createWorld(space.sys, chooser, true);
   const obs = { scenario: space.scenario, sys: space.sys, prev: null, world: init.world, events: init.events, move: null };
   const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs));
+  monitors.forEach((m, i) => {
+    if (m.verdict.witnessed) space.witnessed[i] = true;
+  });
   return { state: { world: init.world, monitors, faults: 0, busyInstant: false }, choices: chooser.offsets(), violation: null };
 }
 
@@ -140,6 +179,9 @@ export function explorePerProperty(options: ExploreOptions, worlds = worldCacheF
   const parts: (ExploreResult & { property: string })[] = [];
   for (const p of options.properties) {
     if (options.stopWhenFound && !options.stopWhenFound.includes(p.id)) continue;
+    // Stopped by memory or an interrupt: the properties not yet explored stay unknown.
+    const last = parts[parts.length - 1];
+    if (last && (last.cutBy === 'memory' || last.cutBy === 'interrupted')) break;
     const t0 = clock();
     const r = exploreProduct(
       { ...options, properties: [p], perProperty: false, ...(options.stopWhenFound ? { stopWhenFound: [p.id] } : {}) },
@@ -161,6 +203,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
     exhausted: parts.every((r) => r.exhausted),
     cutBy: cut,
     violations: parts.flatMap((r) => r.violations),
+    witnessed: parts.flatMap((r) => r.witnessed),
     ms,
     // The visited sets' bytes over their states (one set at a time is held).
     bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
@@ -173,6 +216,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
       exhausted: r.exhausted,
       cutBy: r.cutBy,
       ms: r.ms,
+      witnessed: r.witnessed,
     })),
   };
 }
@@ -208,6 +252,10 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     const nextIndex: number[] = [];
     let stop: ExploreResult['cutBy'] = null;
     for (let k = 0; k < frontier.length && stop === null; k++) {
+      if ((k & 255) === 0 && options.poll) {
+        stop = options.poll({ states: visited.size, transitions, depth, tableBytes: visited.tableBytes() });
+        if (stop !== null) break;
+      }
       const index = frontierIndex[k]!;
       let ordinal = 0;
       expand(space, frontier[k]!, (world, monitors, faults, busyInstant, _edge, violation) => {
@@ -242,7 +290,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     }
     if (stop !== null) {
       cutBy = stop;
-      depth++;
+      // States of the next level were made (a poll may stop before any was).
+      if (next.length > 0 || (stop as StopReason) === 'found') depth++;
       break;
     }
     depth++;
@@ -257,6 +306,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     exhausted: cutBy === null,
     cutBy,
     violations: [...violations.values()],
+    witnessed: space.properties.filter((_, i) => space.witnessed[i]).map((p) => p.id),
     ms: clock() - started,
     bytesPerState: visited.bytesPerState(keyLength),
     heapBytesPerState: Math.max(0, process.memoryUsage().heapUsed - heapAtStart) / Math.max(1, visited.size),

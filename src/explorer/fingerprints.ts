@@ -67,6 +67,11 @@ export class FingerprintSet {
     return this.count === 0 ? 0 : (table + links + keys) / this.count;
   }
 
+  /** Bytes of the typed arrays (off the JS heap). */
+  tableBytes(): number {
+    return this.slots.length * 12 + this.parents.length * 8;
+  }
+
   /** Adds a state by its key; returns its index, or -1 if it was already there. */
   add(key: string, parent: number, ordinal: number): number {
     if (this.keys) {

@@ -1,10 +1,18 @@
 /**
- * The explorer's manifest (TLA+ Examples style): for each named small configuration and
- * design, the exact number of distinct states and transitions, the depth, and the
- * violated properties with the length (moves) of their shortest counterexamples. A change
- * to a model, a property or the state key shows here first; the tests compare, and
- * `pvlcheck explore` exits 1 on a difference (for a profile run with its own settings).
+ * The explorer's manifest (TLA+ Examples style), as data: for each named small
+ * configuration and design, the exact number of distinct states and transitions, the
+ * depth, and the violated properties with the length (moves) of their shortest
+ * counterexamples. It lives in `properties/explorer-manifest.json` and is read at run
+ * time by the command line (src/cli/explore.ts), which hands it here to be checked: the
+ * explorer reads no files itself. A change to a model, a property or the state key shows
+ * here first; the tests compare, and `pvlcheck explore` exits 1 on a difference (for a
+ * profile run with its own settings, to the end).
+ *
+ * The expected *verdicts* (holds, violated, witnessed, not witnessed) are those of
+ * `properties/manifest.json`, compared on every run whatever its bounds (expectedVerdicts).
  */
+import { InputError } from '../config/validate.js';
+
 export interface ExpectedExploration {
   states: number;
   transitions: number;
@@ -18,17 +26,83 @@ export interface ExpectedExploration {
   perProperty: { states: number; transitions: number };
 }
 
-export const EXPLORER_MANIFEST: Record<string, Record<string, ExpectedExploration>> = {
-  small: {
-    patent: { states: 16227, transitions: 30196, depth: 178, violated: {}, perProperty: { states: 41913, transitions: 80254 } },
-    'prior-art': { states: 11735, transitions: 20848, depth: 178, violated: { L1: 52, L2: 71 }, perProperty: { states: 27195, transitions: 50812 } },
-  },
-  'small-races': {
-    patent: { states: 39654, transitions: 80697, depth: 180, violated: {}, perProperty: { states: 95035, transitions: 197941 } },
-    'prior-art': { states: 11920, transitions: 21157, depth: 180, violated: { L1: 54, L2: 71 }, perProperty: { states: 27461, transitions: 51268 } },
-  },
-  'three-paths': {
-    patent: { states: 24759, transitions: 45848, depth: 178, violated: {}, perProperty: { states: 55386, transitions: 106020 } },
-    'prior-art': { states: 20267, transitions: 36500, depth: 178, violated: { L1: 52, L2: 71 }, perProperty: { states: 40668, transitions: 76578 } },
-  },
-};
+/** Profile -> design -> what its exploration gives. */
+export type ExplorerManifest = Record<string, Record<string, ExpectedExploration>>;
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function count(file: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw new InputError(`${file}: ${field}`, `must be a whole number ≥ 0, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function object(file: string, field: string, v: unknown): Obj {
+  if (!isObject(v)) throw new InputError(`${file}: ${field}`, `must be an object, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * The explorer manifest's parsed JSON, checked field by field: a malformed one is an
+ * InputError naming the file and the field (exit 2). `profiles` names the known profiles
+ * and `designs` the known designs (an entry for another is a typo, and would never be
+ * compared).
+ */
+export function parseExplorerManifest(json: unknown, file: string, profiles: readonly string[], designs: readonly string[]): ExplorerManifest {
+  const top = object(file, '(top level)', json);
+  const byProfile = object(file, 'profiles', top.profiles);
+  const out: ExplorerManifest = Object.create(null) as ExplorerManifest;
+  for (const [profile, entry] of Object.entries(byProfile)) {
+    if (!profiles.includes(profile)) throw new InputError(`${file}: profiles.${profile}`, `no such profile (profiles: ${profiles.join(', ')})`);
+    const byDesign = object(file, `profiles.${profile}`, entry);
+    const designsOut: Record<string, ExpectedExploration> = Object.create(null) as Record<string, ExpectedExploration>;
+    for (const [design, e] of Object.entries(byDesign)) {
+      const at = `profiles.${profile}.${design}`;
+      if (!designs.includes(design)) throw new InputError(`${file}: ${at}`, `no such design (designs: ${designs.join(', ')})`);
+      const x = object(file, at, e);
+      const violated = object(file, `${at}.violated`, x.violated);
+      const per = object(file, `${at}.perProperty`, x.perProperty);
+      designsOut[design] = {
+        states: count(file, `${at}.states`, x.states),
+        transitions: count(file, `${at}.transitions`, x.transitions),
+        depth: count(file, `${at}.depth`, x.depth),
+        violated: Object.fromEntries(Object.entries(violated).map(([p, n]) => [p, count(file, `${at}.violated.${p}`, n)])),
+        perProperty: {
+          states: count(file, `${at}.perProperty.states`, per.states),
+          transitions: count(file, `${at}.perProperty.transitions`, per.transitions),
+        },
+      };
+    }
+    out[profile] = designsOut;
+  }
+  return out;
+}
+
+/** An explorer verdict: `inconclusive` when the search stopped before it could say. */
+export type ExplorerVerdict = 'holds' | 'violated' | 'witnessed' | 'not witnessed' | 'inconclusive';
+
+/**
+ * What properties/manifest.json expects, per design and property ("any": not compared),
+ * as src/checker/verdicts.ts reads and checks it.
+ */
+export type ExpectedVerdicts = Record<string, Record<string, string>>;
+
+/**
+ * Does an explorer verdict agree with the manifest's expectation? `any` agrees with
+ * everything, no entry with nothing (a property the manifest does not name is never
+ * silently passed); `vacuous` is the random checker's word for an invariant never
+ * exercised, which the explorer cannot count: it agrees with `holds`. An inconclusive
+ * verdict agrees with nothing: a stopped search proves nothing.
+ */
+export function verdictAgrees(verdict: ExplorerVerdict, expected: string | undefined): boolean {
+  if (verdict === 'inconclusive') return false;
+  if (expected === undefined) return false;
+  if (expected === 'any') return true;
+  if (expected === 'vacuous') return verdict === 'holds';
+  return verdict === expected;
+}

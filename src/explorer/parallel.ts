@@ -15,7 +15,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { FingerprintSet } from './fingerprints.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import type { ExplorerState } from './codec.js';
-import { initialState, spaceFor, type ExploreOptions } from './explore.js';
+import { initialState, spaceFor, type ExploreOptions, type StopReason } from './explore.js';
 import { expand, successors } from './successors.js';
 import { pack, Unpacker, type PackedState } from './transfer.js';
 
@@ -26,8 +26,11 @@ export interface ShareResult {
   transitions: number;
   /** The longest path this worker followed (not a breadth-first level: paths race). */
   depth: number;
-  cutBy: 'depth' | 'states' | null;
+  /** Why the search stopped early (in this worker), if it did: another worker's reason is in its own result. */
+  cutBy: Exclude<StopReason, 'found'> | null;
   violated: string[];
+  /** The `sometimes` properties this worker saw witnessed. */
+  witnessed: string[];
   /** States handed to other workers. */
   given: number;
   ms: number;
@@ -37,6 +40,12 @@ export interface ShareResult {
 export function controlBuffer(workers: number): SharedArrayBuffer {
   return new SharedArrayBuffer((3 + workers) * 4);
 }
+
+/**
+ * States one worker may insert between two looks at the table's load: the successors of
+ * one state (a few dozen; a thousand leaves room for --delays all).
+ */
+const TABLE_MARGIN = 1024;
 
 const IDLE = 0;
 const PENDING = 1;
@@ -97,6 +106,10 @@ export function exploreShare(
   let depth = level;
   let given = 0;
   let cutBy: ShareResult['cutBy'] = null;
+  let expanded = 0;
+  /** States this worker inserted (the prefix counts in worker 0): the workers' progress sums to the table's size. */
+  let claimed = index === 0 ? prefix.length : 0;
+  const margin = TABLE_MARGIN * count;
 
   const serveRequests = (): void => {
     for (const [peer, port] of peers) {
@@ -133,10 +146,19 @@ export function exploreShare(
         cutBy = 'depth';
         continue;
       }
+      // The shared table does not grow: stop cleanly before it is full (its add would throw).
+      let stopBy: ShareResult['cutBy'] = shared.size + margin >= shared.limit ? 'table' : null;
+      if ((++expanded & 255) === 0) stopBy ??= options.poll?.({ states: claimed, transitions, depth, tableBytes: 0 }) ?? null; // the shared table is sized up front (--table-bits)
+      if (stopBy !== null) {
+        cutBy = stopBy;
+        Atomics.store(ctl, DONE, 1);
+        break;
+      }
       expand(space, state, (world, monitors, faults, busyInstant, _edge, violation) => {
         transitions++;
         const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
         if (!shared.add(h, l)) return;
+        claimed++;
         depth = Math.max(depth, d + 1);
         if (violation) violated.add(violation.property);
         queue.push({ state: { world, monitors, faults, busyInstant }, depth: d + 1 });
@@ -170,5 +192,6 @@ export function exploreShare(
     Atomics.store(ctl, REQUEST + index, 0);
     Atomics.sub(ctl, IDLE, 1);
   }
-  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], given, ms: clock() - started };
+  const witnessed = space.properties.filter((_, i) => space.witnessed[i]).map((p) => p.id);
+  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], witnessed, given, ms: clock() - started };
 }

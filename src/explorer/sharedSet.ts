@@ -29,6 +29,11 @@ export class SharedFingerprintSet {
     return this.capacity;
   }
 
+  /** How many states it takes before `add` refuses (three quarters of its slots). */
+  get limit(): number {
+    return Math.floor((this.capacity * 3) / 4);
+  }
+
   /** Inserts; true if this call added it (the caller then owns the state). */
   add(hi: number, lo: number): boolean {
     const h = (hi | 1) | 0; // never 0: 0 marks an empty slot

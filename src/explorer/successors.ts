@@ -46,6 +46,14 @@ export interface ExploreSpace {
   worlds: WorldCache;
   /** What the state key holds of monitor `i`'s state, its times absolute (codec.ts). */
   monitorIdentity: (i: number, state: MonitorState<unknown>) => MonitorIdentity;
+  /**
+   * Per property: has some step shown its witness (a `sometimes` property)? Set where a
+   * monitor step is worked out, before the state is made canonical: the state key holds
+   * no witness flag (witnessing changes no future), so a canonical state may be the
+   * unwitnessed twin of the one computed. Every step of every path is worked out once
+   * for its (move, monitor state) pair, so no witness is missed.
+   */
+  witnessed: boolean[];
 }
 
 /** A move's content, independent of ids. */
@@ -143,6 +151,7 @@ function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: n
   if (s === undefined) {
     const property = space.properties[i]!;
     s = stepMonitor(property.logic, m, obs);
+    if (s.verdict.witnessed) space.witnessed[i] = true;
     // One object per monitor state the key tells apart, so that this memo serves every
     // path that reaches it.
     if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);

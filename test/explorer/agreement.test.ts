@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { checkDesign } from '../../src/checker/check.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
+import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileCheckSpace } from '../../src/explorer/profiles.js';
+
+/** properties/explorer-manifest.json, as `explore` reads it at run time. */
+const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
 
 const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
   Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),

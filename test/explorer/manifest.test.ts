@@ -1,5 +1,5 @@
 /**
- * The explorer's manifest (src/explorer/manifest.ts): every named small configuration,
+ * The explorer's manifest (properties/explorer-manifest.json): every named small configuration,
  * explored exhaustively, gives exactly the recorded states, transitions, depth and
  * shortest counterexamples; and each counterexample replays as a scenario.
  */
@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
-import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
+import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
+
+/** properties/explorer-manifest.json, as `explore` reads it at run time. */
+const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
 
 function options(profile: string, design: string): ExploreOptions {
   return { ...profileSpace(profile, design), properties: PROPERTIES, maxDepth: 100_000 };

@@ -8,10 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import type { MonitorState } from '../../src/checker/property.js';
 import { explorePerProperty, worldCacheFor } from '../../src/explorer/explore.js';
-import { EXPLORER_MANIFEST } from '../../src/explorer/manifest.js';
+import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
 import { WorldCache } from '../../src/explorer/worldCache.js';
 import type { MonitorIdentity } from '../../src/explorer/codec.js';
+
+/** properties/explorer-manifest.json, as `explore` reads it at run time. */
+const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
 
 describe('the world cache', () => {
   it('explores the same states, transitions and shortest counterexamples when it starts afresh every 50 worlds', () => {
