@@ -57,7 +57,8 @@ export function deadlineOf(c: RecoveryMonitorContext): number {
 }
 
 export type RecoveryMonitorEvent =
-  | { type: 'fault'; t: number; healthy: boolean }
+  /** `disrupts`: the step breaks something (a crash, a link cut, loss), not only repairs it (a restart, a link back up). */
+  | { type: 'fault'; t: number; healthy: boolean; disrupts: boolean }
   | { type: 'sessionLost'; t: number }
   | { type: 'forwardAtLvs'; t: number; sentAt: number }
   | { type: 'reverseAtClient'; t: number; via: string; originAt: number };
@@ -74,6 +75,12 @@ export const recoveryMonitorMachine = setup({
       usedVgw: false,
     })),
     armAtRestore: assign(({ event }) => ({ faultAt: event.t, armedAt: event.t, base: event.t, usedVgw: false })),
+    /** A later fault that keeps the preconditions: recovery is owed after it, as L3 counts it. */
+    rearmAtFault: assign(({ context, event }) => ({
+      faultAt: event.t,
+      armedAt: event.t,
+      base: Math.max(context.base, context.lastFwdAt ?? event.t),
+    })),
     rearmOnForward: assign(({ event }) => ({ lastFwdAt: event.t, armedAt: event.t, base: event.t })),
     noteVgw: assign(({ context, event }) => ({
       usedVgw: context.usedVgw || (event.type === 'reverseAtClient' && event.via === 'vgw'),
@@ -84,6 +91,7 @@ export const recoveryMonitorMachine = setup({
     movesDeadline: ({ context, event }) =>
       event.type === 'forwardAtLvs' && (context.movingDeadline || event.sentAt <= context.faultAt),
     healthy: ({ event }) => event.type === 'fault' && event.healthy,
+    healthyDisruption: ({ event }) => event.type === 'fault' && event.healthy && event.disrupts,
     /** Provided by each property: is this delivery the response it waits for? */
     isResponse: () => false,
   },
@@ -176,8 +184,15 @@ export const recoveryMonitorMachine = setup({
           },
           { actions: ['noteVgw'] },
         ],
-        // Another fault that leaves the preconditions intact: the first fault still sets the deadline.
-        fault: [{ guard: 'healthy' }, { target: 'impaired', actions: ['voidObligation'] }],
+        // Another disruption that leaves the preconditions intact: recovery is owed after the
+        // last one (a fast path restored, then lost again, before the first deadline is a new
+        // disruption, not a miss of the first: docs/findings.md, "three faults"). A repair
+        // (restart, link up) keeps the deadline.
+        fault: [
+          { guard: 'healthyDisruption', target: 'awaiting', reenter: true, actions: ['rearmAtFault'] },
+          { guard: 'healthy' },
+          { target: 'impaired', actions: ['voidObligation'] },
+        ],
       },
     },
     violated: {
@@ -193,6 +208,11 @@ export const recoveryMonitorMachine = setup({
 });
 
 const NO_EVENTS: never[] = [];
+
+/** Does a fault break something (rather than repair it)? */
+function disrupts(f: { kind: string; probability?: number }): boolean {
+  return f.kind === 'crash' || f.kind === 'linkDown' || (f.kind === 'loss' && (f.probability ?? 0) > 0);
+}
 
 export interface RecoveryObligation {
   /** The budget after t_f, and the floor after the fault, from the run's configuration. */
@@ -243,7 +263,7 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
       if (faults.length > 0) {
         const event: RecoveryMonitorEvent = sessionStateLost(obs)
           ? { type: 'sessionLost', t }
-          : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario) };
+          : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario), disrupts: faults.some(disrupts) };
         for (const flow of obs.sys.flows) out.push({ key: flow, event });
       }
       if (fwd && forwardAtLvs(obs)) {
