@@ -14,15 +14,15 @@ import type { Scenario } from '../config/types.js';
 import { MachineRunner, type Effect, type Snap, type StepResult } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
 import type { MonitorLogic, Observation, Report } from './property.js';
-import { hashText, isTimeField, timeFieldsOf, timeless } from '../explorer/codec.js';
+import { isTimeField, timeFieldsOf, timeless } from '../engine/timeFields.js';
 
-// A monitor snapshot's state and time-free context, hashed once per snapshot (its times
-// are keyed relative to now, separately).
+// A monitor snapshot's state and time-free context as text, once per snapshot (its times
+// are keyed relative to now, separately; the explorer hashes the whole key).
 const staticHashes = new WeakMap<Snap, string>();
 function staticHash(snap: Snap): string {
   let h = staticHashes.get(snap);
   if (h === undefined) {
-    h = hashText(JSON.stringify([snap.xs.value, timeless(snap.xs.context)]));
+    h = JSON.stringify([snap.xs.value, timeless(snap.xs.context)]);
     staticHashes.set(snap, h);
   }
   return h;

@@ -18,6 +18,7 @@
 import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import { memoOf, setMemo, type Memoised } from '../engine/memo.js';
+import { TIME_FIELDS } from '../engine/timeFields.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -29,8 +30,6 @@ export interface ExplorerState {
   busyInstant: boolean;
 }
 
-/** Fields of monitor data that hold absolute times (relativised and capped in keys). */
-const TIME_FIELDS = new Set(['t', 'at', 'sentAt', 'lastFwdAt', 'base', 'armedAt', 'faultAt', 'lastFaultAt', 'originAt']);
 
 export interface KeyMaker {
   /** The canonical key as a string (exact mode, tests). */
@@ -85,11 +84,6 @@ function pairOf(object: object, text: () => string): Pair {
 
 function hex(p: Pair): string {
   return (p.hex ??= p.a.toString(16).padStart(8, '0') + p.b.toString(16).padStart(8, '0'));
-}
-
-/** A short content hash of a string (16 hex digits), memoised. */
-export function hashText(text: string): string {
-  return hex(pairOfText(text));
 }
 
 /**
@@ -448,25 +442,3 @@ function partOf(cache: WeakMap<object, string>, object: object, make: () => stri
   return part;
 }
 
-/** Is a field of that name a time (made relative to now in keys)? */
-export function isTimeField(name: string): boolean {
-  return TIME_FIELDS.has(name);
-}
-
-const contextTimes = new WeakMap<object, string[]>();
-/** The time fields at the top level of a statechart context, memoised per context object. */
-export function timeFieldsOf(context: object): string[] {
-  let fields = contextTimes.get(context);
-  if (!fields) {
-    fields = Object.keys(context).filter((k) => TIME_FIELDS.has(k)).sort();
-    contextTimes.set(context, fields);
-  }
-  return fields;
-}
-
-/** A context without its time fields (which keys carry relative to now instead). */
-export function timeless(context: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(context)) if (!TIME_FIELDS.has(k)) out[k] = v;
-  return out;
-}
