@@ -67,12 +67,14 @@ export function charts(): ExportedChart[] {
   ];
 }
 
-/** The machine's config as JSON: functions out, the context resolved for `input`. */
+/** The machine's config as JSON: functions out, the context resolved for `input` (none without one). */
 export function exportConfig(machine: AnyStateMachine, input: unknown): Record<string, unknown> {
   const config = machine.config as Record<string, unknown>;
   const context =
     typeof config.context === 'function'
-      ? (config.context as (a: { input: unknown }) => unknown)({ input })
+      ? input === undefined
+        ? undefined // no input: the caller gives the context (an instance's, src/inspect)
+        : (config.context as (a: { input: unknown }) => unknown)({ input })
       : (config.context ?? undefined);
   const clean = (v: unknown): unknown => {
     if (typeof v === 'function') return undefined;
@@ -92,17 +94,114 @@ export function exportConfig(machine: AnyStateMachine, input: unknown): Record<s
   return context === undefined ? out : { id: out.id, ...(out.description ? { description: out.description } : {}), context, ...out };
 }
 
-/** A source file Stately imports: `createMachine` with the literal config. */
+/**
+ * Guards as plain JavaScript over the exported context and the event: the model's own
+ * predicate where it needs nothing but `context` and `event`, so that a user clicking
+ * through the exported machine in a simulator takes the branches the model would take.
+ * A guard not listed here is `() => false` in the export (the safe default: a guarded
+ * transition is not taken, and no eventless transition loops).
+ */
+const GUARD_SOURCES: Record<string, string> = {
+  'client.isReverseData': "({ event }) => event.type === 'data' && event.dir === 'rev'",
+  'eni.isReverse': "({ event }) => event.type === 'data' && event.dir === 'rev'",
+  'eni.probeOutstanding': '({ context }) => Object.keys(context.probes).length > 0',
+  'eni.noProbeOutstanding': '({ context }) => Object.keys(context.probes).length === 0',
+  'eni.routineProbing': '({ context }) => context.routineProbeMs > 0',
+  'fastPath.hasEntry':
+    "({ context, event }) => event.type === 'data' && (event.dir === 'fwd' ? context.fwd : context.rev)[event.flow] !== undefined",
+  'lvs.isForward': "({ event }) => event.dir === 'fwd'",
+  'lvs.isReverse': "({ event }) => event.dir === 'rev'",
+  'lvs.relayConfigured': '({ context }) => context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsPriorArt.isForward': "({ event }) => event.dir === 'fwd'",
+  'lvsPriorArt.isReverse': "({ event }) => event.dir === 'rev'",
+  'vgw.isReverse': "({ event }) => event.dir === 'rev'",
+  'server.isRequest': "({ event }) => event.dir === 'fwd' && event.kind === 'request'",
+  'server.streamDone': '({ context }) => context.remaining !== null && context.remaining <= 0',
+  'recoveryMonitor.applicable': '({ context }) => context.applicable',
+  'recoveryMonitor.movesDeadline':
+    "({ context, event }) => event.type === 'forwardAtLvs' && (context.movingDeadline || event.sentAt <= context.faultAt)",
+  'recoveryMonitor.healthy': "({ event }) => event.type === 'fault' && event.healthy === true",
+};
+
+/**
+ * Delays whose value in the exported context is not the default configuration's: the LVS
+ * learns its relay timeout from the first forward packet (its context starts with none, and
+ * the model waits "for ever"), so the export uses the configured default.
+ */
+const DELAY_DEFAULTS: Record<string, number> = {
+  'lvs.relayTimeout': DEFAULT_CONFIG.relayTimeoutMs,
+};
+
+/** How the exported source implements a chart's guards, actions and delays. */
+export interface ExportedImplementations {
+  /** Guard name -> JavaScript source (a listed predicate, or `() => false`). */
+  guards: Record<string, string>;
+  /** Action name -> JavaScript source (`assign({...})` of constants, or a no-op). */
+  actions: Record<string, string>;
+  /** Delay name -> milliseconds in the default configuration. */
+  delays: Record<string, number>;
+}
+
+/** Default implementations for the exported source, so that `createActor(machine).start()` runs. */
+export function exportedImplementations(chart: ExportedChart): ExportedImplementations {
+  const impl = (chart.machine as unknown as {
+    implementations: { guards: Record<string, unknown>; actions: Record<string, unknown>; delays: Record<string, unknown> };
+  }).implementations;
+  const context = chart.config.context;
+  const guards: Record<string, string> = {};
+  for (const name of Object.keys(impl.guards).sort()) guards[name] = GUARD_SOURCES[`${chart.id}.${name}`] ?? '() => false';
+  const actions: Record<string, string> = {};
+  for (const [name, action] of Object.entries(impl.actions).sort(([a], [b]) => a.localeCompare(b))) {
+    const a = action as { type?: string; assignment?: unknown };
+    const constant =
+      a?.type === 'xstate.assign' &&
+      a.assignment !== null &&
+      typeof a.assignment === 'object' &&
+      Object.values(a.assignment as object).every((v) => typeof v !== 'function');
+    actions[name] = constant ? `assign(${JSON.stringify(a.assignment)})` : '() => {}';
+  }
+  const delays: Record<string, number> = {};
+  for (const [name, delay] of Object.entries(impl.delays).sort(([a], [b]) => a.localeCompare(b))) {
+    const fallback = DELAY_DEFAULTS[`${chart.id}.${name}`];
+    const value =
+      fallback ?? (typeof delay === 'function' ? (delay as (a: { context: unknown; event: unknown }) => unknown)({ context, event: { type: 'xstate.init' } }) : delay);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 600_000) {
+      throw new Error(`export: delay ${chart.id}.${name} has no default value (${String(value)})`);
+    }
+    delays[name] = value;
+  }
+  return { guards, actions, delays };
+}
+
+/**
+ * A source file Stately imports and that runs as it is: `setup({ actions, guards, delays })
+ * .createMachine({...})` with the literal config and default implementations (guards as
+ * above, actions that do nothing but assign constants the model assigns, the delays of the
+ * default configuration), so that `createActor(machine).start()` works and a user can click
+ * through it in a simulator. It is plain JavaScript as well as TypeScript.
+ */
 export function machineSource(chart: ExportedChart): string {
   const name = `${chart.id}Machine`;
+  const impl = exportedImplementations(chart);
+  const block = (entries: [string, string][], what: string): string[] =>
+    entries.length === 0 ? [`  ${what}: {},`] : [`  ${what}: {`, ...entries.map(([k, v]) => `    ${JSON.stringify(k)}: ${v},`), '  },'];
+  const usesAssign = Object.values(impl.actions).some((a) => a.startsWith('assign('));
   return [
     `// ${chart.id}: exported by \`pvlcheck export\` from ${chart.source}.`,
     '// Open it in the Stately visualiser (https://stately.ai/viz) or Studio, or with the',
-    "// Stately VS Code extension. Actions, guards and delays are named as in the model;",
-    '// their code is in the model file.',
-    "import { createMachine } from 'xstate';",
+    '// Stately VS Code extension. Actions, guards and delays are named as in the model; their',
+    '// code is in the model file. The implementations below are defaults so that the machine',
+    '// runs as it is (createActor(machine).start()): guards that read only context and event,',
+    '// actions that send nothing (they only assign constants the model assigns), and the',
+    '// delays of the default configuration, in ms.',
+    '// @ts-nocheck',
+    `import { ${usesAssign ? 'assign, setup' : 'setup'} } from 'xstate';`,
     '',
-    `export const ${name} = createMachine(${JSON.stringify(chart.config, null, 2)});`,
+    `export const ${name} = setup({`,
+    ...block(Object.entries(impl.actions), 'actions'),
+    ...block(Object.entries(impl.guards), 'guards'),
+    ...block(Object.entries(impl.delays).map(([k, v]) => [k, String(v)]), 'delays'),
+    `}).createMachine(${JSON.stringify(chart.config, null, 2)});`,
     '',
   ].join('\n');
 }

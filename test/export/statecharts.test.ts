@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMachine, type AnyStateMachine } from 'xstate';
+import { assign, createMachine, setup, type AnyStateMachine } from 'xstate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -73,7 +73,7 @@ function stateNames(config: Record<string, unknown>): string[] {
   return names;
 }
 
-/** Evaluates an exported machine source with the real `createMachine` (the import stripped). */
+/** Evaluates an exported machine source with the real `setup` (the import stripped). */
 function evaluateSource(chart: ExportedChart): AnyStateMachine {
   const source = machineSource(chart);
   const body = source
@@ -81,8 +81,8 @@ function evaluateSource(chart: ExportedChart): AnyStateMachine {
     .filter((l) => !/^import .* from 'xstate';$/.test(l))
     .join('\n')
     .replace(/^export const /m, 'const ');
-  const make = new Function('createMachine', `${body}\nreturn ${chart.id}Machine;`) as (c: typeof createMachine) => AnyStateMachine;
-  return make(createMachine);
+  const make = new Function('setup', 'assign', `${body}\nreturn ${chart.id}Machine;`) as (s: typeof setup, a: typeof assign) => AnyStateMachine;
+  return make(setup, assign);
 }
 
 const all = charts();
@@ -110,8 +110,8 @@ describe('exported statecharts', () => {
 
     it('has a machine source that evaluates to the same machine', () => {
       const source = machineSource(chart);
-      expect(source).toContain('createMachine(');
-      expect(source).toContain("import { createMachine } from 'xstate';");
+      expect(source).toContain('}).createMachine(');
+      expect(source).toMatch(/^import \{ (assign, )?setup \} from 'xstate';$/m);
       const loaded = shape(evaluateSource(chart));
       expect([...loaded.entries()]).toEqual([...runtime.entries()]);
     });

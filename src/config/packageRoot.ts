@@ -1,6 +1,6 @@
 /**
  * The folder of pvlcheck's own package.json, found from this module's place, so that
- * files users edit (the manifests) are read from the source tree at run time, from
+ * files users edit (the manifests, the log schema) are read from the source tree at run time, from
  * `src/` under vitest as from `dist/src/` when built.
  */
 import { existsSync, readFileSync } from 'node:fs';
