@@ -74,3 +74,28 @@ it('a verdict that differs between the extreme orders is inconclusive, with both
   expect(after.properties[0]!.verdict).toBe('holds');
   expect(after.asExpected).toBe(true);
 });
+
+it('a deadline met by less than twice the skew is inconclusive; met by more, it holds', async () => {
+  const scenario = builtinScenario('fp-crash-reverse-only')!;
+  const logs = join(dir, 'margin');
+  expect(await main(['simulate', '--scenario', 'fp-crash-reverse-only', '--format', 'log', '--log-dir', logs, '--skew', '5'], bufferIo(dir))).toBe(0);
+  const lines: LogLine[] = readdirSync(logs)
+    .filter((n) => n.endsWith('.jsonl'))
+    .flatMap((n) => parseLog(readFileSync(join(logs, n), 'utf8'), n));
+  const { PROPERTIES } = await import('../../properties/index.js');
+  const l1 = PROPERTIES.filter((p) => p.id === 'L1');
+  const at = (skewMs: number) => conform(lines, ['margin'], scenario, { properties: l1, skewMs, until: null, manifest: null });
+  const exact = at(5);
+  expect(exact.properties[0]!.verdict).toBe('holds');
+  // The response's margin to its deadline, as the monitor measured it.
+  const { evaluate } = await import('../../src/checker/evaluate.js');
+  const samples = evaluate(scenario, l1).verdicts.get('L1')!.samples;
+  expect(samples.length).toBeGreaterThan(0);
+  const margin = Math.min(...samples.map((s) => s.budgetMs - s.latencyMs));
+  expect(margin).toBeGreaterThan(10);
+  const close = at(Math.ceil(margin / 2) + 1);
+  expect(close.finding).toBeNull();
+  expect(close.properties[0]!.verdict).toBe('inconclusive');
+  expect(close.properties[0]!.why).toMatch(/before its deadline, less than twice the \d+ ms skew/);
+  expect(close.asExpected).toBe(false);
+});
