@@ -10,9 +10,15 @@
  *   core (best of three runs each), bytes per state (visited set; heap growth), on
  *   profile `small` with two faults, for the product of all properties and for each
  *   property on its own (--per-property); time to the shortest prior-art counterexample;
- * - agreement: check's shrunk counterexample length against the explorer's shortest.
+ * - agreement: check's shrunk counterexample length against the explorer's shortest;
+ * - shards: the wall time of one check campaign as 2 shards in 2 processes at once against
+ *   1 process (one worker thread each), as a ratio, and whether the merged result equals
+ *   the unsharded one.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -92,6 +98,36 @@ const agreement = checkDesign('prior-art', { ...profileCheckSpace('small'), prop
 const shrunk = agreement.properties[0]!.counterexample!;
 const shrunkMoves = evaluate(shrunk.scenario, L1).movesToViolation.get('L1')!;
 
+// ---- shards: 2 processes against 1, the same campaign -------------------------------
+const shardDir = mkdtempSync(join(tmpdir(), 'pvlcheck-bench-shards-'));
+const CAMPAIGN = ['check', '--design', 'patent', '--runs', '600', '--seed', '42', '--workers', '1', '--format', 'json', '--out-dir', join(shardDir, 'cx')];
+const pvl = (args: string[]): Promise<string> =>
+  new Promise((resolve, reject) => {
+    execFile(process.execPath, [bin, ...args], { maxBuffer: 1 << 28, cwd: shardDir }, (error, stdout) => {
+      // Exit 1 (a verdict not as expected) still leaves a whole JSON report.
+      if (error && (error as { code?: number }).code !== 1) reject(error);
+      else resolve(stdout);
+    });
+  });
+const timed = async (run: () => Promise<unknown>): Promise<number> => {
+  const t0 = now();
+  await run();
+  return now() - t0;
+};
+let wholeJson = '';
+let shardJsons: string[] = [];
+const oneProcessMs = await timed(async () => {
+  wholeJson = await pvl(CAMPAIGN);
+});
+const twoShardsMs = await timed(async () => {
+  shardJsons = await Promise.all([1, 2].map((i) => pvl([...CAMPAIGN, '--shard', `${i}/2`])));
+});
+shardJsons.forEach((j, i) => writeFileSync(join(shardDir, `shard-${i + 1}.json`), j));
+const mergedJson = await pvl(['merge', join(shardDir, 'shard-1.json'), join(shardDir, 'shard-2.json'), '--format', 'json', '--out-dir', join(shardDir, 'cx')]);
+const untimed = (text: string) => JSON.stringify(JSON.parse(text, (k, v: unknown) => (k === 'ms' || k === 'shrinkMs' || k === 'foundAfterMs' ? undefined : v)));
+const mergedEqualsWhole = untimed(mergedJson) === untimed(wholeJson);
+rmSync(shardDir, { recursive: true, force: true });
+
 console.log(
   JSON.stringify(
     {
@@ -132,6 +168,13 @@ console.log(
       agreement: {
         shortestMoves: exhaustiveFirst[0]!.moves,
         shrunkMoves,
+      },
+      shards: {
+        campaign: 'check --design patent --runs 600 --workers 1',
+        oneProcessMs: Math.round(oneProcessMs),
+        twoShardProcessesMs: Math.round(twoShardsMs),
+        speedup: round(oneProcessMs / twoShardsMs, 2),
+        mergedEqualsUnsharded: mergedEqualsWhole,
       },
     },
     null,

@@ -19,7 +19,7 @@ export const fastPathRestoredObligation: RecoveryObligation = {
   budgetMs: (s) => computeBounds(s.config, s.workload).l2.ms,
   floorMs: (s) => computeBounds(s.config, s.workload).l2FloorMs,
   applicable: failoverApplicable,
-  healthy: (world, s) => failoverHealthy(world, s.config),
+  healthy: (world, s) => failoverHealthy(world, s.config, s.faultModel),
   movingDeadline: false,
   isResponse: (via) => isFastPath(via),
 };

@@ -18,6 +18,10 @@ import { vgwFallbackWitness } from './vgwFallbackWitness.js';
 import { vgwGating } from './vgwGating.js';
 import { vgwInBand } from './vgwInBand.js';
 import { vgwQuiesces } from './vgwQuiesces.js';
+import { recoveryLasts } from './recoveryLasts.js';
+import { vgwBlackHoleWitness } from './vgwBlackHoleWitness.js';
+import { slowPathBlockWitness } from './slowPathBlockWitness.js';
+import type { Scenario } from '../src/config/types.js';
 
 export const PROPERTIES: readonly AnyProperty[] = [
   privacy,
@@ -35,3 +39,19 @@ export const PROPERTIES: readonly AnyProperty[] = [
   failoverWitness,
   restorationWitness,
 ];
+
+/**
+ * Properties of the extended fault model only: what the patent's fault model makes
+ * pointless (L4's black hole needs a fault the forward probe cannot see; W4 and W5 need
+ * the VGW or the slow path down). Kept out of the patent model's suite so that its
+ * verdicts and the explorer's pinned state counts stay as they were.
+ */
+export const EXTENDED_PROPERTIES: readonly AnyProperty[] = [recoveryLasts, vgwBlackHoleWitness, slowPathBlockWitness];
+
+/** Every property, in report order (what `--property` may name). */
+export const ALL_PROPERTIES: readonly AnyProperty[] = [...PROPERTIES, ...EXTENDED_PROPERTIES];
+
+/** The properties checked under a fault model (absent: patent). */
+export function propertiesFor(model: Scenario['faultModel']): readonly AnyProperty[] {
+  return model === 'extended' ? ALL_PROPERTIES : PROPERTIES;
+}

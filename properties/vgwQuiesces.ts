@@ -37,7 +37,7 @@ export const vgwQuiesces = always<Data>(
         return { ...data, sessionLost: true };
       }
       if (faultsOf(obs).length > 0) {
-        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config), sessionLost: false };
+        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config, s.faultModel), sessionLost: false };
         if (next.healthy) report.trigger();
         else report.void();
       }

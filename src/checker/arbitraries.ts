@@ -9,6 +9,8 @@
  */
 import fc from 'fast-check';
 import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
+import { DEFAULT_VOCABULARY, faultText as vocabFaultText, type FaultModel, type FaultVocabulary } from '../config/faults.js';
+import { applyExtended, extendedRaw, rawVocabFault, resolveVocabFault } from './extended.js';
 import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
 import type { Fault } from '../engine/world.js';
 import { fastPathIds, topologyLinks } from '../engine/system.js';
@@ -23,6 +25,8 @@ export interface RunSpec {
   workload: Workload;
   faults: FaultSpec[];
   choices: Choices;
+  /** The fault model the run was drawn from (absent: patent); its scenario carries it. */
+  faultModel?: FaultModel;
 }
 
 /** Values a user fixes (`check --config F`); every other field is generated. */
@@ -39,6 +43,10 @@ export interface SpaceOptions {
    * is held to the same space as an exhaustive exploration (explore's fault menu).
    */
   menu?: readonly Fault[];
+  /** `patent` (default: today's generator, unchanged) or `extended` (src/checker/extended.ts). */
+  faultModel?: FaultModel;
+  /** The fault kinds the extended generator draws from (default: the built-in vocabulary). */
+  vocabulary?: FaultVocabulary;
 }
 
 /** The tenant id a spoofing client uses in some runs: in no tenant table by default. */
@@ -186,6 +194,7 @@ function menuFault(menu: readonly Fault[]): fc.Arbitrary<RawFault | FaultSpec> {
 }
 
 export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
+  if (options.faultModel === 'extended' && !(options.menu && options.menu.length > 0)) return extendedRunSpecArbitrary(options);
   const fixed = options.fixed ?? {};
   const fault: fc.Arbitrary<RawFault | FaultSpec> = options.menu && options.menu.length > 0 ? menuFault(options.menu) : rawFault;
   return fc
@@ -221,6 +230,46 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
     });
 }
 
+/**
+ * The extended fault model: the patent model's draws, then every dimension of
+ * ExtendedRaw, and faults from the whole vocabulary (src/checker/extended.ts).
+ */
+function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
+  const fixed = options.fixed ?? {};
+  const vocab = options.vocabulary ?? DEFAULT_VOCABULARY;
+  return fc
+    .record({
+      config: rawConfig,
+      workload: rawWorkload,
+      extended: extendedRaw,
+      faults: fc.array(rawVocabFault(vocab, AT_SCALE), { maxLength: options.maxFaults }),
+      choices,
+    })
+    .map(({ config, workload, extended, faults, choices: c }) => {
+      const w0: Workload = {
+        ...DEFAULT_WORKLOAD,
+        flows: workload.flows,
+        ackEvery: workload.ackEvery,
+        hangTimeoutMs: workload.hangTimeoutMs,
+        streamIntervalMs: workload.streamIntervalMs,
+        cvni: workload.cvni,
+        ...fixed.workload,
+      };
+      const base = buildConfig(config, w0, fixed.config ?? {});
+      const { config: cfg, workload: w } = applyExtended(extended, base, w0, fixed);
+      const spec: RunSpec = {
+        config: cfg,
+        workload: w,
+        faults: faults
+          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows))
+          .sort((a, b) => a.at - b.at),
+        choices: c,
+        faultModel: 'extended',
+      };
+      return withStory(spec);
+    });
+}
+
 /** Long enough to see recovery from the last fault, and L3's quiet time after it. */
 export function runLength(spec: Pick<RunSpec, 'config' | 'workload' | 'faults'>): number {
   const b = computeBounds(spec.config, spec.workload);
@@ -239,6 +288,7 @@ export function toScenario(spec: RunSpec, design: string, name = 'generated'): S
     config: spec.config,
     workload: spec.workload,
     faults: spec.faults,
+    ...(spec.faultModel === 'extended' ? { faultModel: 'extended' as const } : {}),
   };
 }
 
@@ -251,28 +301,33 @@ export function describeRun(spec: RunSpec): string[] {
     `${w.flows} flow${w.flows > 1 ? 's' : ''}: stream every ${w.streamIntervalMs} ms, ${w.ackEvery > 0 ? `ack every ${w.ackEvery}` : 'no acks (silent client)'}, hang after ${w.hangTimeoutMs} ms${w.cvni !== null ? `, spoofed CVNI ${w.cvni}` : ''}.`,
     spec.faults.length === 0
       ? 'No faults.'
-      : `Faults: ${spec.faults.map(faultText).join('; ')}.`,
+      : `Faults: ${spec.faults.map((f) => faultText(f)).join('; ')}.`,
     spec.choices === 'minimal' ? 'Scheduler: minimal delays, first-come order.' : `Scheduler: seeded choices (seed ${spec.choices.seed}).`,
   ];
+  if (spec.faultModel === 'extended') lines.splice(2, 0, ...extendedStory(spec));
   return lines;
 }
 
-export function faultText(f: FaultSpec): string {
-  switch (f.kind) {
-    case 'crash':
-      return `at ${f.at} ms crash ${f.node}`;
-    case 'restart':
-      return `at ${f.at} ms restart ${f.node}${f.newIp ? ' at a new address' : ''}`;
-    case 'linkDown':
-      return `at ${f.at} ms link ${f.link} down`;
-    case 'linkUp':
-      return `at ${f.at} ms link ${f.link} up`;
-    case 'loss':
-      return `at ${f.at} ms link ${f.link} loses ${Math.round(f.probability * 100)}%`;
-  }
+/** A fault in a story: "at 61 ms crash fp2" (the words come from the fault vocabulary). */
+export function faultText(f: FaultSpec, vocab: FaultVocabulary = DEFAULT_VOCABULARY): string {
+  return `at ${f.at} ms ${vocabFaultText(f, vocab)}`;
 }
 
 function withStory(spec: RunSpec): RunSpec {
   Object.defineProperty(spec, fc.toStringMethod, { value: () => describeRun(spec).join(' '), enumerable: false });
   return spec;
+}
+
+/** What the extended model changed, in words (only what differs from the defaults). */
+function extendedStory(spec: RunSpec): string[] {
+  const c = spec.config;
+  const w = spec.workload;
+  const parts: string[] = [];
+  parts.push(c.routineProbeMs > 0 ? `routine probing every ${c.routineProbeMs} ms` : 'probing on request only');
+  parts.push(`${c.ecmp} ECMP`);
+  if (c.tenants.length > 1) parts.push(`${c.tenants.length} tenants`);
+  if (w.vni !== null) parts.push(`server-side VNI ${w.vni}${c.tenants.some((t) => t.vni === w.vni) ? '' : ' (outside the table)'}`);
+  const links = Object.entries(c.links);
+  if (links.length > 0) parts.push(`link delays ${links.map(([l, o]) => `${l} ${o.delayMs?.[0]}-${o.delayMs?.[1]} ms`).join(', ')}`);
+  return [`Extended: ${parts.join('; ')}.`];
 }

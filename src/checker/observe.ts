@@ -4,6 +4,7 @@
  * and whether the components a property needs are healthy.
  */
 import type { Config, Scenario } from '../config/types.js';
+import type { FaultModel } from '../config/faults.js';
 import type { DataMsg, Message } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
 import { fastPathIds } from '../engine/system.js';
@@ -148,6 +149,8 @@ export function sentToVgw(obs: Observation): readonly DataMsg[] {
 function linkHealthy(world: World, config: Config, id: string): boolean {
   const state = world.links[id];
   if (state?.up === false) return false;
+  // A delay spike: the deadlines count the configured delays (src/sim/bounds.ts).
+  if (state?.extraMs !== undefined && state.extraMs > 0) return false;
   const loss = state?.loss ?? config.links[id]?.loss ?? config.loss;
   return loss === 0;
 }
@@ -175,20 +178,22 @@ const FP_LINKS = (fp: string) => [`eni->${fp}`, `${fp}->eni`, `${fp}->sp`, `sp->
  * failure hides from the ENI's forward probe (E2), a forward-only one never makes the
  * client hang, so no new request triggers a probe (see docs/findings.md).
  */
-export function failoverHealthy(world: World, config: Config): boolean {
+export function failoverHealthy(world: World, config: Config, model: FaultModel = 'patent'): boolean {
+  if (model === 'extended') return specHealthy(world, config);
   // Worlds share their fault state (down, epochs, links) until a fault changes it.
   const last = lastHealth;
-  if (last.config === config && last.down === world.down && last.epochs === world.epochs && last.links === world.links) return last.healthy;
+  if (last.config === config && last.down === world.down && last.epochs === world.epochs && last.links === world.links && last.modes === world.modes) return last.healthy;
   const healthy = failoverHealthyNow(world, config);
-  lastHealth = { config, down: world.down, epochs: world.epochs, links: world.links, healthy };
+  lastHealth = { config, down: world.down, epochs: world.epochs, links: world.links, modes: world.modes, healthy };
   return healthy;
 }
 
-let lastHealth: { config: Config | null; down: object | null; epochs: object | null; links: object | null; healthy: boolean } = {
+let lastHealth: { config: Config | null; down: object | null; epochs: object | null; links: object | null; modes: object | undefined | null; healthy: boolean } = {
   config: null,
   down: null,
   epochs: null,
   links: null,
+  modes: null,
   healthy: false,
 };
 
@@ -199,9 +204,28 @@ function failoverHealthyNow(world: World, config: Config): boolean {
   let failed = 0;
   for (const fp of fastPathIds(config.fastPaths)) {
     if (!FP_LINKS(fp).every((l) => linkHealthy(world, config, l))) return false;
+    // A gray fast path (extended model) hides from the probe, as a cut link does.
+    if (world.modes?.[fp] !== undefined) return false;
     if (world.down[fp] || (world.epochs[fp] ?? 0) > 0) failed++;
   }
   return failed <= 1 && failed < config.fastPaths;
+}
+
+/**
+ * The spec's own preconditions of L2 and L3 (§6: "≥1 FP_j healthy both ways; SP, VGW,
+ * PVL-Control up"), what the extended fault model keeps of the patent's: the VGW detour,
+ * the slow path and control with their links, the client's link to the ENI, and at least
+ * one fast path up, not gray, with all six of its links up, lossless and without a spike.
+ * How many others failed, and how (a cut in one direction, a gray failure, a second
+ * crash), is no longer a precondition: that is what the extended model searches.
+ */
+export function specHealthy(world: World, config: Config): boolean {
+  if (!reverseDetourHealthy(world, config)) return false;
+  if (!nodesUp(world, ['sp', 'control'])) return false;
+  if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
+  return fastPathIds(config.fastPaths).some(
+    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp).every((l) => linkHealthy(world, config, l)),
+  );
 }
 
 /**
@@ -212,11 +236,17 @@ function failoverHealthyNow(world: World, config: Config): boolean {
  */
 export const SESSION_NODES: readonly string[] = ['client', 'eni', 'lvs', 'server'];
 
-/** Did this step crash or restart a node that holds session state? */
+/**
+ * Under the extended fault model the LVS is not assumed to keep its sessions: its restart
+ * is a fault like another (E7, the `lvs-restart` finding); while it is down the VGW
+ * detour is broken, which voids the obligations anyway.
+ */
+const EXTENDED_SESSION_NODES: readonly string[] = ['client', 'eni', 'server'];
+
+/** Did this step crash or restart a node that holds session state (that the run's fault model assumes kept)? */
 export function sessionStateLost(obs: Observation): boolean {
-  return faultsOf(obs).some(
-    (f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && SESSION_NODES.includes(f.node),
-  );
+  const nodes = obs.scenario.faultModel === 'extended' ? EXTENDED_SESSION_NODES : SESSION_NODES;
+  return faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(f.node));
 }
 
 /**
@@ -253,7 +283,11 @@ const applicability = new WeakMap<object, boolean>();
 export function failoverApplicable(s: Scenario): boolean {
   let ok = applicability.get(s);
   if (ok === undefined) {
-    ok = tenantIdsValid(s.config, s.workload) && clientReacts(s.config, s.workload) && probeOutlastsRoundTrip(s.config);
+    // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
+    ok =
+      tenantIdsValid(s.config, s.workload) &&
+      clientReacts(s.config, s.workload) &&
+      (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config));
     applicability.set(s, ok);
   }
   return ok;

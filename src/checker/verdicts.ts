@@ -11,15 +11,23 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MUTANTS } from '../../models/mutants.js';
 import { InputError, describe, object } from '../config/validate.js';
+import { FAULT_MODELS, type FaultModel } from '../config/faults.js';
 import type { PropertyOutcome } from './check.js';
+import type { Verdict } from './property.js';
 
 export type VerdictName = 'holds' | 'violated' | 'vacuous' | 'witnessed' | 'not witnessed';
 
 export const VERDICT_NAMES: readonly VerdictName[] = ['holds', 'violated', 'vacuous', 'witnessed', 'not witnessed'];
 
 export interface Manifest {
-  /** Per design and property: the expected verdict, or "any" when it is not compared. */
+  /** Per design and property: the expected verdict, or "any" when it is not compared (the patent fault model's). */
   designs: Record<string, Record<string, VerdictName | 'any'>>;
+  /**
+   * The same per fault model other than `patent` (`check --fault-model extended`):
+   * fault model -> design -> property -> expected verdict. Absent: every property of that
+   * model is "not in the manifest".
+   */
+  faultModels?: Record<string, Record<string, Record<string, VerdictName | 'any'>>>;
 }
 
 /** Where the manifest is, relative to pvlcheck's package root; the environment variable overrides it (tests). */
@@ -40,27 +48,45 @@ function keysOf(v: unknown): string[] {
 
 /** A manifest's JSON checked field by field; an InputError (exit 2) names the file and the field. */
 export function parseManifest(json: unknown, file: string): Manifest {
-  const top = object(json, file, ['$comment', 'designs']);
+  const top = object(json, file, ['$comment', 'designs', 'faultModels']);
   const at = (path: string) => `${file}: ${path}`;
   if (top.$comment !== undefined && typeof top.$comment !== 'string') throw new InputError(at('$comment'), `must be a string, got ${describe(top.$comment)}`);
   if (top.designs === undefined) throw new InputError(at('designs'), 'missing (an object: design -> property -> expected verdict)');
-  const designs = object(top.designs, at('designs'), keysOf(top.designs));
-  const out: Manifest['designs'] = Object.create(null) as Manifest['designs'];
-  for (const [design, entries] of Object.entries(designs)) {
-    const list = object(entries, at(`designs.${design}`), keysOf(entries));
-    const checked: Record<string, VerdictName | 'any'> = Object.create(null) as Record<string, VerdictName | 'any'>;
-    for (const [property, v] of Object.entries(list)) {
-      if (typeof v !== 'string' || !(v === 'any' || (VERDICT_NAMES as readonly string[]).includes(v))) {
-        throw new InputError(
-          at(`designs.${design}.${property}`),
-          `must be one of ${[...VERDICT_NAMES, 'any'].map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`,
-        );
+  const designsOf = (v: unknown, path: string): Manifest['designs'] => {
+    const designs = object(v, at(path), keysOf(v));
+    const out: Manifest['designs'] = Object.create(null) as Manifest['designs'];
+    for (const [design, entries] of Object.entries(designs)) {
+      const list = object(entries, at(`${path}.${design}`), keysOf(entries));
+      const checked: Record<string, VerdictName | 'any'> = Object.create(null) as Record<string, VerdictName | 'any'>;
+      for (const [property, verdict] of Object.entries(list)) {
+        if (typeof verdict !== 'string' || !(verdict === 'any' || (VERDICT_NAMES as readonly string[]).includes(verdict))) {
+          throw new InputError(
+            at(`${path}.${design}.${property}`),
+            `must be one of ${[...VERDICT_NAMES, 'any'].map((x) => JSON.stringify(x)).join(', ')}, got ${describe(verdict)}`,
+          );
+        }
+        checked[property] = verdict as VerdictName | 'any';
       }
-      checked[property] = v as VerdictName | 'any';
+      out[design] = checked;
     }
-    out[design] = checked;
+    return out;
+  };
+  const manifest: Manifest = { designs: designsOf(top.designs, 'designs') };
+  if (top.faultModels !== undefined) {
+    // `patent` is `designs` itself: the block names the other models.
+    const models = object(top.faultModels, at('faultModels'), ['$comment', ...FAULT_MODELS.filter((m) => m !== 'patent')]);
+    if (models.$comment !== undefined && typeof models.$comment !== 'string') throw new InputError(at('faultModels.$comment'), `must be a string, got ${describe(models.$comment)}`);
+    manifest.faultModels = Object.create(null) as NonNullable<Manifest['faultModels']>;
+    for (const [model, designs] of Object.entries(models)) if (model !== '$comment') manifest.faultModels[model] = designsOf(designs, `faultModels.${model}`);
   }
-  return { designs: out };
+  return manifest;
+}
+
+/** The expectations of one fault model: `designs` for the patent's, else its block of `faultModels`. */
+export function forFaultModel(manifest: Manifest, model: FaultModel | undefined): Manifest {
+  if (model === undefined || model === 'patent') return manifest;
+  const designs = manifest.faultModels && Object.prototype.hasOwnProperty.call(manifest.faultModels, model) ? manifest.faultModels[model]! : {};
+  return { designs };
 }
 
 /** Reads and checks a manifest file (exit 2 naming the file, and the field, when it is unreadable or malformed). */
@@ -159,4 +185,14 @@ export function verdictWords(j: Judged): string {
   if (j.verdict === 'not witnessed' && j.expected === 'not witnessed') return 'not witnessed, as expected';
   if (j.verdict === 'vacuous' && j.expected === 'vacuous') return 'vacuous, as expected';
   return j.verdict;
+}
+
+/** One run's verdict on a property, in words. */
+export function runVerdict(kind: string, v: Verdict): string {
+  if (v.violation) return 'violated';
+  if (kind === 'sometimes') return v.witnessed ? 'witnessed' : 'not witnessed';
+  if (v.triggers === 0 && v.voided > 0) return 'voided: a precondition does not hold';
+  const voided = v.voided > 0 ? ` (${v.voided} obligation${v.voided > 1 ? 's' : ''} voided by a precondition)` : '';
+  if (kind === 'eventually') return v.triggers > 0 ? `holds${voided}` : 'not triggered';
+  return `holds${voided}`;
 }

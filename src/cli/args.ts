@@ -7,7 +7,8 @@
  */
 import { InputError } from '../config/validate.js';
 
-export type FlagType = 'string' | 'int' | 'boolean' | 'list';
+/** `list`: comma-separated values that add up when the flag is repeated; `repeated`: one whole value per use (`--param a=1,2 --param b=3`). */
+export type FlagType = 'string' | 'int' | 'boolean' | 'list' | 'repeated';
 
 export interface FlagSpec {
   type: FlagType;
@@ -120,7 +121,7 @@ export function parseArgs(command: string, argv: readonly string[], specs: FlagS
     }
     const spec = specs[name]!;
     const previous = givenAs.get(name);
-    if (previous !== undefined && spec.type !== 'list') {
+    if (previous !== undefined && spec.type !== 'list' && spec.type !== 'repeated') {
       const both = previous === written ? `--${written}` : `--${previous} and --${written}`;
       throw new InputError(`--${written}`, `given twice (${both}); give it once`);
     }
@@ -160,6 +161,8 @@ function convert(flag: string, value: string, spec: FlagSpec, previous: Parsed['
       if (spec.choices) for (const item of items) checkChoice(flag, item, spec.choices);
       return [...((previous as string[] | undefined) ?? []), ...items];
     }
+    case 'repeated':
+      return [...((previous as string[] | undefined) ?? []), value];
     default:
       if (spec.choices) checkChoice(flag, value, spec.choices);
       return value;

@@ -7,15 +7,19 @@
  * not depend on how many, since each design's runs follow from the seed alone.
  */
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { MUTANT_NAMES } from '../../models/mutants.js';
-import { PROPERTIES } from '../../properties/index.js';
+import { ALL_PROPERTIES, propertiesFor } from '../../properties/index.js';
 import { type Fixed } from '../checker/arbitraries.js';
 import { checkDesign, type DesignOutcome } from '../checker/check.js';
-import { judge, manifestPath, readManifest } from '../checker/verdicts.js';
-import { PACKAGE_ROOT } from './packageRoot.js';
+import { forFaultModel, judge, manifestPath, readManifest } from '../checker/verdicts.js';
+import { FINDINGS_ENV, FINDINGS_FILE, findingSearchFor, readFindings } from '../checker/findings.js';
+import { CoverageCounter, coverageText } from '../checker/coverage.js';
+import { allFound, findingFileName, findingsJson, findingsText, newFindings } from '../report/findingsReport.js';
+import { PACKAGE_ROOT } from '../config/packageRoot.js';
 import { DEFAULT_SEED } from '../config/defaults.js';
+import { FAULT_MODELS, type FaultModel } from '../config/faults.js';
 import { parseConfig, parseWorkload, scenarioToJson } from '../config/scenario.js';
 import { InputError, object } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
@@ -26,17 +30,23 @@ import { readInputFile } from './inputs.js';
 import type { Io } from './io.js';
 import { checkOutDir, checkOutFile, shellQuote, writeAtomic, writeErrorCode, writeInto } from './outputs.js';
 import { fromWire, type WireOutcome, type WorkerRequest } from './checkWire.js';
+import type { Campaign } from '../checker/merge.js';
+import { parseShard, shardExitCode, shardNote, shardSize, shardText, type Shard } from '../checker/shard.js';
+import { VERSION } from '../config/packageRoot.js';
 
 export const DEFAULT_RUNS = 1000;
 export const DEFAULT_MAX_FAULTS = 2;
+/** The extended fault model's default budget: every finding of docs/findings.md needs at most 3. */
+export const DEFAULT_MAX_FAULTS_EXTENDED = 3;
 
 export const CHECK_FLAGS: FlagSpecs = {
   design: { type: 'list', choices: ['all', ...DESIGN_NAMES], help: 'patent, prior-art, all (default: both) or a seeded bug' },
   mutant: { type: 'list', choices: ['all', ...MUTANT_NAMES], help: 'check seeded bugs (models/mutants.ts), or all of them' },
-  property: { type: 'list', choices: PROPERTIES.map((p) => p.id), help: 'only these properties (e.g. L1,S4)' },
+  property: { type: 'list', choices: ALL_PROPERTIES.map((p) => p.id), help: 'only these properties (e.g. L1,S4; L4, W4, W5 belong to --fault-model extended)' },
   runs: { type: 'int', min: 1, help: `random runs per design (default ${DEFAULT_RUNS})` },
   seed: { type: 'int', help: `the seed of everything (default ${DEFAULT_SEED})` },
-  'max-faults': { type: 'int', help: `faults per run, at most (default ${DEFAULT_MAX_FAULTS})` },
+  'max-faults': { type: 'int', help: `faults per run, at most (default ${DEFAULT_MAX_FAULTS}; ${DEFAULT_MAX_FAULTS_EXTENDED} with --fault-model extended)` },
+  'fault-model': { type: 'string', choices: FAULT_MODELS, help: 'patent (default: the patent\'s fault model, today\'s verdicts) or extended (every fault kind of docs/scenarios.md, configurations outside the comfortable ranges)' },
   config: { type: 'string', help: 'a JSON file fixing config/workload values; the rest is generated' },
   format: { type: 'string', choices: ['text', 'json', 'junit'], help: 'output format (default text)' },
   'out-dir': { type: 'string', help: 'where counterexample scenario files go (default ./counterexamples/, said on the first line)' },
@@ -46,6 +56,7 @@ export const CHECK_FLAGS: FlagSpecs = {
   report: { type: 'string', aliasOf: 'html', help: 'deprecated spelling of --html' },
   workers: { type: 'int', min: 1, help: 'worker threads (default: one per design, up to the cores)' },
   'shrink-budget': { type: 'int', min: 1, help: 'evaluations per shrink, at most (default 400)' },
+  shard: { type: 'string', help: "i/n: only shard i of n (run r is shard (r mod n) + 1's); pvlcheck merge joins the shards' --format json" },
   help: { type: 'boolean', help: 'this help' },
 };
 
@@ -89,7 +100,22 @@ function commandLine(flags: Record<string, unknown>, designs: string[], runs: nu
   let cmd = `npx pvlcheck check --design ${designs.join(',')} --runs ${runs} --seed ${seed} --max-faults ${maxFaults}`;
   if (flags.property) cmd += ` --property ${(flags.property as string[]).join(',')}`;
   if (flags.config) cmd += ` --config ${shellQuote(flags.config as string)}`;
+  if (flags['fault-model']) cmd += ` --fault-model ${flags['fault-model'] as string}`;
   return cmd;
+}
+
+/** What decides this campaign's runs: `pvlcheck merge` merges only shards whose campaigns are equal. */
+function campaignOf(
+  designs: string[],
+  runs: number,
+  seed: number,
+  maxFaults: number,
+  properties: string[],
+  fixed: Fixed,
+  shrinkBudget: number,
+  faultModel: string,
+): Campaign {
+  return { version: VERSION, seed, runs, maxFaults, designs, properties, config: fixed, shrinkBudget, faultModel };
 }
 
 /** Progress lines when stderr is not a terminal: the first after a second, then one every five. */
@@ -166,7 +192,9 @@ async function runDesigns(requests: WorkerRequest[], workers: number, progress: 
     return requests.map((r) =>
       checkDesign(r.design, {
         ...r.options,
-        properties: PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
+        properties: ALL_PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
+        coverage: new CoverageCounter(),
+        ...(r.options.findingsTable ? { findings: findingSearchFor(r.options.findingsTable, r.design, ALL_PROPERTIES) } : {}),
         // A third argument (violations so far), when the checker gives one, is shown too.
         onProgress: (done: number, _total: number, violations?: number) => progress.update(r.design, done, violations),
         clock: () => performance.now(), // real-time-ok: timings in the report only
@@ -207,9 +235,13 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const designs = designsOf(flags);
   const runs = (flags.runs as number | undefined) ?? DEFAULT_RUNS;
   const seed = (flags.seed as number | undefined) ?? DEFAULT_SEED;
-  const maxFaults = (flags['max-faults'] as number | undefined) ?? DEFAULT_MAX_FAULTS;
-  const propertyIds = (flags.property as string[] | undefined) ?? PROPERTIES.map((p) => p.id);
+  const faultModel = (flags['fault-model'] as FaultModel | undefined) ?? 'patent';
+  const maxFaults = (flags['max-faults'] as number | undefined) ?? (faultModel === 'extended' ? DEFAULT_MAX_FAULTS_EXTENDED : DEFAULT_MAX_FAULTS);
+  const propertyIds = (flags.property as string[] | undefined) ?? propertiesFor(faultModel).map((p) => p.id);
+  const outside = propertyIds.filter((id) => !propertiesFor(faultModel).some((p) => p.id === id));
+  if (outside.length > 0) throw new InputError('--property', `${outside.join(', ')} belong${outside.length === 1 ? 's' : ''} to --fault-model extended`);
   const fixed = flags.config ? readFixed(flags.config as string, io) : {};
+  const shard: Shard | null = flags.shard === undefined ? null : parseShard('--shard', flags.shard as string);
   const workers = (flags.workers as number | undefined) ?? Math.min(designs.length, availableParallelism());
   // Check where files go before the runs, not after them.
   const htmlName = flags.html as string | undefined;
@@ -220,13 +252,16 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   if (outDirName !== undefined) checkOutDir('--out-dir', outDir, outDirName);
   // Read at run time (never compiled in): an edited manifest counts without a rebuild; a
   // malformed one is refused before the runs.
-  const manifest = readManifest(manifestPath(PACKAGE_ROOT));
+  const manifest = forFaultModel(readManifest(manifestPath(PACKAGE_ROOT)), faultModel);
+  // The extended model classifies its counterexamples against the findings table, read at run time too.
+  const findingsFile = process.env[FINDINGS_ENV] || join(PACKAGE_ROOT, FINDINGS_FILE);
+  const findingsTable = faultModel === 'extended' ? readFindings(findingsFile, process.env[FINDINGS_ENV] || FINDINGS_FILE) : null;
   const started = io.now();
-  const progress = new Progress(io, runs * designs.length, started);
+  const progress = new Progress(io, (shard ? shardSize(runs, shard) : runs) * designs.length, started);
   const requests: WorkerRequest[] = designs.map((design) => ({
     design,
     propertyIds,
-    options: { runs, seed, maxFaults, fixed, shrinkBudget: (flags['shrink-budget'] as number | undefined) ?? 400 },
+    options: { runs, seed, maxFaults, fixed, shrinkBudget: (flags['shrink-budget'] as number | undefined) ?? 400, ...(faultModel !== 'patent' ? { faultModel } : {}), ...(findingsTable ? { findingsTable } : {}), ...(shard ? { shard } : {}) },
   }));
   const outcomes = await runDesigns(requests, workers, progress);
   progress.end();
@@ -248,6 +283,18 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
       writeFailure = outDirName === undefined ? new InputError('--out-dir', `${e.problem} (the default directory; choose one with --out-dir DIR)`) : e;
     }
   }
+  // Each finding found (extended model): its own counterexample file.
+  for (const f of allFound(outcomes)) {
+    if (writeFailure) break;
+    try {
+      const w = writeInto('--out-dir', outDir, findingFileName(f), scenarioToJson(f.counterexample.scenario));
+      if (w.replaced) replaced++;
+      files[findingFileName(f)] = relative(io.resolve('.'), w.path) || w.path;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      writeFailure = e;
+    }
+  }
   const written = Object.keys(files).length;
   const shownDir = outDirName ?? `./${relative(io.resolve('.'), outDir) || '.'}/`;
   const where =
@@ -261,7 +308,9 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
     designs: outcomes,
     judged,
     files,
-    command: commandLine(flags, designs, runs, seed, maxFaults),
+    command: commandLine(flags, designs, runs, seed, maxFaults) + (shard ? ` --shard ${shardText(shard)}` : ''),
+    campaign: campaignOf(designs, runs, seed, maxFaults, propertyIds, fixed, requests[0]?.options.shrinkBudget ?? 400, faultModel),
+    shard,
   };
   const format = (flags.format as string | undefined) ?? 'text';
   // Notes about files go on stderr when stdout carries JSON or XML for a tool.
@@ -276,21 +325,32 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   }
   if (format === 'text') {
     // The first line says where files went that the user did not name.
-    io.out(`pvlcheck check: ${designs.join(', ')}; ${runs} runs each, up to ${maxFaults} faults per run, seed ${seed}${where ? `; ${where}` : ''}`);
+    const runsText = shard ? `shard ${shardText(shard)}: ${shardSize(runs, shard)} of ${runs} runs each` : `${runs} runs each`;
+    io.out(`pvlcheck check: ${designs.join(', ')}; ${runsText}, up to ${maxFaults} faults per run, seed ${seed}${where ? `; ${where}` : ''}`);
   } else if (where && (outDirName === undefined || replaced > 0)) {
     io.err(`pvlcheck check: ${where}`);
   }
   if (htmlNote) say(htmlNote);
-  if (format === 'json') io.out(JSON.stringify(jsonReport(report), null, 2));
+  if (format === 'json') {
+    const json = jsonReport(report) as Record<string, unknown>;
+    const coverage = Object.fromEntries(outcomes.filter((d) => d.coverage).map((d) => [d.design, d.coverage]));
+    const extra = { ...(Object.keys(coverage).length > 0 ? { coverage } : {}), ...(findingsTable ? { faultModel, findings: findingsJson(findingsTable, outcomes, files) } : {}) };
+    io.out(JSON.stringify({ ...json, ...extra }, null, 2));
+  }
   else if (format === 'junit') io.out(junitReport(report));
   else {
     io.out('');
     for (const line of textReport(report)) io.out(line);
+    if (findingsTable) for (const line of findingsText(findingsTable, outcomes, files)) io.out(line);
+    for (const d of outcomes) if (d.coverage) for (const line of ['', ...coverageText(d.design, d.runs, d.coverage)]) io.out(line);
+    if (shard && shard.count > 1) io.out(shardNote(shard));
   }
   if (writeFailure) {
     io.err(`pvlcheck: ${writeFailure.message}`);
     return 2;
   }
-  return judged.some((j) => j.unexpected) ? 1 : 0;
+  if (shard && shard.count > 1) return shardExitCode(judged);
+  // A new finding fails the run until the findings table (and the manifest) name it.
+  return judged.some((j) => j.unexpected) || newFindings(outcomes).length > 0 ? 1 : 0;
 }
 

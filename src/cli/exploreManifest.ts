@@ -12,10 +12,11 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
-import { manifestPath, readManifest } from '../checker/verdicts.js';
+import { forFaultModel, manifestPath, readManifest } from '../checker/verdicts.js';
+import type { FaultModel } from '../config/faults.js';
 import { parseExplorerManifest, type ExpectedVerdicts, type ExplorerManifest } from '../explorer/manifest.js';
 import { PROFILES } from '../explorer/profiles.js';
-import { PACKAGE_ROOT } from './packageRoot.js';
+import { PACKAGE_ROOT } from '../config/packageRoot.js';
 
 export function explorerManifestPath(): string {
   return process.env.PVLCHECK_EXPLORER_MANIFEST || join(PACKAGE_ROOT, 'properties', 'explorer-manifest.json');
@@ -50,6 +51,6 @@ export function loadExplorerManifest(path = explorerManifestPath()): { manifest:
   return { manifest: parseExplorerManifest(readJson(path), file, Object.keys(PROFILES), DESIGN_NAMES), file };
 }
 
-export function loadExpectedVerdicts(path = verdictManifestPath()): { verdicts: ExpectedVerdicts; file: string } {
-  return { verdicts: readManifest(path).designs, file: shown(path) };
+export function loadExpectedVerdicts(path = verdictManifestPath(), faultModel?: FaultModel): { verdicts: ExpectedVerdicts; file: string } {
+  return { verdicts: forFaultModel(readManifest(path), faultModel).designs, file: shown(path) };
 }

@@ -5,13 +5,16 @@
 import { InputError } from '../config/validate.js';
 import { captureNotes, nearest } from './args.js';
 import { processIo, type Io } from './io.js';
-import { VERSION } from './packageRoot.js';
+import { VERSION } from '../config/packageRoot.js';
 import { checkCommand } from './check.js';
+import { conformCommand } from './conform.js';
 import { exploreCommand } from './explore.js';
 import { exportCommand } from './export.js';
 import { replayCommand } from './replay.js';
 import { reportCommand } from './report.js';
 import { simulateCommand } from './simulate.js';
+import { mergeCommand } from './merge.js';
+import { sweepCommand } from './sweep.js';
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
@@ -21,7 +24,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = Object.assig
   replay: { run: replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
   explore: { run: exploreCommand, summary: 'explore every reachable state of a small configuration' },
   export: { run: exportCommand, summary: 'write the statecharts for the Stately visualiser, as JSON and as Mermaid' },
+  merge: { run: mergeCommand, summary: 'merge the shards of a check, sweep or explore run on a CI matrix (--shard i/n --format json)' },
+  sweep: { run: sweepCommand, summary: 'map a grid of timer settings: verdicts, recovery times, needless fallbacks, the safe region' },
   report: { run: reportCommand, summary: 'show one run as an HTML page (sequence diagram, statecharts step by step) or Mermaid' },
+  conform: { run: conformCommand, summary: 'check recorded component logs against the statecharts and every property' },
 });
 
 function usage(): string {

@@ -4,20 +4,23 @@
  */
 import { BUILTIN_NAMES, builtinScenario } from '../config/builtins.js';
 import { MAX_TRACE_EVENTS, MAX_UNTIL_MS, MAX_UNTIL_WHY } from '../config/defaults.js';
-import { estimatedTraceEvents, parseScenarioText } from '../config/scenario.js';
-import { DESIGN_NAMES } from '../engine/system.js';
+import { estimatedTraceEvents, parseScenarioText, scenarioToJson } from '../config/scenario.js';
+import { buildSystem, DESIGN_NAMES } from '../engine/system.js';
+import type { TraceEvent } from '../engine/trace.js';
+import { skewOffsets, traceToLogs } from '../conform/log.js';
+import { checkInspectFlags, INSPECT_FLAGS, normaliseInspectArgv, streamRun } from './inspect.js';
 import type { Design, Scenario } from '../config/types.js';
 import { InputError } from '../config/validate.js';
 import { toJsonl } from '../engine/trace.js';
-import { PROPERTIES } from '../../properties/index.js';
+import { propertiesFor } from '../../properties/index.js';
 import { evaluate } from '../checker/evaluate.js';
-import type { Verdict } from '../checker/property.js';
+import { runVerdict } from '../checker/verdicts.js';
 import { formatTimeline } from '../report/timeline.js';
 import { analyseRecovery, type Recovery } from '../sim/recovery.js';
 import { didYouMean, helpText, parseArgs, type FlagSpecs } from './args.js';
 import { readInputFile } from './inputs.js';
 import type { Io } from './io.js';
-import { shellQuote } from './outputs.js';
+import { checkOutDir, shellQuote, writeInto } from './outputs.js';
 
 export { shellQuote };
 
@@ -32,8 +35,11 @@ export const SCENARIO_FLAGS: FlagSpecs = {
 
 export const SIMULATE_FLAGS: FlagSpecs = {
   ...SCENARIO_FLAGS,
-  format: { type: 'string', choices: ['text', 'jsonl'], help: 'text timeline (default) or the JSONL trace' },
+  format: { type: 'string', choices: ['text', 'jsonl', 'log'], help: 'text timeline (default), the JSONL trace, or component logs (docs/conformance.md)' },
   full: { type: 'boolean', help: 'text: show every delivery (no folding of repeated packets)' },
+  'log-dir': { type: 'string', help: 'log: write one file per node (NODE.jsonl) and scenario.json into DIR (default: one merged log on stdout)' },
+  skew: { type: 'int', min: 0, max: 60_000, help: 'log: each node logs on its own clock, up to MS ms apart from the others (default 0)' },
+  ...INSPECT_FLAGS,
   list: { type: 'boolean', help: 'list the built-in scenarios' },
   help: { type: 'boolean', help: 'this help' },
 };
@@ -138,23 +144,26 @@ export function recoveryText(r: Recovery): string[] {
   return lines;
 }
 
-/** One run's verdict on a property, in words. */
-export function runVerdict(kind: string, v: Verdict): string {
-  if (v.violation) return 'violated';
-  if (kind === 'sometimes') return v.witnessed ? 'witnessed' : 'not witnessed';
-  if (v.triggers === 0 && v.voided > 0) return 'voided: a precondition does not hold';
-  const voided = v.voided > 0 ? ` (${v.voided} obligation${v.voided > 1 ? 's' : ''} voided by a precondition)` : '';
-  if (kind === 'eventually') return v.triggers > 0 ? `holds${voided}` : 'not triggered';
-  return `holds${voided}`;
+export { runVerdict };
+
+/**
+ * Runs a scenario with every property watching and prints it (simulate and replay); with
+ * `--inspect`, then streams it into the Stately inspector.
+ */
+export function showRun(scenario: Scenario, replay: string, title: string, flags: Record<string, unknown>, io: Io): number | Promise<number> {
+  const code = printRun(scenario, replay, title, flags, io);
+  return flags.inspect === undefined ? code : streamRun(scenario, flags, io);
 }
 
-/** Runs a scenario with every property watching and prints it (simulate and replay). */
-export function showRun(scenario: Scenario, replay: string, title: string, flags: Record<string, unknown>, io: Io): number {
+function printRun(scenario: Scenario, replay: string, title: string, flags: Record<string, unknown>, io: Io): number {
+  // The scenario's fault model says which properties judge it (L4, W4, W5 under extended).
+  const PROPERTIES = propertiesFor(scenario.faultModel);
   const run = evaluate(scenario, PROPERTIES, { keepTrace: true });
   const events = run.events ?? [];
   const recovery = analyseRecovery(scenario, events);
   const verdicts: Record<string, string> = {};
   for (const p of PROPERTIES) verdicts[p.id] = runVerdict(p.kind, run.verdicts.get(p.id)!);
+  if (flags.format === 'log') return writeLogs(scenario, events, flags, io);
   if (flags.format === 'jsonl') {
     io.out(toJsonl(events), false);
     io.out(
@@ -193,8 +202,32 @@ export function showRun(scenario: Scenario, replay: string, title: string, flags
   return 0;
 }
 
-export function simulateCommand(argv: readonly string[], io: Io): number {
-  const { flags, positional } = parseArgs('simulate', argv, SIMULATE_FLAGS);
+/**
+ * `--format log`: the run as the components would log it (docs/conformance.md), each node
+ * on its own clock (`--skew`): one file per node and the scenario in `--log-dir`, or one
+ * merged log on stdout.
+ */
+function writeLogs(scenario: Scenario, events: readonly TraceEvent[], flags: Record<string, unknown>, io: Io): number {
+  const skew = (flags.skew as number | undefined) ?? 0;
+  const nodes = buildSystem(scenario.design, scenario.config, scenario.workload).nodeIds;
+  const offsets = skewOffsets(nodes, skew, scenario.seed);
+  const { byNode, merged } = traceToLogs(events, offsets);
+  const named = flags['log-dir'] as string | undefined;
+  if (named === undefined) {
+    io.out(merged.join('\n') + (merged.length > 0 ? '\n' : ''), false);
+    return 0;
+  }
+  const dir = io.resolve(named);
+  checkOutDir('--log-dir', dir, named);
+  for (const n of nodes) writeInto('--log-dir', dir, `${n}.jsonl`, (byNode.get(n) ?? []).map((l) => l + '\n').join(''));
+  writeInto('--log-dir', dir, 'scenario.json', scenarioToJson(scenario));
+  io.out(`pvlcheck simulate: wrote ${nodes.length} node logs (${merged.length} lines, clocks up to ${skew} ms apart: ${nodes.map((n) => `${n} +${offsets[n]}`).join(', ')}) and scenario.json to ${named}`);
+  io.out(`  check them: npx pvlcheck conform ${shellQuote(named)} --skew ${skew}`);
+  return 0;
+}
+
+export function simulateCommand(argv: readonly string[], io: Io): number | Promise<number> {
+  const { flags, positional } = parseArgs('simulate', normaliseInspectArgv(argv), SIMULATE_FLAGS);
   if (positional.length > 0) {
     throw new InputError(positional[0]!, `unexpected argument for 'simulate' (a scenario is given with --scenario NAME or --scenario-file F)`);
   }
@@ -206,6 +239,10 @@ export function simulateCommand(argv: readonly string[], io: Io): number {
     for (const name of BUILTIN_NAMES) io.out(`${name.padEnd(24)} ${builtinScenario(name)!.description}`);
     return 0;
   }
+  if (flags.format !== 'log') {
+    for (const f of ['log-dir', 'skew']) if (flags[f] !== undefined) throw new InputError(`--${f}`, 'only with --format log');
+  }
+  checkInspectFlags(flags);
   const { scenario, replay } = loadScenario(flags, io);
   return showRun(scenario, replay, 'simulate', flags, io);
 }

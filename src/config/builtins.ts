@@ -109,6 +109,34 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
     },
     violates: ['S8'],
   },
+  'gray-fast-path': {
+    description:
+      "Finding (extended fault model): fp2, which carries the flow, fails gray at 5 s: it answers probes and drops every data packet. The LVS falls back to the VGW; the client's new request makes the ENI probe fp2, which answers, so the request goes to fp2 and is dropped: the LVS stays on the VGW for good (L2, L3), though fp1 is healthy.",
+    body: { faultModel: 'extended', faults: [{ at: 5000, kind: 'gray', node: 'fp2' }] },
+    violates: ['L2', 'L3'],
+  },
+  'vgw-down': {
+    description:
+      'Finding (extended fault model, E8): the VGW crashes at 4 s and fp2 at 5 s. The LVS falls back to the VGW, which is down: reverse data is black-holed, the client never hears anything to react to (W4 witnesses it).',
+    body: {
+      faultModel: 'extended',
+      faults: [
+        { at: 4000, kind: 'crash', node: 'vgw' },
+        { at: 5000, kind: 'crash', node: 'fp2' },
+      ],
+    },
+  },
+  'slow-path-down': {
+    description:
+      "Finding (extended fault model, E8): fp2 crashes at 5 s and the slow path 1 ms later. After the VGW fallback the client's request fails over to fp1, whose first packet misses to the slow path, which is down: no offload, the LVS never learns fp1 (W5 witnesses it).",
+    body: {
+      faultModel: 'extended',
+      faults: [
+        { at: 5000, kind: 'crash', node: 'fp2' },
+        { at: 5001, kind: 'crash', node: 'sp' },
+      ],
+    },
+  },
   'invalid-vni': {
     description:
       "S2/S3: the client's packets carry a CVNI that is not in PVL-Control's tenant table. The slow path rejects the first packet; nothing is offloaded or forwarded.",

@@ -6,6 +6,7 @@
  */
 import type { Tenant } from '../../models/protocol.js';
 import { DESIGN_NAMES, nodeIdsFor, topologyLinks } from './topology.js';
+import { BOTH_WAYS, DEFAULT_VOCABULARY, FAULT_MODELS, ROLES, declOf, faultFields, linkNames, roleOf, type FaultVocabulary, type Role } from './faults.js';
 import {
   CONFIG_RANGES,
   DEFAULT_CONFIG,
@@ -28,10 +29,9 @@ import {
   optional,
   probability,
   string,
-  type Obj,
 } from './validate.js';
 
-const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'choices', 'until', 'config', 'workload', 'faults'];
+const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'choices', 'until', 'config', 'workload', 'faults', 'faultModel'];
 const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG);
 const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);
 const VNI_RANGE = [0, 2 ** 24 - 1] as const; // 24-bit VXLAN network id [S15]
@@ -119,46 +119,67 @@ export function parseWorkload(v: unknown, path = 'workload'): Workload {
   };
 }
 
-function parseFault(v: unknown, path: string, until: number, nodes: string[], links: Set<string>): FaultSpec {
-  const head = object(v, path, ['at', 'kind', 'node', 'link', 'newIp', 'probability']);
-  const kind = oneOf(head.kind, join(path, 'kind'), ['crash', 'restart', 'linkDown', 'linkUp', 'loss'] as const);
+/**
+ * One fault, read through the vocabulary (faults.ts): its kind's declaration says which
+ * fields it has, what it may target and how each parameter is read.
+ */
+function parseFault(v: unknown, path: string, until: number, nodes: string[], links: LinkNames, vocab: FaultVocabulary): FaultSpec {
+  const head = object(v, path, faultFields(vocab));
+  const kinds = Object.keys(vocab);
+  const kind = oneOf(head.kind, join(path, 'kind'), kinds);
+  const decl = declOf(vocab, kind)!;
   const at = integer(head.at, join(path, 'at'), [0, until]);
-  const node = (o: Obj): string => {
-    const id = string(o.node, join(path, 'node'));
+  object(v, path, ['at', 'kind', decl.target, ...decl.params.map((p) => p.name)]);
+  const out: Record<string, unknown> = { at, kind };
+  let role: Role | null = null;
+  if (decl.target === 'node') {
+    const id = string(head.node, join(path, 'node'));
     if (!nodes.includes(id)) {
       throw new InputError(join(path, 'node'), `unknown node id ${JSON.stringify(id)} (known: ${nodes.join(', ')})`);
     }
-    return id;
-  };
-  const link = (o: Obj): string => {
-    const id = string(o.link, join(path, 'link'));
-    if (!links.has(id)) {
-      const hint = /->/.test(id) ? 'no such link in the topology' : 'a link is named "from->to", e.g. "fp2->lvs"';
+    role = roleOf(id);
+    const roles = decl.roles ?? ROLES;
+    if (!roles.includes(role)) {
+      throw new InputError(join(path, 'node'), `a ${kind} fault hits ${roles.map((r) => (r === 'fp' ? 'a fast path' : r)).join(' or ')}, not ${id}`);
+    }
+    out.node = id;
+  } else {
+    const id = string(head.link, join(path, 'link'));
+    const both = id.includes(BOTH_WAYS);
+    if (both ? decl.links !== 'directed-or-both' || !links.both.has(id) : !links.directed.has(id)) {
+      const hint = both
+        ? decl.links === 'directed-or-both'
+          ? 'no such link in both directions (name it "a<->b" where "a->b" and "b->a" both exist)'
+          : `a ${kind} fault names one direction, "from->to"`
+        : /->/.test(id)
+          ? 'no such link in the topology'
+          : 'a link is named "from->to", e.g. "fp2->lvs" (or "a<->b" for both directions)';
       throw new InputError(join(path, 'link'), `unknown link ${JSON.stringify(id)} (${hint})`);
     }
-    return id;
-  };
-  switch (kind) {
-    case 'crash':
-      object(v, path, ['at', 'kind', 'node']);
-      return { at, kind, node: node(head) };
-    case 'restart': {
-      object(v, path, ['at', 'kind', 'node', 'newIp']);
-      const id = node(head);
-      const newIp = optional(head, 'newIp', path, boolean, false);
-      if (newIp && !/^fp\d+$/.test(id)) {
-        throw new InputError(join(path, 'newIp'), `only a fast path can come back at a new address, not ${id}`);
-      }
-      return newIp ? { at, kind, node: id, newIp } : { at, kind, node: id };
-    }
-    case 'linkDown':
-    case 'linkUp':
-      object(v, path, ['at', 'kind', 'link']);
-      return { at, kind, link: link(head) };
-    case 'loss':
-      object(v, path, ['at', 'kind', 'link', 'probability']);
-      return { at, kind, link: link(head), probability: probability(head.probability, join(path, 'probability')) };
+    out.link = id;
   }
+  for (const p of decl.params) {
+    const fp = join(path, p.name);
+    const raw = head[p.name];
+    if (raw === undefined) {
+      if (p.type === 'boolean') continue; // false, and left out as before
+      if (p.optional) continue;
+      if (p.type === 'probability') probability(raw, fp); // "must be a number": names the field
+      integer(raw, fp, p.range ?? [0, TIME_RANGE[1]]);
+    }
+    const value = p.type === 'boolean' ? boolean(raw, fp) : p.type === 'probability' ? probability(raw, fp) : integer(raw, fp, p.range ?? [0, TIME_RANGE[1]]);
+    if (p.onlyFor && role !== null && !p.onlyFor.includes(role) && value !== false) {
+      throw new InputError(fp, `only for ${p.onlyFor.map((r) => (r === 'fp' ? 'a fast path' : r)).join(' or ')}: ${p.doc}; not ${String(out.node)}`);
+    }
+    if (p.type === 'boolean' && value === false) continue;
+    out[p.name] = value;
+  }
+  return out as FaultSpec;
+}
+
+interface LinkNames {
+  directed: Set<string>;
+  both: Set<string>;
 }
 
 function choicesField(v: unknown, path: string): Scenario['choices'] {
@@ -178,7 +199,7 @@ function untilField(v: unknown, path: string): number {
 }
 
 /** A scenario from parsed JSON. `name` is used when the file has none. */
-export function parseScenario(v: unknown, name = 'scenario'): Scenario {
+export function parseScenario(v: unknown, name = 'scenario', vocab: FaultVocabulary = DEFAULT_VOCABULARY): Scenario {
   const o = object(v, '', SCENARIO_FIELDS);
   if (o.design === undefined) throw new InputError('design', `is required (one of ${DESIGN_NAMES.join(', ')})`);
   const design = oneOf(o.design, 'design', DESIGN_NAMES);
@@ -186,8 +207,10 @@ export function parseScenario(v: unknown, name = 'scenario'): Scenario {
   const config = parseConfig(o.config);
   const workload = parseWorkload(o.workload);
   const nodes = nodeIdsFor(config.fastPaths);
-  const links = new Set(topologyLinks(config.fastPaths).map(([a, b]) => `${a}->${b}`));
-  const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links));
+  const names = linkNames(config.fastPaths);
+  const links: LinkNames = { directed: new Set(names.directed), both: new Set(names.both) };
+  const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links, vocab));
+  const faultModel = optional(o, 'faultModel', '', (x, p) => oneOf(x, p, FAULT_MODELS), undefined);
   return {
     name: optional(o, 'name', '', string, name),
     description: optional(o, 'description', '', string, ''),
@@ -198,11 +221,12 @@ export function parseScenario(v: unknown, name = 'scenario'): Scenario {
     config,
     workload,
     faults,
+    ...(faultModel !== undefined && faultModel !== 'patent' ? { faultModel } : {}),
   };
 }
 
 /** A scenario from a file's text. */
-export function parseScenarioText(text: string, source: string): Scenario {
+export function parseScenarioText(text: string, source: string, vocab: FaultVocabulary = DEFAULT_VOCABULARY): Scenario {
   let json: unknown;
   try {
     // A byte-order mark (some Windows editors write one) is not part of the JSON.
@@ -210,7 +234,7 @@ export function parseScenarioText(text: string, source: string): Scenario {
   } catch (e) {
     throw new InputError('', `${source} is not valid JSON: ${(e as Error).message}`);
   }
-  return parseScenario(json, source.replace(/^.*\//, '').replace(/\.json$/, ''));
+  return parseScenario(json, source.replace(/^.*\//, '').replace(/\.json$/, ''), vocab);
 }
 
 /**

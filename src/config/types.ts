@@ -61,15 +61,29 @@ export interface Workload {
   vni: number | null;
 }
 
-export type FaultKind = 'crash' | 'restart' | 'linkDown' | 'linkUp' | 'loss';
-
-export type FaultSpec =
-  | { at: number; kind: 'crash'; node: string }
+/**
+ * The built-in fault kinds (src/config/faults.ts declares each: target, parameters, meaning,
+ * how the world applies it). The first five are the scenario format's original kinds.
+ */
+export type Fault =
+  | { kind: 'crash'; node: string }
   /** `newIp`: the node comes back with a new address (a learned path to it is stale, spec §5). */
-  | { at: number; kind: 'restart'; node: string; newIp?: boolean }
-  | { at: number; kind: 'linkDown' | 'linkUp'; link: string }
+  | { kind: 'restart'; node: string; newIp?: boolean }
+  /** `link`: "from->to", or "a<->b" for both directions. */
+  | { kind: 'linkDown' | 'linkUp'; link: string }
   /** From `at` on, the link loses packets with this probability (0 ends it). */
-  | { at: number; kind: 'loss'; link: string; probability: number };
+  | { kind: 'loss'; link: string; probability: number }
+  /** From `at` on, packets on the link take `extraMs` longer (0 ends it). */
+  | { kind: 'delaySpike'; link: string; extraMs: number }
+  /** A fast path that answers probes and drops data, until it crashes or restarts. */
+  | { kind: 'gray'; node: string };
+
+export type FaultKind = Fault['kind'];
+
+/** The kinds of the scenario format before the fault vocabulary (what the explorer's menu offers today). */
+export type PatentEraFault = Extract<Fault, { kind: 'crash' | 'restart' | 'linkDown' | 'linkUp' | 'loss' }>;
+
+export type FaultSpec = Fault & { at: number };
 
 /** 'patent', 'prior-art', or the name of a seeded bug (models/mutants.ts). */
 export type Design = string;
@@ -92,4 +106,10 @@ export interface Scenario {
   config: Config;
   workload: Workload;
   faults: FaultSpec[];
+  /**
+   * The fault model the run is judged under (absent: `patent`). Under `extended` the
+   * recovery properties keep only the spec's own preconditions (§6: a fast path healthy
+   * both ways; SP, VGW, control up; the client reacts), not the patent's fault model.
+   */
+  faultModel?: 'patent' | 'extended';
 }

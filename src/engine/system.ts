@@ -18,6 +18,7 @@ import { vgwMachine, type VgwInput } from '../../models/vgw.js';
 import { MUTANTS } from '../../models/mutants.js';
 import { fastPathIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
 import type { Config, Design, Workload } from '../config/types.js';
+import { DEFAULT_VOCABULARY, type FaultVocabulary } from '../config/faults.js';
 import { MachineRunner } from './runner.js';
 
 export type NodeKind = 'client' | 'eni' | 'sp' | 'fp' | 'control' | 'lvs' | 'vgw' | 'server';
@@ -55,6 +56,8 @@ export interface System {
   readonly flows: readonly string[];
   /** Address -> node, for epoch 0. */
   readonly addresses: ReadonlyMap<string, string>;
+  /** The fault kinds the world knows, and how it applies each (src/config/faults.ts). */
+  readonly faults: FaultVocabulary;
 }
 
 /** The machine each design puts at each kind of node. */
@@ -117,7 +120,7 @@ export function flowIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `f${i + 1}`);
 }
 
-export function buildSystem(design: Design, config: Config, workload: Workload): System {
+export function buildSystem(design: Design, config: Config, workload: Workload, faults: FaultVocabulary = DEFAULT_VOCABULARY): System {
   const machines = designMachines(design);
   if (!machines) throw new Error(`unknown design ${design}`);
   const fps = fastPathIds(config.fastPaths);
@@ -201,5 +204,6 @@ export function buildSystem(design: Design, config: Config, workload: Workload):
     links,
     flows: flowIds(workload.flows),
     addresses,
+    faults,
   };
 }

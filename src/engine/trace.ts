@@ -62,6 +62,8 @@ export interface FaultEvent {
   link?: string;
   newIp?: boolean;
   probability?: number;
+  /** delaySpike: the extra delay (src/config/faults.ts lists every kind and its fields). */
+  extraMs?: number;
 }
 
 export interface StateEvent {

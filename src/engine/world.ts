@@ -27,6 +27,8 @@ import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
 import type { TraceEvent } from './trace.js';
 import type { MEMO } from './memo.js';
+import type { AnyFault, FaultDraft, LinkPatch, NodeMode } from '../config/faults.js';
+import type { PatentEraFault } from '../config/types.js';
 
 // Worlds, messages and timers may carry the explorer's memo (memo.ts), added when it is made.
 
@@ -69,6 +71,8 @@ export interface LinkState {
   readonly up: boolean;
   /** Loss probability set by a fault; null = the configured one. */
   readonly loss: number | null;
+  /** Extra one-way delay set by a delay spike (absent: none). */
+  readonly extraMs?: number;
 }
 
 export interface World {
@@ -87,20 +91,24 @@ export interface World {
   readonly inFlight: readonly InFlight[];
   /** Sorted by (at, id). */
   readonly timers: readonly Timer[];
+  /**
+   * Nodes in a failure mode short of a crash (a gray fast path). Absent unless a fault of
+   * the extended model set one, so that worlds of the patent's fault model are as before.
+   */
+  readonly modes?: Readonly<Record<string, NodeMode>>;
 }
 
-export type Fault =
-  | { kind: 'crash'; node: string }
-  | { kind: 'restart'; node: string; newIp?: boolean }
-  | { kind: 'linkDown'; link: string }
-  | { kind: 'linkUp'; link: string }
-  | { kind: 'loss'; link: string; probability: number };
+/**
+ * The faults the explorer's menu is made of today (crash, restart, link down/up, loss). A
+ * move may carry any fault of the system's vocabulary (src/config/faults.ts): `AnyFault`.
+ */
+export type Fault = PatentEraFault;
 
 export type Move =
   | { kind: 'deliver'; id: number }
   | { kind: 'fire'; id: number }
   | { kind: 'drop'; id: number }
-  | { kind: 'fault'; fault: Fault }
+  | { kind: 'fault'; fault: AnyFault }
   | { kind: 'advance'; to: number };
 
 export interface StepOutput {
@@ -205,7 +213,7 @@ export function step(sys: System, w: World, move: Move, chooser: Chooser, trace 
  * A world under change: copies each part of the world the first time it is written, so
  * a step costs what it changes.
  */
-class Draft {
+class Draft implements FaultDraft {
   now: number;
   private nextId: number;
   private actors: Record<string, Snap>;
@@ -214,6 +222,7 @@ class Draft {
   private links: Record<string, LinkState>;
   private inFlight: InFlight[];
   private timers: Timer[];
+  private modes: Readonly<Record<string, NodeMode>> | undefined;
   private readonly copied = { actors: false, down: false, epochs: false, links: false, inFlight: false, timers: false };
   private readonly events: TraceEvent[] | null;
 
@@ -231,6 +240,7 @@ class Draft {
     this.links = w.links as Record<string, LinkState>;
     this.inFlight = w.inFlight as InFlight[];
     this.timers = w.timers as Timer[];
+    this.modes = w.modes;
     this.events = trace ? [] : null;
   }
 
@@ -245,6 +255,7 @@ class Draft {
         links: this.links,
         inFlight: this.inFlight,
         timers: this.timers,
+        ...(this.modes !== undefined ? { modes: this.modes } : {}),
       },
       events: this.events ?? NO_EVENTS,
     };
@@ -292,6 +303,8 @@ class Draft {
     this.now = m.at;
     if (this.down[m.to]) return this.traceDrop(m, 'node-down');
     if (this.links[`${m.from}->${m.to}`]?.up === false) return this.traceDrop(m, 'link-down');
+    // A gray fast path answers probes and drops everything else it is given.
+    if (this.modes?.[m.to] === 'gray' && (m.msg.type === 'data' || m.msg.type === 'offload')) return this.traceDrop(m, 'gray-failure');
     this.events?.push({ t: this.now, event: 'deliver', id: m.id, from: m.from, to: m.to, msg: m.msg });
     const node = this.sys.nodes[m.to]!;
     const flow = node.perFlow ? flowOf(m.msg) : null;
@@ -326,30 +339,44 @@ class Draft {
     this.traceDrop(m, reason);
   }
 
-  fault(f: Fault): void {
-    this.events?.push({ t: this.now, event: 'fault', ...f });
-    switch (f.kind) {
-      case 'crash':
-        return this.crash(f.node);
-      case 'restart':
-        return this.restart(f.node, f.newIp === true);
-      case 'linkDown':
-      case 'linkUp':
-      case 'loss': {
-        if (!this.sys.links[f.link]) throw new MoveError(`unknown link ${f.link}`);
-        const old = this.links[f.link] ?? { up: true, loss: null };
-        const next: LinkState =
-          f.kind === 'loss' ? { ...old, loss: f.probability } : { ...old, up: f.kind === 'linkUp' };
-        this.links = { ...this.links, [f.link]: next };
-        if (next.up && next.loss === null) delete this.links[f.link];
-        if (f.kind === 'linkDown') this.dropOnLink(f.link);
-        return;
-      }
-    }
+  /** A fault of the system's vocabulary: its declaration's `apply` does it (src/config/faults.ts). */
+  fault(f: AnyFault): void {
+    const decl = Object.prototype.hasOwnProperty.call(this.sys.faults, f.kind) ? this.sys.faults[f.kind] : undefined;
+    if (!decl) throw new MoveError(`unknown fault kind ${f.kind}`);
+    this.events?.push({ t: this.now, event: 'fault', ...f } as TraceEvent);
+    decl.apply(this, f);
   }
 
-  private crash(node: string): void {
+  // ---- FaultDraft: what a fault's `apply` may do ----
+
+  setLink(link: string, patch: LinkPatch, loseInFlight = false): void {
+    if (!this.sys.links[link]) throw new MoveError(`unknown link ${link}`);
+    const old = this.links[link] ?? { up: true, loss: null };
+    const merged = { ...old, ...patch };
+    const next: LinkState =
+      merged.extraMs !== undefined && merged.extraMs > 0
+        ? { up: merged.up, loss: merged.loss, extraMs: merged.extraMs }
+        : { up: merged.up, loss: merged.loss };
+    this.links = { ...this.links, [link]: next };
+    if (next.up && next.loss === null && next.extraMs === undefined) delete this.links[link];
+    if (loseInFlight) this.dropOnLink(link);
+  }
+
+  setMode(node: string, mode: NodeMode | null): void {
     this.nodeSpec(node);
+    if (mode === null) {
+      if (this.modes?.[node] === undefined) return;
+      const { [node]: _gone, ...rest } = this.modes;
+      this.modes = Object.keys(rest).length > 0 ? rest : undefined;
+      return;
+    }
+    if (this.down[node]) return; // a node that is down has no mode
+    this.modes = { ...this.modes, [node]: mode };
+  }
+
+  crash(node: string): void {
+    this.nodeSpec(node);
+    this.setMode(node, null);
     if (this.down[node]) return;
     this.down = { ...this.down, [node]: true };
     const actors = this.writableActors();
@@ -375,7 +402,7 @@ class Draft {
     for (const m of lost) this.traceDrop(m, 'link-down');
   }
 
-  private restart(node: string, newIp: boolean): void {
+  restart(node: string, newIp: boolean): void {
     const spec = this.nodeSpec(node);
     if (!this.down[node]) this.crash(node);
     const { [node]: _wasDown, ...down } = this.down;
@@ -495,9 +522,9 @@ class Draft {
       return dropAtSend('loss', to);
     }
     const delay =
-      link.minMs === link.maxMs
+      (link.minMs === link.maxMs
         ? link.minMs
-        : this.chooser.choose({ kind: 'delay', link: link.id, min: link.minMs, max: link.maxMs });
+        : this.chooser.choose({ kind: 'delay', link: link.id, min: link.minMs, max: link.maxMs })) + (state?.extraMs ?? 0);
     const src = this.sys.nodes[from]!.ip(this.epochs[from] ?? 0);
     const m: InFlight = {
       id,

@@ -328,6 +328,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     lanes.pair(cached(w.down, () => Object.keys(w.down).sort().join(',')));
     lanes.pair(cached(w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
     lanes.pair(cached(w.links, () => JSON.stringify(Object.entries(w.links).sort())));
+    // Failure modes (a gray fast path) exist only under faults of the extended model: absent, the key is as before.
+    if (w.modes !== undefined) lanes.pair(cached(w.modes, () => JSON.stringify(Object.entries(w.modes!).sort())));
     const p = lanes.donePair();
     return setMemo(w, { a: p.a, b: p.b, owner: w });
   };
@@ -419,7 +421,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       let out = `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights.sort().join(',')}|${timers.sort().join(',')}|`;
       out += partOf(restParts, w.down, () => Object.keys(w.down).sort().join(','));
       out += '|' + partOf(restParts, w.epochs, () => Object.entries(w.epochs).sort().map(([n, e]) => `${n}${e}`).join(','));
-      out += '|' + partOf(restParts, w.links, () => Object.entries(w.links).sort().map(([l, s]) => `${l}${s.up ? '+' : '-'}${s.loss ?? ''}`).join(','));
+      out += '|' + partOf(restParts, w.links, () => Object.entries(w.links).sort().map(([l, s]) => `${l}${s.up ? '+' : '-'}${s.loss ?? ''}${s.extraMs ? `~${s.extraMs}` : ''}`).join(','));
+      if (w.modes !== undefined) out += '|' + partOf(restParts, w.modes, () => Object.entries(w.modes!).sort().map(([n, m]) => `${n}:${m}`).join(','));
       out += '|';
       for (let i = 0; i < properties.length; i++) {
         const m = st.monitors[i]!;

@@ -18,7 +18,8 @@
 import type { Scenario } from '../config/types.js';
 import { computeBounds } from '../sim/bounds.js';
 import { buildSystem, type System } from '../engine/system.js';
-import { createWorld, enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
+import { createWorld, enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
+import { declOf, type AnyFault, type FaultVocabulary } from '../config/faults.js';
 import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
@@ -42,7 +43,10 @@ export interface Progress {
 export interface ExploreOptions {
   scenario: Scenario;
   properties: readonly AnyProperty[];
-  faultMenu: readonly Fault[];
+  /** Faults of the system's vocabulary (profiles.ts's menu, or src/config/faults.ts faultMenuOf). */
+  faultMenu: readonly AnyFault[];
+  /** The fault kinds the world knows (default: the built-in vocabulary); a test hands in its own. */
+  vocabulary?: FaultVocabulary;
   maxFaults: number;
   maxDepth: number;
   /** Stop after this many distinct states (the space is then cut, not exhausted). */
@@ -68,6 +72,24 @@ export interface ExploreOptions {
    * computed once for all properties.
    */
   perProperty?: boolean;
+  /**
+   * Only this shard's part of the space (`explore --shard i/n`), split by the first fault:
+   * every shard explores the whole fault-free space (the shared prefix), and each first
+   * fault (a fault move from a fault-free state) belongs to one shard, by a hash of the
+   * state it leaves and the fault; a shard explores everything after its own first faults.
+   * See `split` in the result.
+   */
+  shard?: { index: number; count: number };
+}
+
+/** How a sharded search split the space (ExploreOptions.shard). */
+export interface Split {
+  /** States and transitions of the fault-free space, which every shard explores (count them once). */
+  prefixStates: number;
+  prefixTransitions: number;
+  /** First faults met (fault moves out of fault-free states), and how many were this shard's. */
+  firstFaults: number;
+  own: number;
 }
 
 /** One property's own exploration (perProperty). */
@@ -119,6 +141,8 @@ export interface ExploreResult {
   heapBytesPerState: number;
   /** With perProperty: each property's exploration (the totals above sum them). */
   byProperty: PropertyExploration[] | null;
+  /** With ExploreOptions.shard: where the space was split (with perProperty, the sums over properties). */
+  split?: Split;
 }
 
 /** Past times further back than this are alike to every property: the largest budget, and some. */
@@ -135,7 +159,10 @@ export function worldCacheFor(scenario: Scenario, limit?: number): WorldCache {
 
 export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space: ExploreSpace; keys: KeyMaker; sys: System } {
   const s = options.scenario;
-  const sys = buildSystem(s.design, s.config, s.workload);
+  const sys = buildSystem(s.design, s.config, s.workload, ...(options.vocabulary ? [options.vocabulary] : []));
+  for (const f of options.faultMenu) {
+    if (!declOf(sys.faults, f.kind)) throw new Error(`the fault menu offers ${f.kind}, which the system's fault vocabulary does not declare`);
+  }
   const horizonMs = horizonFor(s);
   const keys = makeKeyMaker(options.properties, horizonMs);
   const space: ExploreSpace = {
@@ -208,6 +235,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
     // The visited sets' bytes over their states (one set at a time is held).
     bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
     heapBytesPerState: Math.max(0, ...parts.map((r) => r.heapBytesPerState)),
+    ...(parts.some((r) => r.split) ? { split: sumSplits(parts.map((r) => r.split)) } : {}),
     byProperty: parts.map((r) => ({
       property: r.property,
       states: r.states,
@@ -219,6 +247,32 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
       witnessed: r.witnessed,
     })),
   };
+}
+
+function sumSplits(splits: readonly (Split | undefined)[]): Split {
+  const all = splits.filter((x): x is Split => x !== undefined);
+  return {
+    prefixStates: all.reduce((n, x) => n + x.prefixStates, 0),
+    prefixTransitions: all.reduce((n, x) => n + x.prefixTransitions, 0),
+    firstFaults: all.reduce((n, x) => n + x.firstFaults, 0),
+    own: all.reduce((n, x) => n + x.own, 0),
+  };
+}
+
+/** A string's 32-bit FNV-1a hash. */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Which shard (1..count) owns a first fault: a mix of the 64-bit fingerprint of the state it leaves and the fault's hash. */
+export function shardOfFingerprint(h: number, l: number, count: number): number {
+  let x = Math.imul((h ^ Math.imul(l, 0x9e3779b1)) >>> 0, 0x85ebca6b) >>> 0;
+  x = (x ^ (x >>> 13)) >>> 0;
+  x = Math.imul(x, 0xc2b2ae35) >>> 0;
+  x = (x ^ (x >>> 16)) >>> 0;
+  return (x % count) + 1;
 }
 
 /** The product of the model and every property's monitor. */
@@ -242,6 +296,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   let cutBy: ExploreResult['cutBy'] = null;
   const keyLength = rootKey.length;
   const maxStates = options.maxStates ?? Infinity;
+  const shard = options.shard && options.shard.count > 1 ? options.shard : null;
+  const split: Split | undefined = shard ? { prefixStates: 1, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
 
   while (frontier.length > 0) {
     if (depth >= options.maxDepth) {
@@ -257,10 +313,24 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
         if (stop !== null) break;
       }
       const index = frontierIndex[k]!;
+      const parent = frontier[k]!;
+      let parentFp: [number, number] | null = null;
       let ordinal = 0;
-      expand(space, frontier[k]!, (world, monitors, faults, busyInstant, _edge, violation) => {
-        transitions++;
+      expand(space, parent, (world, monitors, faults, busyInstant, edge, violation) => {
         const here = ordinal++;
+        if (shard && parent.faults === 0) {
+          if (edge.kind === 'fault') {
+            // A first fault: this shard's only if it owns it.
+            if (parentFp === null) {
+              const fp = keys.fingerprintOf(parent.world, parent.monitors, parent.faults, parent.busyInstant);
+              parentFp = [fp[0], fp[1]];
+            }
+            split!.firstFaults++;
+            if (shardOfFingerprint(parentFp[0] ^ textHash(JSON.stringify(edge.fault)), parentFp[1], shard.count) !== shard.index) return false;
+            split!.own++;
+          } else split!.prefixTransitions++;
+        }
+        transitions++;
         let child: number;
         if (visited.exact) child = visited.add(keys.key({ world, monitors, faults, busyInstant }), index, here);
         else {
@@ -268,6 +338,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
           child = visited.addPair(h, l, index, here);
         }
         if (child < 0) return false;
+        if (split && faults === 0) split.prefixStates++;
         const state: ExplorerState = { world, monitors, faults, busyInstant };
         if (violation && !violations.has(violation.property)) {
           const found: ExploreViolation = { ...violation, depth: depth + 1, edges: [] };
@@ -311,6 +382,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     bytesPerState: visited.bytesPerState(keyLength),
     heapBytesPerState: Math.max(0, process.memoryUsage().heapUsed - heapAtStart) / Math.max(1, visited.size),
     byProperty: null,
+    ...(split ? { split } : {}),
   };
 }
 

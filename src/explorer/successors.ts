@@ -14,14 +14,15 @@ import type { Scenario } from '../config/types.js';
 import { choiceRange, type Choice, type Chooser } from '../engine/chooser.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
-import { enabledMoves, nextEventTime, step, type Fault, type Move, type World } from '../engine/world.js';
+import { enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
+import { declOf, type AnyFault } from '../config/faults.js';
 import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import { hashOf, type ExplorerState, type MonitorIdentity } from './codec.js';
 import { stepMemo, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
 /** What a successor took: enough to replay it from the parent. */
 export type Edge =
-  | { kind: 'fault'; fault: Fault; choices: number[] }
+  | { kind: 'fault'; fault: AnyFault; choices: number[] }
   /** An event, named by content (ids differ between equal states), and the choices inside its step. */
   | { kind: 'event'; signature: string; choices: number[] };
 
@@ -36,7 +37,7 @@ export interface ExploreSpace {
   sys: System;
   scenario: Scenario;
   properties: readonly AnyProperty[];
-  faultMenu: readonly Fault[];
+  faultMenu: readonly AnyFault[];
   maxFaults: number;
   /** Delays: the two bounds of each link ('bounds') or every value in between ('all'). */
   delays: 'bounds' | 'all';
@@ -172,7 +173,7 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   const due = nextEventTime(w);
   for (const fault of space.faultMenu) {
-    if (!applicable(w, fault)) continue;
+    if (!applicable(space, w, fault)) continue;
     const observations: Observation[] = [];
     let world = w;
     if (due > w.now) {
@@ -252,17 +253,8 @@ export function successors(space: ExploreSpace, state: ExplorerState): Successor
   return out;
 }
 
-function applicable(w: World, f: Fault): boolean {
-  switch (f.kind) {
-    case 'crash':
-      return !w.down[f.node];
-    case 'restart':
-      return w.down[f.node] === true;
-    case 'linkDown':
-      return w.links[f.link]?.up !== false;
-    case 'linkUp':
-      return w.links[f.link]?.up === false;
-    case 'loss':
-      return (w.links[f.link]?.loss ?? null) !== f.probability;
-  }
+/** Would the fault change this world? Its declaration says (src/config/faults.ts, `applicable`). */
+function applicable(space: ExploreSpace, w: World, f: AnyFault): boolean {
+  const decl = declOf(space.sys.faults, f.kind);
+  return decl !== undefined && decl.applicable(w, f);
 }

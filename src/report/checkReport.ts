@@ -11,6 +11,8 @@ import { verdictWords, type Judged } from '../checker/verdicts.js';
 import { PROPERTIES } from '../../properties/index.js';
 import { formatTimeline } from './timeline.js';
 import { replayCommand } from './shellQuote.js';
+import { outcomeJson, type Campaign } from '../checker/merge.js';
+import type { Shard } from '../checker/shard.js';
 
 export interface CheckReport {
   seed: number;
@@ -22,6 +24,9 @@ export interface CheckReport {
   files: Record<string, string>;
   /** The command that reruns this check. */
   command: string;
+  /** What decides the campaign's runs, and which shard of it this is (null: all of it): for `pvlcheck merge`. */
+  campaign?: Campaign;
+  shard?: Shard | null;
 }
 
 export interface Distribution {
@@ -216,6 +221,10 @@ export function jsonReport(report: CheckReport): unknown {
           : null,
       };
     }),
+    // The raw result, for `pvlcheck merge`: what decides the runs, the shard, every figure.
+    ...(report.campaign
+      ? { campaign: report.campaign, shard: report.shard ?? null, outcomes: report.designs.map(outcomeJson) }
+      : {}),
   };
 }
 

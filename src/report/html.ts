@@ -8,6 +8,7 @@
  * Stable ids and data attributes (lanes, rows, arrows, charts, states, verdicts, the
  * slider) are part of its contract with the browser test (test/e2e/report.browser.test.ts).
  */
+import { faultMeaningOf } from '../config/faults.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { charts, type ExportedChart } from '../export/statecharts.js';
 import { activePaths, chartBoxes, chartIdFor, escapeHtml as esc } from './chartView.js';
@@ -613,6 +614,11 @@ export function runReportHtml(report: RunReport): string {
   ]
     .map(([v, t]) => `<span style="--c: var(${v})">${esc(t!)}</span>`)
     .join('');
+  // The fault kinds of this run, each with its meaning from the fault vocabulary (src/config/faults.ts).
+  const faultKinds = [...new Set(seq.rows.filter((r) => r.kind === 'fault' && r.fault).map((r) => r.fault!))];
+  const faultLegend = faultKinds
+    .map((k) => `<span class="hint fault-kind" data-fault-kind="${esc(k)}">⚡ ${esc(k)}: ${esc(faultMeaningOf(k) ?? 'a fault')}</span>`)
+    .join('');
   const violationStep = new Map<string, number>();
   for (const r of seq.rows) if (r.kind === 'violation' && !violationStep.has(r.property!)) violationStep.set(r.property!, r.step);
   const chips = report.verdicts
@@ -651,7 +657,7 @@ ${violations ? `<ul class="violations" id="violations">${violations}</ul>` : ''}
 <input type="range" id="step-slider" min="0" max="${Math.max(0, seq.rows.length - 1)}" value="0" step="1" aria-label="step through the trace">
 <span id="step-pos"></span>
 <div id="step-now"><span id="step-text"></span><br><span class="meaning" id="step-meaning"></span></div>
-<div class="legend">${legend}<span class="hint">rows are events in order (idle time takes no room) · ◆ state change · ◷ timer · click a row to go to it</span></div>
+<div class="legend">${legend}${faultLegend}<span class="hint">rows are events in order (idle time takes no room) · ◆ state change · ◷ timer · click a row to go to it</span></div>
 </div>
 <main>
 <div id="diagram"><div class="head">${laneHeader(L)}</div>

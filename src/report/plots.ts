@@ -14,6 +14,7 @@
  *
  * Wall-clock timings are left out, so the same check gives the same bytes.
  */
+import type { CoverageCounts } from '../checker/coverage.js';
 import type { PropertyOutcome } from '../checker/check.js';
 import type { Sample } from '../checker/property.js';
 import { verdictWords } from '../checker/verdicts.js';
@@ -209,6 +210,7 @@ function verdictRows(report: CheckReport): string {
 }
 
 const CSS = `
+.searched-space th { text-align: left; font-weight: 400; padding-right: 12px; } .searched-space .unsearched { color: #b00; font-weight: 600; }
 * { box-sizing: border-box; }
 body { margin: 0; padding: 12px 18px; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222; background: #fafafa; }
 h1 { font-size: 18px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 18px 0 6px; } h3 { font-size: 13px; margin: 10px 0 4px; }
@@ -261,6 +263,7 @@ ${plots}
 <h3>Coverage: what the runs exercised</h3>
 <p class="key"><span><i style="background:#1f5fbf"></i>triggered, needed real recovery</span><span><i style="background:#9ec1ef"></i>triggered</span><span><i style="background:#bbb"></i>voided (precondition broken)</span><span><i style="background:#1e8e3e"></i>witnessed</span><span><i style="background:#7a9cc6"></i>invariant exercised (its situation occurred)</span></p>
 <table class="coverage-table">${d.properties.map(coverageRow).join('\n')}</table>
+${d.coverage ? searchedSpaceHtml(d.coverage) : ''}
 </section>`;
   });
   return `<!DOCTYPE html>
@@ -274,7 +277,7 @@ ${plots}
 </head>
 <body>
 <h1>pvlcheck check: ${esc(report.designs.map((d) => d.design).join(', '))}</h1>
-<p>${report.runs} runs per design, up to ${report.maxFaults} faults per run, seed <b id="seed">${report.seed}</b>. Rerun: <code id="command">${esc(report.command)}</code></p>
+<p>${report.shard && report.shard.count > 1 ? `Shard ${report.shard.index}/${report.shard.count} (its verdicts are of its runs only; pvlcheck merge gives the campaign's): ${report.designs[0]?.runs ?? 0} of ` : ''}${report.runs} runs per design, up to ${report.maxFaults} faults per run, seed <b id="seed">${report.seed}</b>. Rerun: <code id="command">${esc(report.command)}</code></p>
 <p class="summary ${bad.length === 0 ? 'ok' : 'bad'}" id="summary">${esc(summaryLine(report.judged))}</p>
 <h2>Verdicts</h2>
 <table id="verdicts"><thead><tr><th>property</th><th></th><th>design</th><th>verdict</th><th>expected</th><th>counterexample</th></tr></thead>
@@ -285,4 +288,19 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** Runs per fault kind and configuration dimension (src/checker/coverage.ts): a value no run reached is marked. */
+function searchedSpaceHtml(counts: CoverageCounts): string {
+  const rows = Object.entries(counts)
+    .filter(([, values]) => Object.keys(values).length > 0)
+    .map(
+      ([dim, values]) =>
+        `<tr><th>${esc(dim)}</th><td>${Object.entries(values)
+          .map(([v, n]) => `<span class="${n === 0 ? 'unsearched' : 'searched'}" data-dimension="${esc(dim)}" data-value="${esc(v)}" data-runs="${n}">${esc(v)} ${n}</span>`)
+          .join(' · ')}</td></tr>`,
+    )
+    .join('\n');
+  return `<h3>Searched space: runs per fault kind and configuration dimension</h3>
+<table class="searched-space">${rows}</table>`;
 }

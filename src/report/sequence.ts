@@ -10,6 +10,7 @@
  * viaFastPath). The HTML report (html.ts) draws this model; `mermaidSequence` prints it
  * as a folded Mermaid `sequenceDiagram` for a pull request.
  */
+import { faultMeaningOf } from '../config/faults.js';
 import type { Message } from '../../models/protocol.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { meaning, messageLabel, stateText } from './timeline.js';
@@ -179,10 +180,11 @@ export function buildSequence(events: readonly TraceEvent[]): Sequence {
         return;
       }
       case 'fault': {
-        const [a, b] = (e.link ?? '').split('->');
+        // "a->b", or "a<->b" for both directions.
+        const [a, b] = (e.link ?? '').split(/<?->/);
         if (e.node) nodes.add(e.node);
         const target = e.node ?? e.link ?? '';
-        const extra = e.newIp ? ' (new address)' : e.probability !== undefined ? ` p=${e.probability}` : '';
+        const extra = e.newIp ? ' (new address)' : e.probability !== undefined ? ` p=${e.probability}` : e.extraMs !== undefined ? ` +${e.extraMs} ms` : '';
         row(e, index, {
           kind: 'fault',
           fault: e.kind,
@@ -258,8 +260,11 @@ function faultMeaning(kind: string, target: string): string {
       return `the link ${target} fails: packets on it are lost`;
     case 'linkUp':
       return `the link ${target} is repaired`;
-    default:
-      return `fault ${kind} on ${target}`;
+    default: {
+      // Every other kind says what it means in the fault vocabulary (src/config/faults.ts).
+      const meaning = faultMeaningOf(kind);
+      return meaning ? `${target}: ${meaning}` : `fault ${kind} on ${target}`;
+    }
   }
 }
 

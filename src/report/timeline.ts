@@ -121,7 +121,7 @@ function line(e: TraceEvent, lastState: Map<string, string>): string | null {
     }
     case 'fault': {
       const target = e.node ?? e.link ?? '';
-      const extra = e.newIp ? ' (new address)' : e.probability !== undefined ? ` p=${e.probability}` : '';
+      const extra = e.newIp ? ' (new address)' : e.probability !== undefined ? ` p=${e.probability}` : e.extraMs !== undefined ? ` +${e.extraMs} ms` : '';
       return `${time(e.t)}  ⚡ FAULT          ${e.kind} ${target}${extra}`;
     }
     case 'state': {

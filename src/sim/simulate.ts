@@ -4,6 +4,7 @@
  * otherwise). Faults due at the same time as other events happen first.
  */
 import type { Scenario } from '../config/types.js';
+import type { AnyFault } from '../config/faults.js';
 import { ScriptedChooser, SeededChooser, minimalChooser, type Chooser } from '../engine/chooser.js';
 import { buildSystem, type System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
@@ -12,7 +13,6 @@ import {
   enabledMoves,
   nextEventTime,
   step,
-  type Fault,
   type Move,
   type World,
 } from '../engine/world.js';
@@ -38,18 +38,10 @@ export interface RunResult {
   steps: number;
 }
 
-export function faultMove(f: Scenario['faults'][number]): Fault {
-  switch (f.kind) {
-    case 'crash':
-      return { kind: 'crash', node: f.node };
-    case 'restart':
-      return f.newIp ? { kind: 'restart', node: f.node, newIp: true } : { kind: 'restart', node: f.node };
-    case 'linkDown':
-    case 'linkUp':
-      return { kind: f.kind, link: f.link };
-    case 'loss':
-      return { kind: 'loss', link: f.link, probability: f.probability };
-  }
+/** A scenario's fault as the world's move takes it: the fault without its time. */
+export function faultMove(f: Scenario['faults'][number]): AnyFault {
+  const { at: _at, ...fault } = f;
+  return fault;
 }
 
 /** The chooser a scenario asks for. */

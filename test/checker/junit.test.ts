@@ -13,7 +13,7 @@ import { PROPERTIES } from '../../properties/index.js';
 import { describeRun } from '../../src/checker/arbitraries.js';
 import { checkDesign, type DesignOutcome } from '../../src/checker/check.js';
 import { judge, manifestPath, readManifest, type Manifest } from '../../src/checker/verdicts.js';
-import { PACKAGE_ROOT } from '../../src/cli/packageRoot.js';
+import { PACKAGE_ROOT } from '../../src/config/packageRoot.js';
 import { JUNIT_TIMESTAMP, junitReport, type CheckReport } from '../../src/report/checkReport.js';
 
 const XSD = readFileSync(join(PACKAGE_ROOT, 'test', 'fixtures', 'JUnit.xsd'), 'utf8');

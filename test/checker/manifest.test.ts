@@ -26,7 +26,7 @@ import {
 } from '../../src/checker/verdicts.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { PACKAGE_ROOT } from '../../src/cli/packageRoot.js';
+import { PACKAGE_ROOT } from '../../src/config/packageRoot.js';
 import { InputError } from '../../src/config/validate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvlcheck-manifest-'));

@@ -16,7 +16,7 @@ import { always, type AnyProperty } from '../../src/checker/property.js';
 import { checkDesign, type DesignOutcome } from '../../src/checker/check.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { judge, parseManifest, verdictOf } from '../../src/checker/verdicts.js';
-import { PACKAGE_ROOT } from '../../src/cli/packageRoot.js';
+import { PACKAGE_ROOT } from '../../src/config/packageRoot.js';
 import { parseScenario } from '../../src/config/scenario.js';
 import { jsonReport, junitReport, textReport, type CheckReport } from '../../src/report/checkReport.js';
 import { checkReportHtml } from '../../src/report/plots.js';

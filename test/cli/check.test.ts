@@ -105,7 +105,7 @@ describe('check --design prior-art (text)', () => {
 
 describe('check formats', () => {
   it('--format json parses and lists every property, with counterexamples and their files', async () => {
-    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--format', 'json', '--out-dir', 'cx-json');
+    const r = await run('check', '--design', 'prior-art', '--runs', '30', '--format', 'json', '--out-dir', 'cx-json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as {
       seed: number;
@@ -114,7 +114,7 @@ describe('check formats', () => {
       designs: { design: string; runs: number }[];
       properties: { property: string; design: string; verdict: string; expected: string | null; unexpected: boolean; counterexample: { file: string; violation: { t: number; message: string } } | null }[];
     };
-    expect(report).toMatchObject({ seed: 42, runs: 20, asExpected: true });
+    expect(report).toMatchObject({ seed: 42, runs: 30, asExpected: true });
     expect(report.designs.map((d) => d.design)).toEqual(['prior-art']);
     expect(report.properties.map((p) => p.property)).toEqual(PROPERTIES.map((p) => p.id));
     const l1 = report.properties.find((p) => p.property === 'L1')!;
@@ -126,7 +126,7 @@ describe('check formats', () => {
   });
 
   it('--format junit is XML with a testsuite per design and a testcase per property', async () => {
-    const r = await run('check', '--design', 'prior-art', '--runs', '20', '--format', 'junit', '--out-dir', 'cx-junit');
+    const r = await run('check', '--design', 'prior-art', '--runs', '30', '--format', 'junit', '--out-dir', 'cx-junit');
     expect(r.code).toBe(0);
     // The Ant JUnit schema allows no attribute on <testsuites> (test/checker/junit.test.ts validates against it).
     expect(r.stdout.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>')).toBe(true);

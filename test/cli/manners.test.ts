@@ -16,7 +16,7 @@ import { Progress, readFixed } from '../../src/cli/check.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { checkOutDir, checkOutFile, shellQuote, writeAtomic } from '../../src/cli/outputs.js';
-import { VERSION } from '../../src/cli/packageRoot.js';
+import { VERSION } from '../../src/config/packageRoot.js';
 import { InputError } from '../../src/config/validate.js';
 
 interface Result {
@@ -97,13 +97,13 @@ describe('unknown names suggest the nearest valid one', () => {
     ['a flag', ['check', '--sed', '1'], "pvlcheck: --sed: unknown option for 'check' (did you mean --seed?)"],
     ['a flag of simulate', ['simulate', '--scenario-fil', 'x.json'], "pvlcheck: --scenario-fil: unknown option for 'simulate' (did you mean --scenario-file?)"],
     ['a deprecated flag, as its new spelling', ['check', '--reportr', 'json'], "pvlcheck: --reportr: unknown option for 'check' (did you mean --format?)"],
-    ['a command', ['simulat'], /^pvlcheck: unknown command "simulat" \(did you mean simulate\? commands: check, simulate, replay, explore, export, report\)$/],
+    ['a command', ['simulat'], /^pvlcheck: unknown command "simulat" \(did you mean simulate\? commands: check, simulate, replay, explore, export, (\w+, )*report, conform\)$/],
     ['a built-in scenario', ['simulate', '--scenario', 'fp-crash-revers-only'], /^pvlcheck: --scenario: unknown scenario "fp-crash-revers-only" \(did you mean fp-crash-reverse-only\? built-in: normal, /],
     ['a scenario through report', ['report', '--scenario', 'fp-restrat'], /^pvlcheck: --scenario: unknown scenario "fp-restrat" \(did you mean fp-restart\? /],
     ['a design', ['simulate', '--design', 'patnet'], /^pvlcheck: --design: must be one of patent, prior-art.*, got "patnet" \(did you mean patent\?\)$/],
     ['a design of check', ['check', '--design', 'prior_art'], /^pvlcheck: --design: must be one of .*, got "prior_art" \(did you mean prior-art\?\)$/],
     ['a property', ['check', '--property', 'L1,W22'], /^pvlcheck: --property: must be one of .*, got "W22" \(did you mean W2\?\)$/],
-    ['a format', ['simulate', '--format', 'jsonn'], 'pvlcheck: --format: must be one of text, jsonl, got "jsonn" (did you mean jsonl?)'],
+    ['a format', ['simulate', '--format', 'jsonn'], 'pvlcheck: --format: must be one of text, jsonl, log, got "jsonn" (did you mean jsonl?)'],
   ])('%s', async (_what, argv, message) => {
     expectUsageError(await run(...argv), message);
   });

@@ -3,11 +3,13 @@
  * are behaviours of the patent's design outside its fault model, so they are asserted on
  * the trace, not as property verdicts (the properties' preconditions exclude them).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { classify, parseFindings } from '../../src/checker/findings.js';
 import { builtinScenario, builtinViolations } from '../../src/config/builtins.js';
 import type { DeliverEvent, TraceEvent } from '../../src/engine/trace.js';
 import type { EniContext } from '../../models/eni.js';
-import { PROPERTIES } from '../../properties/index.js';
+import { ALL_PROPERTIES, PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { IP } from '../../src/engine/system.js';
 import { runScenario } from '../../src/sim/simulate.js';
@@ -67,10 +69,68 @@ describe('findings', () => {
     expect(deliveries(events, 'eni', 'client').filter((e) => e.t > restart + 10)).toEqual([]);
   });
 
-  it.each(['routine-probing-moves-flows', 'spoofed-server-vni'])('%s violates exactly the properties it demonstrates', (name) => {
+  it.each(['routine-probing-moves-flows', 'spoofed-server-vni', 'gray-fast-path'])('%s violates exactly the properties it demonstrates', (name) => {
     const s = builtinScenario(name)!;
     const r = evaluate(s, PROPERTIES);
     const violated = [...r.verdicts].filter(([, v]) => v.violation).map(([id]) => id);
     expect(violated).toEqual([...builtinViolations(name)]);
+  });
+});
+
+describe('the findings table (properties/findings.json) and docs/findings.md', () => {
+  const json = JSON.parse(readFileSync(new URL('../../properties/findings.json', import.meta.url), 'utf8')) as unknown;
+  const table = parseFindings(json, 'properties/findings.json');
+  const doc = readFileSync(new URL('../../docs/findings.md', import.meta.url), 'utf8');
+  const rows = doc
+    .slice(doc.indexOf('<!-- findings-table'), doc.indexOf('<!-- end of findings-table -->'))
+    .split('\n')
+    .filter((l) => /^\| F\d+ \|/.test(l))
+    .map((l) => l.split(' | ').map((c) => c.replace(/^\| /, '').trim()));
+
+  it('docs/findings.md has one row per finding, with its id, scenario, title and properties', () => {
+    expect(rows.map((r) => r[0])).toEqual(table.findings.map((f) => f.id));
+    for (const [i, f] of table.findings.entries()) {
+      expect(rows[i]![1]).toBe(`\`${f.scenario}\``);
+      expect(rows[i]![2]).toBe(f.title);
+      expect(rows[i]![4]).toBe(f.properties.join(', '));
+    }
+  });
+
+  it('every finding has a built-in scenario, and each scenario classifies as its finding under the extended model', () => {
+    for (const f of table.findings) {
+      const s = builtinScenario(f.scenario!, f.designs[0] ?? 'patent');
+      expect(s, f.id).not.toBeNull();
+    }
+    // The scenarios that break a property (not witnesses) classify as their finding.
+    const cases: [string, string, string][] = [
+      ['F1', 'reverse-link-down', 'L4'],
+      ['F2', 'reverse-link-down', 'L3'],
+      ['F3', 'forward-link-down', 'L3'],
+      ['F4', 'probe-shorter-than-round-trip', 'L3'],
+      ['F5', 'gray-fast-path', 'L3'],
+      ['F6', 'second-dead-fast-path', 'L2'],
+      ['F7', 'lvs-restart', 'L1'],
+      ['F8', 'spoofed-server-vni', 'S3'],
+      ['F9', 'routine-probing-moves-flows', 'S8'],
+    ];
+    for (const [id, name, property] of cases) {
+      const s = { ...builtinScenario(name)!, faultModel: 'extended' as const };
+      const r = evaluate(s, ALL_PROPERTIES);
+      expect(r.verdicts.get(property)?.violation, `${name} violates ${property}`).not.toBeNull();
+      expect(classify(table, s, property, 'patent')?.id, name).toBe(id);
+    }
+    // A counterexample no finding names is new.
+    const odd = { ...builtinScenario('normal')!, faults: [{ at: 10, kind: 'crash' as const, node: 'client' }] };
+    expect(classify(table, odd, 'L1', 'patent')).toBeNull();
+  });
+
+  it('the witness findings are witnessed by their scenarios', () => {
+    for (const [name, witness] of [
+      ['vgw-down', 'W4'],
+      ['slow-path-down', 'W5'],
+    ] as const) {
+      const r = evaluate(builtinScenario(name)!, ALL_PROPERTIES);
+      expect(r.verdicts.get(witness)?.witnessed, name).toBe(true);
+    }
   });
 });

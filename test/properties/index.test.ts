@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { MUTANTS, MUTANT_NAMES } from '../../models/mutants.js';
 import { expectedVerdict, manifestPath, readManifest } from '../../src/checker/verdicts.js';
-import { PACKAGE_ROOT } from '../../src/cli/packageRoot.js';
+import { PACKAGE_ROOT } from '../../src/config/packageRoot.js';
 
 /** properties/manifest.json, read as the command reads it (at run time). */
 const MANIFEST = readManifest(manifestPath(PACKAGE_ROOT, {}));
