@@ -13,8 +13,8 @@ import { MUTANT_NAMES } from '../../models/mutants.js';
 import { ALL_PROPERTIES, propertiesFor } from '../../properties/index.js';
 import { type Fixed } from '../checker/arbitraries.js';
 import { checkDesign, type DesignOutcome } from '../checker/check.js';
-import { forFaultModel, judge, manifestPath, readManifest } from '../checker/verdicts.js';
-import { FINDINGS_ENV, FINDINGS_FILE, findingSearchFor, readFindings } from '../checker/findings.js';
+import { forFaultModel, judge, manifestPath, readManifest, type Judged, type Manifest } from '../checker/verdicts.js';
+import { FINDINGS_ENV, FINDINGS_FILE, findingSearchFor, readFindings, type FindingsTable } from '../checker/findings.js';
 import { CoverageCounter, coverageText } from '../checker/coverage.js';
 import { allFound, findingFileName, findingsJson, findingsText, newFindings } from '../report/findingsReport.js';
 import { PACKAGE_ROOT } from '../config/packageRoot.js';
@@ -266,90 +266,131 @@ export async function checkCommand(argv: readonly string[], io: Io): Promise<num
   const outcomes = await runDesigns(requests, workers, progress);
   progress.end();
 
-  const judged = judge(manifest, outcomes.flatMap((d) => d.properties));
+  const format = (flags.format as string | undefined) ?? 'text';
+  const runsText = shard ? `shard ${shardText(shard)}: ${shardSize(runs, shard)} of ${runs} runs each` : `${runs} runs each`;
+  return reportCampaign(io, {
+    name: 'check',
+    outcomes,
+    manifest,
+    findingsTable,
+    faultModel,
+    outDir,
+    outDirName,
+    htmlPath: reportPath,
+    htmlName,
+    format,
+    report: {
+      seed,
+      runs,
+      maxFaults,
+      command: commandLine(flags, designs, runs, seed, maxFaults) + (shard ? ` --shard ${shardText(shard)}` : ''),
+      campaign: campaignOf(designs, runs, seed, maxFaults, propertyIds, fixed, requests[0]?.options.shrinkBudget ?? 400, faultModel),
+      shard,
+    },
+    headline: `${designs.join(', ')}; ${runsText}, up to ${maxFaults} faults per run, seed ${seed}`,
+    footer: shard && shard.count > 1 ? [shardNote(shard)] : [],
+    exitCode: shard && shard.count > 1 ? shardExitCode : null,
+  });
+}
+
+/** What `check` and `merge` do with a campaign's outcomes, once run or merged. */
+export interface CampaignReporting {
+  name: 'check' | 'merge';
+  outcomes: DesignOutcome[];
+  manifest: Manifest;
+  findingsTable: FindingsTable | null;
+  faultModel: FaultModel;
+  /** Where counterexample files go; `outDirName` as the user gave it (undefined: the default). */
+  outDir: string;
+  outDirName: string | undefined;
+  htmlPath: string | null;
+  htmlName: string | undefined;
+  format: string;
+  /** The report's fields besides its designs, verdicts and files. */
+  report: Omit<CheckReport, 'designs' | 'judged' | 'files'>;
+  /** The text output's first line, before where the files went. */
+  headline: string;
+  /** Text lines after the reports. */
+  footer: string[];
+  /** The exit code of a judged campaign, when not the usual one (a shard's). */
+  exitCode: ((judged: Judged[]) => number) | null;
+}
+
+/**
+ * Judges the outcomes against the manifest, writes the counterexample files and the HTML
+ * page, prints the report in its format, and returns the exit code: 2 when a file could
+ * not be written (after printing the verdicts), 1 for a verdict the manifest does not
+ * expect or a new finding, else 0.
+ */
+export function reportCampaign(io: Io, r: CampaignReporting): number {
+  const { outcomes, outDir, outDirName, format } = r;
+  const judged = judge(r.manifest, outcomes.flatMap((d) => d.properties));
   // Counterexample files; a failed write still lets the verdicts be printed (then exit 2).
   const files: Record<string, string> = {};
   let writeFailure: InputError | null = null;
   let replaced = 0;
-  for (const j of judged) {
-    const cx = j.outcome.counterexample;
-    if (!cx || writeFailure) continue;
+  const write = (key: string, name: string, text: string): void => {
+    if (writeFailure) return;
     try {
-      const written = writeInto('--out-dir', outDir, `${j.outcome.design}-${cx.property}.json`, scenarioToJson(cx.scenario));
+      const written = writeInto('--out-dir', outDir, name, text);
       if (written.replaced) replaced++;
-      files[`${j.outcome.design}/${cx.property}`] = relative(io.resolve('.'), written.path) || written.path;
+      files[key] = relative(io.resolve('.'), written.path) || written.path;
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       writeFailure = outDirName === undefined ? new InputError('--out-dir', `${e.problem} (the default directory; choose one with --out-dir DIR)`) : e;
     }
+  };
+  for (const j of judged) {
+    const cx = j.outcome.counterexample;
+    if (cx) write(`${j.outcome.design}/${cx.property}`, `${j.outcome.design}-${cx.property}.json`, scenarioToJson(cx.scenario));
   }
   // Each finding found (extended model): its own counterexample file.
-  for (const f of allFound(outcomes)) {
-    if (writeFailure) break;
-    try {
-      const w = writeInto('--out-dir', outDir, findingFileName(f), scenarioToJson(f.counterexample.scenario));
-      if (w.replaced) replaced++;
-      files[findingFileName(f)] = relative(io.resolve('.'), w.path) || w.path;
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      writeFailure = e;
-    }
-  }
+  for (const f of allFound(outcomes)) write(findingFileName(f), findingFileName(f), scenarioToJson(f.counterexample.scenario));
   const written = Object.keys(files).length;
   const shownDir = outDirName ?? `./${relative(io.resolve('.'), outDir) || '.'}/`;
   const where =
     written === 0
       ? ''
       : `${written} counterexample${written > 1 ? 's' : ''} written to ${shownDir}${outDirName === undefined ? ' (the default; --out-dir DIR to choose)' : ''}${replaced > 0 ? `, replacing ${replaced} existing file${replaced > 1 ? 's' : ''}` : ''}`;
-  const report: CheckReport = {
-    seed,
-    runs,
-    maxFaults,
-    designs: outcomes,
-    judged,
-    files,
-    command: commandLine(flags, designs, runs, seed, maxFaults) + (shard ? ` --shard ${shardText(shard)}` : ''),
-    campaign: campaignOf(designs, runs, seed, maxFaults, propertyIds, fixed, requests[0]?.options.shrinkBudget ?? 400, faultModel),
-    shard,
-  };
-  const format = (flags.format as string | undefined) ?? 'text';
+  const report: CheckReport = { ...r.report, designs: outcomes, judged, files };
   // Notes about files go on stderr when stdout carries JSON or XML for a tool.
   const say = format === 'text' ? io.out : io.err;
   let htmlNote = '';
-  if (reportPath !== null) {
+  if (r.htmlPath !== null) {
     try {
-      htmlNote = `HTML report written to ${reportPath}${writeAtomic(reportPath, checkReportHtml(report)).replaced ? ' (replacing the file that was there)' : ''}`;
+      htmlNote = `HTML report written to ${r.htmlPath}${writeAtomic(r.htmlPath, checkReportHtml(report)).replaced ? ' (replacing the file that was there)' : ''}`;
     } catch (e) {
-      writeFailure ??= new InputError('--html', `cannot write ${htmlName!}: ${writeErrorCode(e)}`);
+      writeFailure ??= new InputError('--html', `cannot write ${r.htmlName!}: ${writeErrorCode(e)}`);
     }
   }
   if (format === 'text') {
     // The first line says where files went that the user did not name.
-    const runsText = shard ? `shard ${shardText(shard)}: ${shardSize(runs, shard)} of ${runs} runs each` : `${runs} runs each`;
-    io.out(`pvlcheck check: ${designs.join(', ')}; ${runsText}, up to ${maxFaults} faults per run, seed ${seed}${where ? `; ${where}` : ''}`);
+    io.out(`pvlcheck ${r.name}: ${r.headline}${where ? `; ${where}` : ''}`);
   } else if (where && (outDirName === undefined || replaced > 0)) {
-    io.err(`pvlcheck check: ${where}`);
+    io.err(`pvlcheck ${r.name}: ${where}`);
   }
   if (htmlNote) say(htmlNote);
   if (format === 'json') {
     const json = jsonReport(report) as Record<string, unknown>;
     const coverage = Object.fromEntries(outcomes.filter((d) => d.coverage).map((d) => [d.design, d.coverage]));
-    const extra = { ...(Object.keys(coverage).length > 0 ? { coverage } : {}), ...(findingsTable ? { faultModel, findings: findingsJson(findingsTable, outcomes, files) } : {}) };
+    const extra = {
+      ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
+      ...(r.findingsTable ? { faultModel: r.faultModel, findings: findingsJson(r.findingsTable, outcomes, files) } : {}),
+    };
     io.out(JSON.stringify({ ...json, ...extra }, null, 2));
-  }
-  else if (format === 'junit') io.out(junitReport(report));
+  } else if (format === 'junit') io.out(junitReport(report));
   else {
     io.out('');
     for (const line of textReport(report)) io.out(line);
-    if (findingsTable) for (const line of findingsText(findingsTable, outcomes, files)) io.out(line);
+    if (r.findingsTable) for (const line of findingsText(r.findingsTable, outcomes, files)) io.out(line);
     for (const d of outcomes) if (d.coverage) for (const line of ['', ...coverageText(d.design, d.runs, d.coverage)]) io.out(line);
-    if (shard && shard.count > 1) io.out(shardNote(shard));
+    for (const line of r.footer) io.out(line);
   }
   if (writeFailure) {
-    io.err(`pvlcheck: ${writeFailure.message}`);
+    io.err(`pvlcheck: ${(writeFailure as InputError).message}`);
     return 2;
   }
-  if (shard && shard.count > 1) return shardExitCode(judged);
+  if (r.exitCode) return r.exitCode(judged);
   // A new finding fails the run until the findings table (and the manifest) name it.
   return judged.some((j) => j.unexpected) || newFindings(outcomes).length > 0 ? 1 : 0;
 }

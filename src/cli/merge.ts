@@ -5,21 +5,17 @@
  * code the unsharded command would have given. Shards of different campaigns (version,
  * seed, runs, configuration, fault model, ...) are refused with exit 2 naming the field.
  */
-import { join, relative } from 'node:path';
-import { forFaultModel, judge, manifestPath, readManifest } from '../checker/verdicts.js';
-import { coverageText } from '../checker/coverage.js';
+import { join } from 'node:path';
+import { forFaultModel, manifestPath, readManifest } from '../checker/verdicts.js';
 import { FINDINGS_ENV, FINDINGS_FILE, readFindings } from '../checker/findings.js';
 import type { FaultModel } from '../config/faults.js';
-import { allFound, findingFileName, findingsJson, findingsText, newFindings } from '../report/findingsReport.js';
 import { checkCoverage, checkShards, mergeShards, readShardResult, type ShardResult } from '../checker/merge.js';
-import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
-import { jsonReport, junitReport, textReport, type CheckReport } from '../report/checkReport.js';
-import { checkReportHtml } from '../report/plots.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import { MAX_TRACE_BYTES, readInputFile } from './inputs.js';
 import type { Io } from './io.js';
-import { checkOutDir, checkOutFile, writeAtomic, writeErrorCode, writeInto } from './outputs.js';
+import { checkOutDir, checkOutFile } from './outputs.js';
+import { reportCampaign } from './check.js';
 import { PACKAGE_ROOT } from '../config/packageRoot.js';
 import { isSweepResult, mergeSweepFiles } from './sweep.js';
 import { isExploreResult, mergeExploreFiles } from './mergeExplore.js';
@@ -98,83 +94,21 @@ export async function mergeCommand(argv: readonly string[], io: Io): Promise<num
     faultModel === 'extended' ? readFindings(process.env[FINDINGS_ENV] || join(PACKAGE_ROOT, FINDINGS_FILE), process.env[FINDINGS_ENV] || FINDINGS_FILE) : null;
 
   const designs = mergeShards(results);
-  const judged = judge(manifest, designs.flatMap((d) => d.properties));
-  const files: Record<string, string> = {};
-  let writeFailure: InputError | null = null;
-  let replaced = 0;
-  for (const j of judged) {
-    const cx = j.outcome.counterexample;
-    if (!cx || writeFailure) continue;
-    try {
-      const written = writeInto('--out-dir', outDir, `${j.outcome.design}-${cx.property}.json`, scenarioToJson(cx.scenario));
-      if (written.replaced) replaced++;
-      files[`${j.outcome.design}/${cx.property}`] = relative(io.resolve('.'), written.path) || written.path;
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      writeFailure = outDirName === undefined ? new InputError('--out-dir', `${e.problem} (the default directory; choose one with --out-dir DIR)`) : e;
-    }
-  }
-  for (const f of allFound(designs)) {
-    if (writeFailure) break;
-    try {
-      const w = writeInto('--out-dir', outDir, findingFileName(f), scenarioToJson(f.counterexample.scenario));
-      if (w.replaced) replaced++;
-      files[findingFileName(f)] = relative(io.resolve('.'), w.path) || w.path;
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      writeFailure = e;
-    }
-  }
-  const written = Object.keys(files).length;
-  const shownDir = outDirName ?? `./${relative(io.resolve('.'), outDir) || '.'}/`;
-  const where =
-    written === 0
-      ? ''
-      : `${written} counterexample${written > 1 ? 's' : ''} written to ${shownDir}${outDirName === undefined ? ' (the default; --out-dir DIR to choose)' : ''}${replaced > 0 ? `, replacing ${replaced} existing file${replaced > 1 ? 's' : ''}` : ''}`;
-  const report: CheckReport = {
-    seed: campaign.seed,
-    runs: campaign.runs,
-    maxFaults: campaign.maxFaults,
-    designs,
-    judged,
-    files,
-    command: campaignCommand(results[0]!.command),
-    campaign,
-    shard: null,
-  };
-  const say = format === 'text' ? io.out : io.err;
-  let htmlNote = '';
-  if (htmlPath !== null) {
-    try {
-      htmlNote = `HTML report written to ${htmlPath}${writeAtomic(htmlPath, checkReportHtml(report)).replaced ? ' (replacing the file that was there)' : ''}`;
-    } catch (e) {
-      writeFailure ??= new InputError('--html', `cannot write ${htmlName!}: ${writeErrorCode(e)}`);
-    }
-  }
   const count = results[0]!.shard.count;
-  if (format === 'text') {
-    io.out(
-      `pvlcheck merge: ${count} shard${count > 1 ? 's' : ''} of ${campaign.designs.join(', ')}; ${campaign.runs} runs each, up to ${campaign.maxFaults} faults per run, seed ${campaign.seed}${where ? `; ${where}` : ''}`,
-    );
-  } else if (where && (outDirName === undefined || replaced > 0)) {
-    io.err(`pvlcheck merge: ${where}`);
-  }
-  if (htmlNote) say(htmlNote);
-  // What check adds to its reports besides check's reporters: the same, from the merged outcomes.
-  if (format === 'json') {
-    const coverage = Object.fromEntries(designs.filter((d) => d.coverage).map((d) => [d.design, d.coverage]));
-    const extra = { ...(Object.keys(coverage).length > 0 ? { coverage } : {}), ...(findingsTable ? { faultModel, findings: findingsJson(findingsTable, designs, files) } : {}) };
-    io.out(JSON.stringify({ ...(jsonReport(report) as Record<string, unknown>), ...extra }, null, 2));
-  } else if (format === 'junit') io.out(junitReport(report));
-  else {
-    io.out('');
-    for (const line of textReport(report)) io.out(line);
-    if (findingsTable) for (const line of findingsText(findingsTable, designs, files)) io.out(line);
-    for (const d of designs) if (d.coverage) for (const line of ['', ...coverageText(d.design, d.runs, d.coverage)]) io.out(line);
-  }
-  if (writeFailure) {
-    io.err(`pvlcheck: ${writeFailure.message}`);
-    return 2;
-  }
-  return judged.some((j) => j.unexpected) || newFindings(designs).length > 0 ? 1 : 0;
+  return reportCampaign(io, {
+    name: 'merge',
+    outcomes: designs,
+    manifest,
+    findingsTable,
+    faultModel,
+    outDir,
+    outDirName,
+    htmlPath,
+    htmlName,
+    format,
+    report: { seed: campaign.seed, runs: campaign.runs, maxFaults: campaign.maxFaults, command: campaignCommand(results[0]!.command), campaign, shard: null },
+    headline: `${count} shard${count > 1 ? 's' : ''} of ${campaign.designs.join(', ')}; ${campaign.runs} runs each, up to ${campaign.maxFaults} faults per run, seed ${campaign.seed}`,
+    footer: [],
+    exitCode: null,
+  });
 }
