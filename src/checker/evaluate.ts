@@ -79,7 +79,7 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
 }
 
 /** Insert violation events at their time (a missed deadline lies between other events). */
-function mergeByTime(events: TraceEvent[], extra: ViolationEvent[]): TraceEvent[] {
+export function mergeByTime(events: TraceEvent[], extra: ViolationEvent[]): TraceEvent[] {
   if (extra.length === 0) return events;
   const sorted = [...extra].sort((a, b) => a.t - b.t);
   const out: TraceEvent[] = [];

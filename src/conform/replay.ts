@@ -29,6 +29,7 @@ import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { actorNode, createWorld, enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { DEFAULT_VOCABULARY, declOf, type AnyFault } from '../config/faults.js';
 import { exercisedInLastStep, finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from '../checker/property.js';
+import { mergeByTime } from '../checker/evaluate.js';
 import { InputError } from '../config/validate.js';
 import { messageKey, messageOf, messageText, where, type LogLine } from './log.js';
 
@@ -861,19 +862,7 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
     verdicts.set(q.id, states[i]!.verdict);
     exercised.set(q.id, exercisedSteps[i]!);
   });
-  const events = mergeViolations(trace, violations);
+  const events = mergeByTime(trace, violations);
   return { verdicts, exercised, evidence, finding, events, steps, lost, silentTimers, until };
 }
 
-function mergeViolations(events: TraceEvent[], extra: ViolationEvent[]): TraceEvent[] {
-  if (extra.length === 0) return events;
-  const sorted = [...extra].sort((a, b) => a.t - b.t);
-  const out: TraceEvent[] = [];
-  let j = 0;
-  for (const e of events) {
-    while (j < sorted.length && sorted[j]!.t < e.t) out.push(sorted[j++]!);
-    out.push(e);
-  }
-  while (j < sorted.length) out.push(sorted[j++]!);
-  return out;
-}

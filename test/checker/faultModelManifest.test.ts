@@ -9,19 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ALL_PROPERTIES, PROPERTIES, propertiesFor } from '../../properties/index.js';
 import { expectationOf, forFaultModel, parseManifest } from '../../src/checker/verdicts.js';
 import { PACKAGE_ROOT } from '../../src/config/packageRoot.js';
-import { InputError } from '../../src/config/validate.js';
+import { inputError } from '../config/inputError.js';
 
 const real = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'properties', 'manifest.json'), 'utf8')) as unknown;
-
-function inputError(parse: () => unknown): InputError {
-  try {
-    parse();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('the manifest per fault model', () => {
   const m = parseManifest(real, 'manifest.json');

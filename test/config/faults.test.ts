@@ -16,21 +16,11 @@ import {
   roleOf,
 } from '../../src/config/faults.js';
 import { parseScenario } from '../../src/config/scenario.js';
-import { InputError } from '../../src/config/validate.js';
 import { buildSystem } from '../../src/engine/system.js';
 import { runScenario } from '../../src/sim/simulate.js';
 import { WITH_ISOLATE } from './faultHelpers.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
-
-function inputError(parse: () => unknown): InputError {
-  try {
-    parse();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError');
-}
+import { inputError } from './inputError.js';
 
 describe('the docs table', () => {
   it("docs/scenarios.md's fault table is the one generated from the vocabulary", () => {

@@ -7,17 +7,7 @@ import { BUILTIN_NAMES, builtinScenario, builtinViolations } from '../../src/con
 import { MAX_TRACE_EVENTS, MAX_UNTIL_MS } from '../../src/config/defaults.js';
 import { estimatedTraceEvents, parseScenario, parseScenarioText } from '../../src/config/scenario.js';
 import { runScenario } from '../../src/sim/simulate.js';
-import { InputError } from '../../src/config/validate.js';
-
-function inputError(parse: () => unknown): InputError {
-  try {
-    parse();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, but the input was accepted');
-}
+import { inputError } from './inputError.js';
 
 describe('built-in scenario names are own keys only', () => {
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])('%s is no scenario', (name) => {

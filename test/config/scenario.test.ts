@@ -7,19 +7,9 @@ import { BUILTIN_NAMES, builtinScenario } from '../../src/config/builtins.js';
 import { DEFAULT_CONFIG, DEFAULT_SEED, DEFAULT_UNTIL_MS, DEFAULT_WORKLOAD } from '../../src/config/defaults.js';
 import { parseScenario, parseScenarioText, scenarioToJson } from '../../src/config/scenario.js';
 import { DESIGN_NAMES } from '../../src/engine/system.js';
-import { InputError } from '../../src/config/validate.js';
+import { inputError } from './inputError.js';
 
 /** The InputError `parse` throws (fails the test when it throws nothing or something else). */
-function inputError(parse: () => unknown): InputError {
-  try {
-    parse();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return e as InputError;
-  }
-  throw new Error('expected an InputError, but the input was accepted');
-}
-
 const crash = (node: string, at = 1000) => ({ at, kind: 'crash', node });
 
 describe('parseScenario: defaults', () => {
