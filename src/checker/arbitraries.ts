@@ -138,6 +138,19 @@ const choices: fc.Arbitrary<Choices> = fc.oneof(
   fc.record({ seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
 );
 
+/** The generated workload, with what the user fixed laid over it. */
+function buildWorkload(raw: RawWorkload, fixed: Partial<Workload> = {}): Workload {
+  return {
+    ...DEFAULT_WORKLOAD,
+    flows: raw.flows,
+    ackEvery: raw.ackEvery,
+    hangTimeoutMs: raw.hangTimeoutMs,
+    streamIntervalMs: raw.streamIntervalMs,
+    cvni: raw.cvni,
+    ...fixed,
+  };
+}
+
 function buildConfig(raw: RawConfig, w: Workload, fixed: Partial<Config>): Config {
   const delay: [number, number] = [raw.delayMin, raw.delayMin + raw.delaySpan];
   const base: Config = {
@@ -205,15 +218,7 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
       choices,
     })
     .map(({ config, workload, faults, choices: c }) => {
-      const w: Workload = {
-        ...DEFAULT_WORKLOAD,
-        flows: workload.flows,
-        ackEvery: workload.ackEvery,
-        hangTimeoutMs: workload.hangTimeoutMs,
-        streamIntervalMs: workload.streamIntervalMs,
-        cvni: workload.cvni,
-        ...fixed.workload,
-      };
+      const w = buildWorkload(workload, fixed.workload);
       const cfg = buildConfig(config, w, fixed.config ?? {});
       const spec: RunSpec = {
         config: cfg,
@@ -246,15 +251,7 @@ function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> 
       choices,
     })
     .map(({ config, workload, extended, faults, choices: c }) => {
-      const w0: Workload = {
-        ...DEFAULT_WORKLOAD,
-        flows: workload.flows,
-        ackEvery: workload.ackEvery,
-        hangTimeoutMs: workload.hangTimeoutMs,
-        streamIntervalMs: workload.streamIntervalMs,
-        cvni: workload.cvni,
-        ...fixed.workload,
-      };
+      const w0 = buildWorkload(workload, fixed.workload);
       const base = buildConfig(config, w0, fixed.config ?? {});
       const { config: cfg, workload: w } = applyExtended(extended, base, w0, fixed);
       const spec: RunSpec = {
