@@ -59,17 +59,39 @@ export function runCoverage(spec: RunSpec): Record<string, string[]> {
   };
 }
 
+/**
+ * The counts in one canonical order: dimensions and their declared values first, in the
+ * order coverageDimensions gives, then values met on the way (a fault kind on a target role)
+ * sorted. So a campaign's coverage is the same JSON however its runs were split into shards.
+ */
+export function canonicalCoverage(counts: CoverageCounts, vocab: FaultVocabulary = DEFAULT_VOCABULARY): CoverageCounts {
+  const declared = coverageDimensions(vocab);
+  const dims = [...Object.keys(declared).filter((d) => d in counts), ...Object.keys(counts).filter((d) => !(d in declared)).sort()];
+  const out: CoverageCounts = {};
+  for (const dim of dims) {
+    const values = counts[dim]!;
+    const known = (declared[dim] ?? []).filter((v) => v in values);
+    const met = Object.keys(values).filter((v) => !known.includes(v)).sort();
+    out[dim] = Object.fromEntries([...known, ...met].map((v) => [v, values[v]!]));
+  }
+  return out;
+}
+
 /** Counts runs per dimension value, over a design's check. */
 export class CoverageCounter {
-  readonly counts: CoverageCounts = {};
-  constructor(vocab: FaultVocabulary = DEFAULT_VOCABULARY) {
+  private readonly raw: CoverageCounts = {};
+  /** The counts so far, in canonical order. */
+  get counts(): CoverageCounts {
+    return canonicalCoverage(this.raw, this.vocab);
+  }
+  constructor(private readonly vocab: FaultVocabulary = DEFAULT_VOCABULARY) {
     for (const [dim, values] of Object.entries(coverageDimensions(vocab))) {
-      this.counts[dim] = Object.fromEntries(values.map((v) => [v, 0]));
+      this.raw[dim] = Object.fromEntries(values.map((v) => [v, 0]));
     }
   }
   add(spec: RunSpec): void {
     for (const [dim, values] of Object.entries(runCoverage(spec))) {
-      const d = (this.counts[dim] ??= {});
+      const d = (this.raw[dim] ??= {});
       for (const v of values) d[v] = (d[v] ?? 0) + 1;
     }
   }

@@ -14,7 +14,7 @@ import type { Scenario } from '../config/types.js';
 import { InputError, describe } from '../config/validate.js';
 import type { RunSpec } from './arbitraries.js';
 import type { Counterexample, DesignOutcome, PropertyOutcome } from './check.js';
-import type { CoverageCounts } from './coverage.js';
+import { canonicalCoverage, type CoverageCounts } from './coverage.js';
 import type { FoundFinding } from './findings.js';
 import type { AnyProperty, Sample } from './property.js';
 import { WHOLE, shardSize, type Shard } from './shard.js';
@@ -411,7 +411,7 @@ export function mergeCoverage(parts: readonly CoverageCounts[]): CoverageCounts 
       for (const [k, n] of Object.entries(values)) d[k] = (d[k] ?? 0) + n;
     }
   }
-  return out;
+  return canonicalCoverage(out);
 }
 
 /**
