@@ -7,7 +7,7 @@
 import { assign, enqueueActions, type AnyStateMachine } from 'xstate';
 import { lvsMachine, type LvsContext } from './lvs.js';
 import { slowPathMachine } from './slowPath.js';
-import { applyEffects, eniMachine, onForward, onProbeTimeout } from './eni.js';
+import { eniAssign, eniMachine, type SlotParams } from './eni.js';
 import { fastPathMachine, type FastPathContext } from './fastPath.js';
 import { vgwMachine } from './vgw.js';
 import type { DataMsg } from './protocol.js';
@@ -44,28 +44,15 @@ export const MUTANTS: Record<string, Mutant> = {
   'eni-never-probes': {
     description: "The ENI never probes: a new request just follows the flow's current (dead) fast path.",
     kind: 'eni',
-    machine: eniMachine.provide({
-      actions: {
-        handleForward: enqueueActions(({ context, event, enqueue }) => {
-          if (event.type !== 'data') return;
-          const { src: _src, ...packet } = event;
-          applyEffects(enqueue, onForward(context, packet, false), context.probeTimeoutMs);
-        }),
-      },
-    }),
+    // C1's guard replaced: no new request is ever held for a probe.
+    machine: eniMachine.provide({ guards: { newRequestOnEstablishedFlow: () => false } }),
     caughtBy: ['L2', 'L3'],
   },
   'eni-never-fails-over': {
     description: 'The ENI probes, but ignores failed probes: held packets go back to the dead fast path.',
     kind: 'eni',
-    machine: eniMachine.provide({
-      actions: {
-        probeTimedOut: enqueueActions(({ context, event, enqueue }) => {
-          if (event.type !== 'probeTimeout') return;
-          applyEffects(enqueue, onProbeTimeout(context, event.member, false), context.probeTimeoutMs);
-        }),
-      },
-    }),
+    // The member regions' `markMemberDown` replaced by nothing: the verdict is ignored.
+    machine: eniMachine.provide({ actions: { markMemberDown: eniAssign<SlotParams>(() => ({})) } }),
     caughtBy: ['L2', 'L3'],
   },
   'lvs-learns-first-packet-only': {

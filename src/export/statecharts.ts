@@ -107,6 +107,18 @@ const GUARD_SOURCES: Record<string, string> = {
   'eni.probeOutstanding': '({ context }) => Object.keys(context.probes).length > 0',
   'eni.noProbeOutstanding': '({ context }) => Object.keys(context.probes).length === 0',
   'eni.routineProbing': '({ context }) => context.routineProbeMs > 0',
+  'eni.flowAwaitingVerdict': "({ context, event }) => event.type === 'data' && context.awaiting[event.flow] !== undefined",
+  'eni.newRequestOnEstablishedFlow':
+    "({ context, event }) => event.type === 'data' && event.kind === 'request' && context.flows[event.flow] !== undefined && (context.flows[event.flow] !== null || context.live.length === 0)",
+  // The member regions' guards, parameterised by the slot (an index into context.members).
+  'eni.slotEmpty': '({ context }, params) => context.members[params.slot] === undefined',
+  'eni.slotProbeOut': '({ context }, params) => { const m = context.members[params.slot]; return m !== undefined && context.probes[m] !== undefined; }',
+  'eni.slotLive': '({ context }, params) => { const m = context.members[params.slot]; return m !== undefined && context.live.includes(m); }',
+  'eni.slotDown': '({ context }, params) => { const m = context.members[params.slot]; return m !== undefined && !context.live.includes(m); }',
+  'eni.ackFromSlot': "({ context, event }, params) => event.type === 'probeAck' && context.members[params.slot] !== undefined && event.src === context.members[params.slot]",
+  'eni.slotTimeout': "({ context, event }, params) => event.type === 'probeTimeout' && context.members[params.slot] !== undefined && event.member === context.members[params.slot]",
+  'eni.slotTimeoutRetriesLeft':
+    "({ context, event }, params) => { const m = context.members[params.slot]; return event.type === 'probeTimeout' && m !== undefined && event.member === m && (context.probes[m] ?? Infinity) < context.probeRetries; }",
   'fastPath.hasEntry':
     "({ context, event }) => event.type === 'data' && (event.dir === 'fwd' ? context.fwd : context.rev)[event.flow] !== undefined",
   'lvs.isForward': "({ event }) => event.dir === 'fwd'",

@@ -91,10 +91,16 @@ function time(t: number): string {
   return String(t).padStart(8);
 }
 
+/**
+ * A state value as text: "paths:probing routine:off slot2:down". Parallel regions in an
+ * `absent` state (an ENI member slot beyond the configured fast paths) are left out: they
+ * exist in the chart for every configuration, not in this run.
+ */
 export function stateText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== 'absent')
       .map(([k, x]) => `${k}:${stateText(x)}`)
       .join(' ');
   }

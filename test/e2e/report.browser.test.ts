@@ -236,7 +236,9 @@ describe('report of fp-crash-reverse-only, patent design', () => {
     const { page } = o;
     const probing = await stepOf(page, 'g.state-mark[data-node="eni"][data-state*="probing"]');
     await goTo(page, probing);
-    expect(await activeStates(page, 'eni')).toEqual(['paths', 'paths.probing', 'routine', 'routine.off']);
+    // fp2 (slot 2) is the one probed; the other member slots are up (fp1) or absent.
+    const slots = Array.from({ length: 8 }, (_, i) => [`slot${i + 1}`, `slot${i + 1}.${['up', 'probing'][i] ?? 'absent'}`]).flat();
+    expect(await activeStates(page, 'eni')).toEqual(['paths', 'paths.probing', 'routine', 'routine.off', ...slots]);
   });
 
   it('every verdict holds or is witnessed', async () => {

@@ -3,7 +3,7 @@
  * hold-and-probe on a new request [C1, ¶61], routine probing [¶65], reverse relay [C4].
  */
 import { describe, expect, it } from 'vitest';
-import { ecmpPick, eniMachine, flowHash, type EcmpMode, type EniContext, type EniInput } from '../../models/eni.js';
+import { ecmpPick, eniMachine, flowHash, MAX_MEMBERS, type EcmpMode, type EniContext, type EniInput } from '../../models/eni.js';
 import type { DataKind, DataMsg, Delivered, ProbeAckMsg, SendParams } from '../../models/protocol.js';
 import { MachineRunner, type Effect, type Snap, type StepResult } from '../../src/engine/runner.js';
 import { IP } from '../../src/engine/system.js';
@@ -47,6 +47,9 @@ function probeTimeout(snap: Snap, effects: readonly Effect[], member: string): S
 }
 
 const ctx = (r: StepResult) => r.snap.xs.context as EniContext;
+/** The member regions' states (slot1..slot8): the given ones, then `absent`. */
+const slots = (...states: string[]): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: MAX_MEMBERS }, (_, i) => [`slot${i + 1}`, states[i] ?? 'absent']));
 const pathsState = (r: StepResult) => (r.snap.xs.value as { paths: string }).paths;
 const sends = (effects: readonly Effect[]): SendParams[] => effects.flatMap((e) => (e.type === 'send' ? [e.params] : []));
 const probeSends = (effects: readonly Effect[]) => sends(effects).filter((s) => s.msg.type === 'probe').map((s) => s.to);
@@ -85,7 +88,7 @@ describe('ECMP helpers', () => {
 describe('eni', () => {
   it('starts forwarding with every member live and nothing known', () => {
     const r = start();
-    expect(r.snap.xs.value).toEqual({ paths: 'forwarding', routine: 'off' });
+    expect(r.snap.xs.value).toEqual({ paths: 'forwarding', routine: 'off', ...slots('up', 'up') });
     expect(ctx(r)).toMatchObject({ live: [FP1, FP2], flows: {}, probes: {}, awaiting: {}, held: [] });
     expect(r.effects).toEqual([]);
   });
@@ -312,7 +315,7 @@ describe('eni', () => {
 
   it('routine probing (routineProbeMs > 0) probes every member periodically', () => {
     const r0 = start({ members: [FP1, FP2, FP3], routineProbeMs: 1000 });
-    expect(r0.snap.xs.value).toEqual({ paths: 'forwarding', routine: 'waiting' });
+    expect(r0.snap.xs.value).toEqual({ paths: 'forwarding', routine: 'waiting', ...slots('up', 'up', 'up') });
     expect(r0.effects).toEqual([{ type: 'schedule', id: ROUTINE, delay: 1000, event: { type: ROUTINE } }]);
 
     const r1 = runner.step(r0.snap, { type: ROUTINE });
@@ -322,7 +325,7 @@ describe('eni', () => {
     }
     expect(r1.effects).toContainEqual({ type: 'cancel', id: ROUTINE });
     expect(r1.effects.at(-1)).toEqual({ type: 'schedule', id: ROUTINE, delay: 1000, event: { type: ROUTINE } });
-    expect(r1.snap.xs.value).toEqual({ paths: 'probing', routine: 'waiting' });
+    expect(r1.snap.xs.value).toEqual({ paths: 'probing', routine: 'waiting', ...slots('probing', 'probing', 'probing') });
   });
 
   it('routine probing marks a silent member down and re-adds it when it answers a later round', () => {
