@@ -13,13 +13,19 @@
  * - agreement: check's shrunk counterexample length against the explorer's shortest;
  * - shards: the wall time of one check campaign as 2 shards in 2 processes at once against
  *   1 process (one worker thread each), as a ratio, and whether the merged result equals
- *   the unsharded one.
+ *   the unsharded one;
+ * - restated figures (issue 12, `restated`): single-thread distinct states/s of the product on
+ *   `small` with 2 faults without partial-order reduction; the wall time to a complete verdict
+ *   on `small` with 3 and with 2 faults with it (the default); bytes per state of `--lean`;
+ *   two workers against this machine's ceiling, measured in the same run (two independent
+ *   single-thread searches at once); the load average around each, since other work may share
+ *   the cores.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { PROPERTIES } from '../properties/index.js';
@@ -72,9 +78,10 @@ interface ExploreFigures {
   bytesPerState: number;
   heapBytesPerState: number;
 }
+// Without partial-order reduction, as these figures were first measured (issue 4).
 const exploreCli = (workers: number, ...more: string[]): ExploreFigures =>
   JSON.parse(
-    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--format', 'json', ...more], {
+    execFileSync(process.execPath, [bin, 'explore', '--workers', String(workers), '--max-faults', '2', '--no-por', '--format', 'json', ...more], {
       encoding: 'utf8',
       maxBuffer: 1 << 26,
     }),
@@ -92,6 +99,43 @@ const exhaustiveFirst = [0, 1, 2].map(() => {
   const r = explore(exploreOptions);
   return { ms: now() - t0, moves: r.violations.find((v) => v.property === 'L1')!.depth };
 });
+
+// ---- restated figures (issue 12) -----------------------------------------------------
+interface ExploreRun extends ExploreFigures {
+  peakHeapBytesPerState?: number;
+  exhausted: boolean;
+  verdicts: Record<string, string>;
+  /** The process's wall time, start to verdict. */
+  wallMs: number;
+}
+/** One `explore` process (exit 1, a verdict the manifest does not expect, still gives its JSON). */
+const exploreProcess = (args: string[], nodeFlags: string[] = []): Promise<ExploreRun> =>
+  new Promise((resolve, reject) => {
+    const t0 = now();
+    execFile(process.execPath, [...nodeFlags, bin, 'explore', '--format', 'json', ...args], { maxBuffer: 1 << 28 }, (error, stdout) => {
+      if (error && (error as { code?: number }).code !== 1) reject(error);
+      else resolve({ ...(JSON.parse(stdout) as ExploreRun), wallMs: now() - t0 });
+    });
+  });
+const load = () => round(loadavg()[0]!, 2);
+const restatedLoadBefore = load();
+// Single thread, the product of every property, small with 2 faults, no reduction.
+const single = [await exploreProcess(['--workers', '1', '--max-faults', '2', '--no-por'])];
+single.push(await exploreProcess(['--workers', '1', '--max-faults', '2', '--no-por']));
+const singleBest = single.sort((a, b) => a.ms - b.ms)[0]!;
+// To a complete verdict, with partial-order reduction (the default).
+const verdict2 = [await exploreProcess(['--workers', '1', '--max-faults', '2']), await exploreProcess(['--workers', '1', '--max-faults', '2'])].sort((a, b) => a.wallMs - b.wallMs)[0]!;
+const verdict3 = await exploreProcess(['--workers', '1', '--max-faults', '3']);
+// Memory first: the visited set's bytes and the live heap's growth per state (collected first: --expose-gc).
+const lean = await exploreProcess(['--workers', '1', '--max-faults', '3', '--no-por', '--lean'], ['--expose-gc']);
+// The ceiling: two independent single-thread searches at once (a space of 2 million states each).
+const PARALLEL = ['--max-faults', '3', '--no-por'];
+const ceilingLoad = load();
+const pair = await Promise.all([exploreProcess(['--workers', '1', ...PARALLEL]), exploreProcess(['--workers', '1', ...PARALLEL])]);
+const ceilingRate = pair.reduce((n, r) => n + r.states / (r.ms / 1000), 0);
+const alone = await exploreProcess(['--workers', '1', ...PARALLEL]);
+const twoWorkers = await exploreProcess(['--workers', String(Math.min(2, cores)), ...PARALLEL]);
+const restatedLoadAfter = load();
 
 // ---- agreement: check's shrunk length against the shortest --------------------------
 const agreement = checkDesign('prior-art', { ...profileCheckSpace('small'), properties: L1, runs: 200, seed: 42 });
@@ -168,6 +212,47 @@ console.log(
       agreement: {
         shortestMoves: exhaustiveFirst[0]!.moves,
         shrunkMoves,
+      },
+      restated: {
+        note: 'issue 12 point 6; wall times of whole processes; load is the 1-minute load average (other work may share the cores)',
+        loadAverage: { before: restatedLoadBefore, atCeiling: ceilingLoad, after: restatedLoadAfter },
+        singleThread: {
+          space: 'small, 2 faults, every property (product), --no-por, best of 2',
+          states: singleBest.states,
+          transitions: singleBest.transitions,
+          ms: singleBest.ms,
+          statesPerSecond: singleBest.statesPerSecond,
+        },
+        toVerdict: {
+          small2Faults: { por: true, states: verdict2.states, exhausted: verdict2.exhausted, searchMs: verdict2.ms, wallMs: Math.round(verdict2.wallMs) },
+          small3Faults: {
+            por: true,
+            states: verdict3.states,
+            exhausted: verdict3.exhausted,
+            violated: Object.entries(verdict3.verdicts).filter(([, v]) => v === 'violated').map(([p]) => p),
+            searchMs: verdict3.ms,
+            wallMs: Math.round(verdict3.wallMs),
+          },
+        },
+        lean: {
+          space: 'small, 3 faults, --no-por, --lean, node --expose-gc',
+          states: lean.states,
+          ms: lean.ms,
+          visitedSetBytesPerState: lean.bytesPerState,
+          heapBytesPerState: lean.heapBytesPerState,
+          bytesPerState: lean.bytesPerState + lean.heapBytesPerState,
+          peakHeapBytesPerState: lean.peakHeapBytesPerState ?? null,
+          bytesPerStateAtPeak: lean.bytesPerState + (lean.peakHeapBytesPerState ?? 0),
+        },
+        parallel: {
+          space: `small, 3 faults, --no-por (${alone.states} states)`,
+          aloneStatesPerSecond: alone.statesPerSecond,
+          ceilingStatesPerSecond: Math.round(ceilingRate),
+          ceilingOverAlone: round(ceilingRate / alone.statesPerSecond, 2),
+          twoWorkersStatesPerSecond: twoWorkers.statesPerSecond,
+          twoWorkersOverCeiling: round(twoWorkers.statesPerSecond / ceilingRate, 2),
+          twoWorkersOverAlone: round(twoWorkers.statesPerSecond / alone.statesPerSecond, 2),
+        },
       },
       shards: {
         campaign: 'check --design patent --runs 600 --workers 1',

@@ -116,6 +116,11 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   },
   'table-bits': { type: 'int', help: `shared state table of 2^N slots, 12 bytes each, ${TABLE_BITS_MIN}..${maxTableBits()} (default 22; parallel runs)` },
   exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },
+  'no-por': {
+    type: 'boolean',
+    help: 'no partial-order reduction (on by default: one order of the moves of an instant that commute; the same verdicts, counterexamples at most 2 moves longer; with --no-por the shortest of all)',
+  },
+  lean: { type: 'boolean', help: 'memory first: no cache of world moves or monitor steps, a compact visited set (the same states, 3-6x slower; 58 bytes a state on small with 3 faults, docs/explorer.md)' },
   'per-property': {
     type: 'boolean',
     help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, each in a space no larger than the product; workers take properties',
@@ -143,6 +148,10 @@ export interface ExploreRequest {
   stopWhenFound?: string[];
   /** Only this shard's part of the space (ExploreOptions.shard). */
   shard?: Shard;
+  /** Partial-order reduction (ExploreOptions.por; the command's default). */
+  por?: boolean;
+  /** Memory first (ExploreOptions.lean). */
+  lean?: boolean;
 }
 
 /** An exploration's figures and its counterexamples as scenarios. */
@@ -239,6 +248,8 @@ export function optionsOf(r: ExploreRequest, clock?: () => number, poll?: Explor
     ...(r.perProperty ? { perProperty: true } : {}),
     ...(r.stopWhenFound ? { stopWhenFound: r.stopWhenFound } : {}),
     ...(r.shard ? { shard: r.shard } : {}),
+    ...(r.por ? { por: true } : {}),
+    ...(r.lean ? { lean: true } : {}),
     ...(clock ? { clock } : {}),
     ...(poll ? { poll } : {}),
   };
@@ -498,6 +509,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     exact,
     ...(flags['per-property'] === true ? { perProperty: true } : {}),
     ...(shard ? { shard } : {}),
+    // Partial-order reduction by default, as Spin: the same verdicts on every manifest profile (test/explorer/por.test.ts).
+    ...(flags['no-por'] === true ? {} : { por: true }),
+    ...(flags.lean === true ? { lean: true } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures and progress lines only
   // Under vitest the sources are .ts, which worker threads cannot load: the search runs here.
@@ -607,13 +621,16 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     complete;
   const expected = asProfile ? explorerManifest.manifest[profileName]?.[design] : undefined;
   const found = Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
-  const figures = expected && (request.perProperty ? expected.perProperty : expected);
+  // With partial-order reduction the manifest's `por` figures (product only: --per-property is compared without it).
+  const figures =
+    expected && (request.por ? (request.perProperty ? undefined : expected.por) : request.perProperty ? expected.perProperty : expected);
+  const expectedViolated = (request.por && !request.perProperty ? expected?.por?.violated : undefined) ?? expected?.violated ?? {};
   const mismatch =
     figures !== undefined &&
     expected !== undefined &&
     (figures.states !== r.states ||
       figures.transitions !== r.transitions ||
-      JSON.stringify(Object.entries(expected.violated).sort()) !== JSON.stringify(Object.entries(found).sort()));
+      JSON.stringify(Object.entries(expectedViolated).sort()) !== JSON.stringify(Object.entries(found).sort()));
   const asExpected = !mismatch && unexpected.length === 0 && stoppedBy === null;
   // A shard's verdicts are of its part (and the shared prefix): only a violation is final there.
   const code = shard && shard.count > 1 ? (unexpected.some((id) => verdicts[id] === 'violated') || stoppedBy !== null ? 1 : 0) : asExpected ? 0 : 1;
@@ -635,6 +652,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           statesPerSecond: Math.round((r.states / Math.max(1, r.ms)) * 1000),
           bytesPerState: Math.round(r.bytesPerState),
           heapBytesPerState: Math.round(r.heapBytesPerState),
+          lean: request.lean === true,
+          ...(r.peakHeapBytesPerState !== undefined ? { peakHeapBytesPerState: Math.round(r.peakHeapBytesPerState) } : {}),
           verdicts,
           violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
           ...(r.byProperty
@@ -657,6 +676,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             delays: request.delays,
             exact: request.exact,
             perProperty: request.perProperty === true,
+            por: request.por === true,
             properties: ids,
             config: scenario.config,
             workload: scenario.workload,
@@ -678,7 +698,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     faultModel === 'extended'
       ? `extended fault model: ${optionsOf(request).faultMenu.length} faults in the menu${request.faultKinds.length > 0 ? ` (${request.faultKinds.join(',')})` : ''}`
       : `faults ${request.faultKinds.join(',')}`;
-  io.out(`pvlcheck explore: profile ${profileName}, design ${design}, ${faultsText} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)`);
+  io.out(`pvlcheck explore: profile ${profileName}, design ${design}, ${faultsText} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)${request.por ? ', partial-order reduction' : ', every order (--no-por)'}${request.lean ? ', lean' : ''}`);
   io.out(`  ${profile.description}`);
   if (shard && shard.count > 1) {
     const sp = r.split;
@@ -733,7 +753,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   if (expected) {
     io.out(
       mismatch
-        ? `  UNEXPECTED: the explorer manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expected.violated)} (${explorerManifest.file})`
+        ? `  UNEXPECTED: the explorer manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expectedViolated)} (${explorerManifest.file})`
         : '  as the explorer manifest expects',
     );
   }

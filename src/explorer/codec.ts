@@ -60,12 +60,13 @@ interface Pair {
 const pairs = new WeakMap<object, Pair>();
 const pairsByText = new Map<string, Pair>();
 
-/** The 64-bit hash of a string, memoised. */
-function pairOfText(text: string): Pair {
-  let p = pairsByText.get(text);
+/** The 64-bit hash of a string, memoised (not with `memo` false: a lean search's keys). */
+function pairOfText(text: string, memo = true): Pair {
+  let p = memo ? pairsByText.get(text) : undefined;
   if (p === undefined) {
     const [a, b] = fingerprint(text);
     p = { a, b };
+    if (!memo) return p;
     if (pairsByText.size > 1_000_000) pairsByText.clear();
     pairsByText.set(text, p);
   }
@@ -73,10 +74,10 @@ function pairOfText(text: string): Pair {
 }
 
 /** The 64-bit content hash of an immutable object, computed once per object. */
-function pairOf(object: object, text: () => string): Pair {
+function pairOf(object: object, text: () => string, memo = true): Pair {
   let p = pairs.get(object);
   if (p === undefined) {
-    p = pairOfText(text());
+    p = pairOfText(text(), memo);
     pairs.set(object, p);
   }
   return p;
@@ -227,7 +228,10 @@ const NO_TIME = 0x7ffffff1;
  * their data unchanged) are hashed once per object, so a state's fingerprint costs a few
  * cache lookups and a word per relative time.
  */
-export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number): KeyMaker {
+export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false): KeyMaker {
+  // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
+  const textPair = (text: string): Pair => pairOfText(text, !lean);
+  const objectPair = (object: object, text: () => string): Pair => pairOf(object, text, !lean);
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
   const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
 
@@ -241,7 +245,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     let parts = primitive ? primitiveParts.get(text) : splitCaches[i]!.get(data);
     if (!parts) {
       const k = splits[i]!(data);
-      parts = { pair: pairOfText(k.timeless), times: k.times };
+      parts = { pair: textPair(k.timeless), times: k.times };
       if (primitive) primitiveParts.set(text, parts);
       else splitCaches[i]!.set(data, parts);
     }
@@ -280,7 +284,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       sum = new SetSum();
       for (const a in actors) {
         const snap = actors[a]!;
-        sum.add(joined(pairOfText(a), pairOf(snap, () => snap.key)), 0);
+        sum.add(joined(textPair(a), objectPair(snap, () => snap.key)), 0);
       }
       actorSums.set(actors, sum);
     }
@@ -290,19 +294,19 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   const flightPair = (m: InFlight): Pair => {
     const known = memoOf<Memo>(m);
     if (known) return known;
-    const p = joined(pairOf(m.msg, () => JSON.stringify(m.msg)), pairOfText(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
+    const p = joined(objectPair(m.msg, () => JSON.stringify(m.msg)), textPair(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
     return setMemo(m, { a: p.a, b: p.b, owner: m });
   };
   const timerPair = (t: Timer): Pair => {
     const known = memoOf<Memo>(t);
     if (known) return known;
-    const p = joined(pairOf(t.event, () => JSON.stringify(t.event)), pairOfText(`${t.actor}:${t.name}`));
+    const p = joined(objectPair(t.event, () => JSON.stringify(t.event)), textPair(`${t.actor}:${t.name}`));
     return setMemo(t, { a: p.a, b: p.b, owner: t });
   };
   const cached = (object: object, text: () => string): Pair => {
     let p = restPairs.get(object);
     if (p === undefined) {
-      p = pairOfText(text());
+      p = textPair(text());
       restPairs.set(object, p);
     }
     return p;

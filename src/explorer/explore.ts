@@ -80,6 +80,17 @@ export interface ExploreOptions {
    * See `split` in the result.
    */
   shard?: { index: number; count: number };
+  /**
+   * Partial-order reduction (default off here; the command line turns it on unless
+   * --no-por): inside an instant, one order of moves that commute (successors.ts,
+   * docs/explorer.md). The same verdicts; shortest counterexamples at most a few moves longer.
+   */
+  por?: boolean;
+  /**
+   * Memory first (`--lean`): no cache of world moves or monitor steps, no canonical monitor
+   * states: every state's moves are worked out again. The same states and verdicts.
+   */
+  lean?: boolean;
 }
 
 /** How a sharded search split the space (ExploreOptions.shard). */
@@ -139,6 +150,12 @@ export interface ExploreResult {
    * collected, so an upper bound).
    */
   heapBytesPerState: number;
+  /**
+   * Lean: the heap's highest level at the end of a breadth-first level over the start, per
+   * distinct state: the frontier at its widest (collected first when `gc` is exposed,
+   * `node --expose-gc`; otherwise garbage too, an upper bound).
+   */
+  peakHeapBytesPerState?: number;
   /** With perProperty: each property's exploration (the totals above sum them). */
   byProperty: PropertyExploration[] | null;
   /** With ExploreOptions.shard: where the space was split (with perProperty, the sums over properties). */
@@ -152,9 +169,9 @@ export function horizonFor(scenario: Scenario): number {
 }
 
 /** The moves of each world, to share between explorations of one configuration. */
-export function worldCacheFor(scenario: Scenario, limit?: number): WorldCache {
+export function worldCacheFor(scenario: Scenario, limit?: number, lean = false): WorldCache {
   const keys = makeKeyMaker([], horizonFor(scenario));
-  return new WorldCache((w) => keys.worldKey(w), limit);
+  return new WorldCache((w) => keys.worldKey(w), limit, undefined, lean);
 }
 
 export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space: ExploreSpace; keys: KeyMaker; sys: System } {
@@ -164,7 +181,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     if (!declOf(sys.faults, f.kind)) throw new Error(`the fault menu offers ${f.kind}, which the system's fault vocabulary does not declare`);
   }
   const horizonMs = horizonFor(s);
-  const keys = makeKeyMaker(options.properties, horizonMs);
+  const keys = makeKeyMaker(options.properties, horizonMs, options.lean ?? false);
   const space: ExploreSpace = {
     sys,
     scenario: s,
@@ -173,9 +190,14 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     maxFaults: options.maxFaults,
     delays: options.delays ?? 'bounds',
     horizonMs,
-    worlds: worlds ?? new WorldCache((w) => keys.worldKey(w)),
+    worlds: worlds ?? new WorldCache((w) => keys.worldKey(w), undefined, undefined, options.lean ?? false),
     monitorIdentity: (i, m) => keys.monitorIdentity(i, m),
     witnessed: options.properties.map(() => false),
+    por: options.por ?? false,
+    fingerprint: (world, monitors, faults, busyInstant) => {
+      const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
+      return `${h}:${l}`;
+    },
   };
   return { space, keys, sys };
 }
@@ -200,7 +222,7 @@ export function explore(options: ExploreOptions): ExploreResult {
  * Each property on its own (ExploreOptions.perProperty), one after the other, sharing
  * `worlds` (the moves of each world; a worker passes its own from property to property).
  */
-export function explorePerProperty(options: ExploreOptions, worlds = worldCacheFor(options.scenario)): ExploreResult {
+export function explorePerProperty(options: ExploreOptions, worlds = worldCacheFor(options.scenario, undefined, options.lean ?? false)): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const started = clock();
   const parts: (ExploreResult & { property: string })[] = [];
@@ -279,9 +301,13 @@ export function shardOfFingerprint(h: number, l: number, count: number): number 
 function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const started = clock();
+  // Lean: the heap's growth per state is the figure to hold down, so count live objects, not garbage (with --expose-gc).
+  const gc = options.lean ? (globalThis as { gc?: () => void }).gc : undefined;
+  gc?.();
   const heapAtStart = process.memoryUsage().heapUsed;
+  let heapPeak = heapAtStart;
   const { space, keys } = spaceFor(options, worlds);
-  const visited = new FingerprintSet(options.exact ?? false);
+  const visited = new FingerprintSet(options.exact ?? false, 16, options.lean ?? false);
   const violations = new Map<string, ExploreViolation>();
   const root = initialState(space);
   const rootKey = keys.key(root.state);
@@ -368,8 +394,15 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     depth++;
     frontier = next;
     frontierIndex = nextIndex;
+    if (options.lean) {
+      // Live objects only when the collector is exposed (the bench): the frontier at its widest, not garbage.
+      gc?.();
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }
     options.onLevel?.(depth, visited.size);
   }
+  gc?.();
+  const heapAtEnd = process.memoryUsage().heapUsed;
   return {
     states: visited.size,
     transitions,
@@ -380,7 +413,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     witnessed: space.properties.filter((_, i) => space.witnessed[i]).map((p) => p.id),
     ms: clock() - started,
     bytesPerState: visited.bytesPerState(keyLength),
-    heapBytesPerState: Math.max(0, process.memoryUsage().heapUsed - heapAtStart) / Math.max(1, visited.size),
+    heapBytesPerState: Math.max(0, heapAtEnd - heapAtStart) / Math.max(1, visited.size),
+    ...(options.lean ? { peakHeapBytesPerState: Math.max(0, heapPeak - heapAtStart) / Math.max(1, visited.size) } : {}),
     byProperty: null,
     ...(split ? { split } : {}),
   };

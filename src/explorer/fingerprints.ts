@@ -37,18 +37,26 @@ export class FingerprintSet {
   private count = 0;
   /** State index -> parent state index (-1 for the root) and successor ordinal. */
   private parents: Int32Array;
-  private ordinals: Int32Array;
+  /** Uint16 in a compact set while every ordinal fits (then Int32). */
+  private ordinals: Int32Array | Uint16Array;
   private readonly keys: Map<string, number> | null;
+  /** The table grows past this load (1/2; 3/4 in a compact set: fewer bytes, longer probes). */
+  private readonly maxLoad: number;
 
-  constructor(exact = false, capacityPow2 = 16) {
+  /**
+   * `compact` (a lean search): the table fills to 3/4 before it grows, ordinals take 2
+   * bytes while they fit: 16 to 32 bytes a slot's worth per state, plus 6 for the links.
+   */
+  constructor(exact = false, capacityPow2 = 16, compact = false) {
     const cap = 1 << capacityPow2;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
     this.slots = new Uint32Array(cap);
     this.mask = cap - 1;
     this.parents = new Int32Array(cap);
-    this.ordinals = new Int32Array(cap);
+    this.ordinals = compact ? new Uint16Array(cap) : new Int32Array(cap);
     this.keys = exact ? new Map() : null;
+    this.maxLoad = compact ? 0.75 : 0.5;
   }
 
   get exact(): boolean {
@@ -62,14 +70,14 @@ export class FingerprintSet {
   /** Bytes held per state (table, parent links; and keys in exact mode, roughly). */
   bytesPerState(averageKeyLength = 0): number {
     const table = this.slots.length * 12;
-    const links = this.parents.length * 8;
+    const links = this.parents.length * 4 + this.ordinals.byteLength;
     const keys = this.keys ? this.count * (averageKeyLength * 2 + 48) : 0;
     return this.count === 0 ? 0 : (table + links + keys) / this.count;
   }
 
   /** Bytes of the typed arrays (off the JS heap). */
   tableBytes(): number {
-    return this.slots.length * 12 + this.parents.length * 8;
+    return this.slots.length * 12 + this.parents.length * 4 + this.ordinals.byteLength;
   }
 
   /** Adds a state by its key; returns its index, or -1 if it was already there. */
@@ -85,7 +93,7 @@ export class FingerprintSet {
 
   /** Adds a state by its fingerprint (not in exact mode); its index, or -1 if known. */
   addPair(h: number, l: number, parent: number, ordinal: number): number {
-    if (this.count * 2 >= this.slots.length) this.grow();
+    if (this.count >= this.slots.length * this.maxLoad) this.grow();
     let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
     for (;;) {
       const s = this.slots[i]!;
@@ -112,10 +120,11 @@ export class FingerprintSet {
       const parents = new Int32Array(this.parents.length * 2);
       parents.set(this.parents);
       this.parents = parents;
-      const ordinals = new Int32Array(this.ordinals.length * 2);
+      const ordinals = this.ordinals instanceof Uint16Array ? new Uint16Array(this.ordinals.length * 2) : new Int32Array(this.ordinals.length * 2);
       ordinals.set(this.ordinals);
       this.ordinals = ordinals;
     }
+    if (ordinal > 0xffff && this.ordinals instanceof Uint16Array) this.ordinals = Int32Array.from(this.ordinals);
     this.parents[index] = parent;
     this.ordinals[index] = ordinal;
     return index;

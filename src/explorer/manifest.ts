@@ -24,6 +24,12 @@ export interface ExpectedExploration {
    * (the same violations, with the same shortest counterexamples).
    */
   perProperty: { states: number; transitions: number };
+  /**
+   * With partial-order reduction (the command's default): the states and transitions of the
+   * reduced product, and its shortest counterexamples (at most 2 moves longer than `violated`'s).
+   * The figures above are those without it (`--no-por`).
+   */
+  por?: { states: number; transitions: number; violated: Record<string, number> };
 }
 
 /** Profile -> design -> what its exploration gives. */
@@ -77,6 +83,15 @@ export function parseExplorerManifest(json: unknown, file: string, profiles: rea
           transitions: count(file, `${at}.perProperty.transitions`, per.transitions),
         },
       };
+      if (x.por !== undefined) {
+        const por = object(file, `${at}.por`, x.por);
+        const porViolated = object(file, `${at}.por.violated`, por.violated);
+        designsOut[design]!.por = {
+          states: count(file, `${at}.por.states`, por.states),
+          transitions: count(file, `${at}.por.transitions`, por.transitions),
+          violated: Object.fromEntries(Object.entries(porViolated).map(([p, n]) => [p, count(file, `${at}.por.violated.${p}`, n)])),
+        };
+      }
     }
     out[profile] = designsOut;
   }

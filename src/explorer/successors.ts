@@ -55,6 +55,14 @@ export interface ExploreSpace {
    * for its (move, monitor state) pair, so no witness is missed.
    */
   witnessed: boolean[];
+  /**
+   * Partial-order reduction (docs/explorer.md, "Partial-order reduction"): where no fault is
+   * offered, explore one delivery or timer due now (with every choice inside its step)
+   * when it commutes with every other move of the instant, as `persistent` checks.
+   */
+  por: boolean;
+  /** The 64-bit fingerprint of a product state, as the visited set keys it ("h:l"). */
+  fingerprint: (world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean) => string;
 }
 
 /** A move's content, independent of ids. */
@@ -231,7 +239,8 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   const node = space.worlds.node(state.world);
   const rep = node.rep;
   const due = nextEventTime(rep);
-  if (state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now)) {
+  const faultsOffered = state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now);
+  if (faultsOffered) {
     node.faults ??= faultMoves(space, rep);
     for (const move of node.faults) {
       const monitors = observe(space, state.monitors, move);
@@ -239,10 +248,151 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
     }
   }
   node.events ??= eventMoves(space, rep);
-  for (const move of node.events) {
+  let events = node.events;
+  if (space.por && !faultsOffered && events.length > 1) {
+    const ample = ampleMoves(space, { world: rep, monitors: state.monitors, faults: state.faults, busyInstant: state.busyInstant }, events);
+    if (ample !== null) events = ample;
+  }
+  for (const move of events) {
     const monitors = observe(space, state.monitors, move);
     if (visit(move.world, monitors, state.faults, true, move.edge, observedViolation) === true) return;
   }
+}
+
+/*
+ * Partial-order reduction. Inside one instant (no fault offered: the budget is spent, or
+ * the instant's first event has happened), the deliveries and timers due now are a small
+ * acyclic system of their own: each move takes one event due now, and the instant ends
+ * (faults are offered again, every move fully expanded) when none is left. A move group
+ * `e` (one due delivery or timer, with every choice inside its step) is explored alone
+ * when it is *persistent*: along every path from here that does not take `e` (every order
+ * of the other events due now, and any event their steps make due now), each move commutes
+ * with `e` in the product of the world and every monitor -- both orders reach the same
+ * state key, choice by choice -- and leaves `e` enabled. The check is exact, state by
+ * state, not assumed: `e` and the other move must first be at different nodes (a cheap
+ * filter); then both orders are stepped and their fingerprints compared. A fault is never
+ * reduced (faults are offered only at an instant's start, where everything is expanded).
+ * Past a budget of pairs to compare, the group counts as dependent.
+ */
+
+/** Pairs of moves compared, at most, before a group counts as dependent. */
+const POR_BUDGET = 48;
+
+interface Group {
+  /**
+   * The event's content, its due time, and its past times relative to the due time, capped
+   * at the horizon as keys cap them: the same event in any world of the same key (ids
+   * aside), and in the worlds after other events of the same instant.
+   */
+  id: string;
+  /** The node the event happens at (a per-flow actor's node). */
+  node: string;
+  moves: WorldMove[];
+}
+
+/** The moves of a world, grouped by event (null: two events alike, which the check does not tell apart). */
+function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): Group[] | null {
+  const h = space.horizonMs;
+  const out: Group[] = [];
+  for (const m of moves) {
+    const mv = m.observations[m.observations.length - 1]!.move!;
+    let id: string;
+    let node: string;
+    if (mv.kind === 'deliver') {
+      const x = w.inFlight.find((f) => f.id === mv.id)!;
+      id = `d${x.from}>${x.to}:${x.src}:${hashOf(x.msg, () => JSON.stringify(x.msg))}:${x.causeFrom ?? ''}:${Math.max(-h, x.sentAt - x.at)}:${Math.max(-h, x.originAt - x.at)}:${x.at}`;
+      node = x.to;
+    } else if (mv.kind === 'fire') {
+      const t = w.timers.find((f) => f.id === mv.id)!;
+      id = `t${t.actor}:${t.name}:${t.at}`;
+      node = t.actor.split('/')[0]!;
+    } else return null;
+    const last = out[out.length - 1];
+    if (last && last.moves[0]!.observations[0]!.move === mv) last.moves.push(m);
+    else if (out.some((g) => g.id === id)) return null;
+    else out.push({ id, node, moves: [m] });
+  }
+  return out;
+}
+
+/** A world's event moves (from the cache of world moves) and their groups. */
+function eventGroups(space: ExploreSpace, w: World): Group[] | null {
+  const node = space.worlds.node(w);
+  node.events ??= eventMoves(space, node.rep);
+  return groupsOf(space, node.rep, node.events);
+}
+
+/** The product step of a state along a world move (its world must be the move's). */
+function after(space: ExploreSpace, x: ExplorerState, move: WorldMove): ExplorerState {
+  return { world: move.world, monitors: observe(space, x.monitors, move), faults: x.faults, busyInstant: true };
+}
+
+function sameChoices(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function findMove(group: Group | undefined, choices: readonly number[]): WorldMove | undefined {
+  return group?.moves.find((m) => sameChoices((m.edge as { choices: number[] }).choices, choices));
+}
+
+/** The moves of the first persistent group (see above), or null: explore them all. */
+function ampleMoves(space: ExploreSpace, s: ExplorerState, events: readonly WorldMove[]): WorldMove[] | null {
+  const groups = groupsOf(space, s.world, events);
+  if (groups === null || groups.length < 2) return null;
+  // Candidates in the order of their content (due time last), not of ids: the choice is the
+  // state key's, whichever world of that key (or worker) meets it.
+  for (const e of [...groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (groups.some((g) => g !== e && g.node === e.node)) continue;
+    const budget = { left: POR_BUDGET };
+    if (persistent(space, s, groups, e.id, e.node, budget)) return e.moves;
+  }
+  return null;
+}
+
+/**
+ * Does every move of state `x` other than the group `eId` commute with it (choice by
+ * choice, in the product), and so on along every path from `x` that does not take it?
+ */
+function persistent(space: ExploreSpace, x: ExplorerState, groups: readonly Group[], eId: string, eNode: string, budget: { left: number }): boolean {
+  const e = groups.find((g) => g.id === eId);
+  if (!e) return false;
+  for (const g of groups) {
+    if (g === e) continue;
+    if (g.node === eNode) return false;
+    for (const em of e.moves) {
+      const xe = after(space, x, em);
+      const xeGroups = eventGroups(space, em.world);
+      if (xeGroups === null) return false;
+      const gAfterE = xeGroups.find((h) => h.id === g.id);
+      for (const gm of g.moves) {
+        if (--budget.left < 0) return false;
+        const choicesG = (gm.edge as { choices: number[] }).choices;
+        const gmAfterE = findMove(gAfterE, choicesG);
+        if (!gmAfterE) return false;
+        const xg = after(space, x, gm);
+        const xgGroups = eventGroups(space, gm.world);
+        if (xgGroups === null) return false;
+        const emAfterG = findMove(
+          xgGroups.find((h) => h.id === e.id),
+          (em.edge as { choices: number[] }).choices,
+        );
+        if (!emAfterG) return false;
+        const one = after(space, xe, gmAfterE);
+        const other = after(space, xg, emAfterG);
+        if (space.fingerprint(one.world, one.monitors, 0, true) !== space.fingerprint(other.world, other.monitors, 0, true)) return false;
+      }
+    }
+    // Paths that take g first and e later: e must commute with what follows too.
+    for (const gm of g.moves) {
+      const xg = after(space, x, gm);
+      if (nextEventTime(gm.world) !== gm.world.now) return false;
+      const next = eventGroups(space, gm.world);
+      if (next === null) return false;
+      if (next.length > 1 && !persistent(space, xg, next, eId, eNode, budget)) return false;
+      if (budget.left < 0) return false;
+    }
+  }
+  return true;
 }
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {

@@ -75,6 +75,8 @@ export class WorldCache {
     private readonly limit = 500_000,
     /** ... and when the heap is fuller than this share of its limit. */
     private readonly heapShare = 0.6,
+    /** Keep nothing (`--lean`): every call works a world's moves out afresh, monitor states stay as made. */
+    readonly lean = false,
   ) {}
 
   /** The one monitor state kept for this identity (the first one seen). */
@@ -84,6 +86,7 @@ export class WorldCache {
     state: MonitorState<unknown>,
     identify: (i: number, state: MonitorState<unknown>) => MonitorIdentity,
   ): MonitorState<unknown> {
+    if (this.lean) return state;
     const identity = identify(i, state);
     let states = this.monitorStates.get(property);
     if (!states) {
@@ -131,6 +134,7 @@ export class WorldCache {
 
   /** The node of this world's key: its moves, once worked out, and the world they are from. */
   node(w: World): WorldNode {
+    if (this.lean) return { rep: w, events: null, faults: null };
     const key = this.keyOf(w);
     let node = this.nodes.get(key);
     if (!node) {

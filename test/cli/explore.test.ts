@@ -24,9 +24,10 @@ describe('pvlcheck explore', () => {
     expect(await main(['explore', '--design', 'prior-art', '--workers', '1'], io)).toBe(0);
     const out = io.stdout();
     expect(out).toContain('L1 Reverse delivery resumes');
-    expect(out).toContain(`VIOLATED (shortest counterexample: ${EXPLORER_MANIFEST.small!['prior-art']!.violated.L1} moves)`);
+    // Partial-order reduction is on by default: the manifest's por figures.
+    expect(out).toContain(`VIOLATED (shortest counterexample: ${EXPLORER_MANIFEST.small!['prior-art']!.por!.violated.L1} moves)`);
     expect(out).toContain('exhausted: every reachable state visited');
-    expect(out).toContain(`distinct states  ${EXPLORER_MANIFEST.small!['prior-art']!.states}`);
+    expect(out).toContain(`distinct states  ${EXPLORER_MANIFEST.small!['prior-art']!.por!.states}`);
     expect(out).toContain('as the explorer manifest expects');
     const file = join(dir, 'counterexamples', 'prior-art-L1-shortest.json');
     expect(existsSync(file)).toBe(true);
@@ -39,7 +40,40 @@ describe('pvlcheck explore', () => {
     const io = bufferIo(mkdtempSync(join(tmpdir(), 'pvl-explore-')));
     expect(await main(['explore', '--workers', '1', '--reporter', 'json'], io)).toBe(0);
     const r = JSON.parse(io.stdout()) as { states: number; exhausted: boolean; violations: unknown[]; asExpected: boolean };
-    expect(r).toMatchObject({ states: EXPLORER_MANIFEST.small!.patent!.states, exhausted: true, violations: [], asExpected: true });
+    expect(r).toMatchObject({ states: EXPLORER_MANIFEST.small!.patent!.por!.states, exhausted: true, violations: [], asExpected: true });
+  });
+
+  it('--no-por: every order of the moves of an instant, the unreduced figures and shortest counterexamples', async () => {
+    const io = bufferIo(mkdtempSync(join(tmpdir(), 'pvl-explore-')));
+    expect(await main(['explore', '--design', 'prior-art', '--no-por', '--format', 'json'], io)).toBe(0);
+    const r = JSON.parse(io.stdout()) as {
+      states: number;
+      transitions: number;
+      asExpected: boolean;
+      violations: { property: string; moves: number }[];
+      exploration: { por: boolean };
+    };
+    const expected = EXPLORER_MANIFEST.small!['prior-art']!;
+    expect({ states: r.states, transitions: r.transitions, asExpected: r.asExpected, por: r.exploration.por }).toEqual({
+      states: expected.states,
+      transitions: expected.transitions,
+      asExpected: true,
+      por: false,
+    });
+    expect(Object.fromEntries(r.violations.map((v) => [v.property, v.moves]))).toEqual(expected.violated);
+  });
+
+  it('--lean: the same figures as the default', async () => {
+    const io = bufferIo(mkdtempSync(join(tmpdir(), 'pvl-explore-')));
+    expect(await main(['explore', '--design', 'prior-art', '--lean', '--format', 'json'], io)).toBe(0);
+    const r = JSON.parse(io.stdout()) as { states: number; transitions: number; asExpected: boolean; lean: boolean };
+    const por = EXPLORER_MANIFEST.small!['prior-art']!.por!;
+    expect({ states: r.states, transitions: r.transitions, asExpected: r.asExpected, lean: r.lean }).toEqual({
+      states: por.states,
+      transitions: por.transitions,
+      asExpected: true,
+      lean: true,
+    });
   });
 
   it('gives the same figures with two worker threads (the built command)', () => {
@@ -49,7 +83,8 @@ describe('pvlcheck explore', () => {
       encoding: 'utf8',
     });
     const r = JSON.parse(out) as { states: number; transitions: number; workers: number; violations: { property: string; moves: number }[] };
-    const expected = EXPLORER_MANIFEST.small!['prior-art']!;
+    // With partial-order reduction (the default): which event goes first is decided by the state, whichever worker meets it.
+    const expected = EXPLORER_MANIFEST.small!['prior-art']!.por!;
     expect(r.workers).toBe(2);
     expect(r.states).toBe(expected.states);
     expect(r.transitions).toBe(expected.transitions);
@@ -59,7 +94,7 @@ describe('pvlcheck explore', () => {
   it('explores each property on its own in two worker threads, with the recorded totals and the same shortest counterexamples', () => {
     const bin = join(process.cwd(), 'bin', 'pvlcheck.js');
     const dir = mkdtempSync(join(tmpdir(), 'pvl-explore-'));
-    const out = execFileSync(process.execPath, [bin, 'explore', '--per-property', '--workers', '2', '--design', 'prior-art', '--reporter', 'json'], {
+    const out = execFileSync(process.execPath, [bin, 'explore', '--per-property', '--no-por', '--workers', '2', '--design', 'prior-art', '--reporter', 'json'], {
       cwd: dir,
       encoding: 'utf8',
     });
@@ -136,16 +171,18 @@ function edited(file: string, edit: (json: any) => void): string {
 describe('explore reads its manifests at run time', () => {
   it('an edited explorer manifest changes the exit code (no rebuild)', async () => {
     const path = edited(manifestFile, (m) => {
-      m.profiles.small.patent.states += 1;
+      m.profiles.small.patent.por.states += 1;
     });
     const r = await exploreWith({ PVLCHECK_EXPLORER_MANIFEST: path }, []);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`UNEXPECTED: the explorer manifest expects ${EXPLORER_MANIFEST.small!.patent!.states + 1} states`);
+    expect(r.out).toContain(`UNEXPECTED: the explorer manifest expects ${EXPLORER_MANIFEST.small!.patent!.por!.states + 1} states`);
+    // Without the reduction, the figures without it are compared (and here unchanged).
+    expect((await exploreWith({ PVLCHECK_EXPLORER_MANIFEST: path }, ['--no-por'])).code).toBe(0);
   });
 
   it('the built command reads the edited file too', () => {
     const path = edited(manifestFile, (m) => {
-      m.profiles.small['prior-art'].violated.L1 = 51;
+      m.profiles.small['prior-art'].por.violated.L1 = 51;
     });
     const run = spawnSync(process.execPath, [bin, 'explore', '--design', 'prior-art', '--format', 'json'], {
       cwd: mkdtempSync(join(tmpdir(), 'pvl-explore-')),

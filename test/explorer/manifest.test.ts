@@ -50,6 +50,17 @@ describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
     for (const v of each.violations) expect(v.edges).toHaveLength(v.depth);
   });
 
+  it('with partial-order reduction (the command\'s default): the recorded por figures', () => {
+    expect(expected.por, `${profile} ${design}: the manifest records por`).toBeDefined();
+    const reduced = explore({ ...opts, por: true });
+    expect(reduced.exhausted).toBe(true);
+    expect({
+      states: reduced.states,
+      transitions: reduced.transitions,
+      violated: Object.fromEntries(reduced.violations.map((v) => [v.property, v.depth])),
+    }).toEqual(expected.por);
+  });
+
   it('writes counterexamples that replay to the same violation after the same number of moves', () => {
     const { space } = spaceFor(opts);
     const root = initialState(space);
