@@ -51,7 +51,7 @@ export const lvsMachine = setup({
     forwardToServer: enqueueActions(({ context, event, enqueue }) => {
       enqueue({ type: 'send', params: toServer(context, event) });
     }),
-    /** Reverse data to the learned fast path (route ① or ③ of Fig. 5). */
+    /** Reverse data to the learned fast path's physical IP, its virtual IP inside (route ① or ③ of Fig. 5) [C7]. */
     sendToLearnedPath: enqueueActions(({ context, event, enqueue }) => {
       const send = toLearnedPath(context, event);
       if (send) enqueue({ type: 'send', params: send });
@@ -157,7 +157,16 @@ export function toServer(context: LearnedPath, event: DataMsg): SendParams {
   };
 }
 
-/** Reverse data to the learned path, or null when nothing has been learned. */
+/**
+ * Reverse data to the learned path, or null when nothing has been learned: to the path's
+ * physical IP with its virtual IP inside (outer and inner destination) [C7, ¶45, ¶63].
+ * A stale half black-holes it: a fast path restarted at a new virtual address on the same
+ * host (the inner address is nobody's there), or on a new host (the outer address is
+ * nobody's), until a forward packet relearns the path [¶45, ¶80]. A path learned without
+ * its physical IP (no fast path sends one) is addressed by its virtual IP alone.
+ */
 export function toLearnedPath(context: LearnedPath, event: DataMsg): SendParams | null {
-  return context.pathVirtIp === null ? null : { to: context.pathVirtIp, msg: reverseData(event) };
+  if (context.pathVirtIp === null) return null;
+  if (context.pathPhysIp === null) return { to: context.pathVirtIp, msg: reverseData(event) };
+  return { to: context.pathPhysIp, msg: reverseData(event), innerDst: context.pathVirtIp };
 }

@@ -26,6 +26,7 @@ export const lvsPriorArtMachine = setup({
     forwardToServer: enqueueActions(({ context, event, enqueue }) => {
       enqueue({ type: 'send', params: toServer(context, event) });
     }),
+    /** Reverse data to the learned path's physical IP, its virtual IP inside [C7, ¶45]: stale after a restart, for ever. */
     sendToLearnedPath: enqueueActions(({ context, event, enqueue }) => {
       const send = toLearnedPath(context, event);
       if (send) enqueue({ type: 'send', params: send });

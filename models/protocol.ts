@@ -90,8 +90,16 @@ export interface StartEvent {
  * action list and puts the message on the network (XState's pure `sendTo` throws).
  */
 export interface SendParams {
+  /** The destination address; with `innerDst`, the outer (physical host) address. */
   to: string;
   msg: Message;
+  /**
+   * The inner destination: the virtual address the packet is for, carried inside the
+   * outer one [C7, ¶45, ¶63]. The LVS sends reverse data to a fast path's learned
+   * physical IP with its learned virtual IP inside; the world delivers it only if the
+   * outer address is a host's and the node on it owns the inner address now.
+   */
+  innerDst?: string;
 }
 
 /**

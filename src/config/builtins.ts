@@ -51,7 +51,7 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
   },
   'fp-restart-new-ip': {
     description:
-      "Spec §5: fp2 restarts at 5.1 s at a new address; the LVS's learned address is stale, so this plays like a crash.",
+      "Spec §5, E3 (new IP): fp2 crashes at 5 s and restarts at 5.1 s at a new virtual address on the same host. The LVS sends reverse data to the learned physical IP with the old virtual IP inside [C7]: the host is there, nobody on it owns that address, so it is black-holed (no-route:<phys>:inner-mismatch:<virt>) as after a crash. After the relay timeout it goes through the VGW; the client's new request makes the ENI probe fp2's old address (no route), fail over to fp1, and the LVS relearns fp1.",
     body: {
       faults: [
         { at: 5000, kind: 'crash', node: 'fp2' },

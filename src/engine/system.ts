@@ -29,10 +29,19 @@ export interface NodeSpec {
   /** One statechart per flow (keyed "node/flow") instead of one per node. */
   readonly perFlow: boolean;
   readonly runner: MachineRunner;
-  /** The statechart's input; `epoch` counts restarts with a new address. */
-  readonly input: (flow: string | null, epoch: number) => unknown;
-  /** The node's address for an epoch. */
+  /**
+   * The statechart's input; `epoch` counts restarts with a new (virtual) address, `host`
+   * restarts on a new physical host (fast paths only; absent = 0).
+   */
+  readonly input: (flow: string | null, epoch: number, host?: number) => unknown;
+  /** The node's address for an epoch (a fast path's virtual IP). */
   readonly ip: (epoch: number) => string;
+  /**
+   * A fast path's physical host address for a host epoch: the outer destination of the
+   * LVS's reverse data [C7, ¶45]. A restart at a new address keeps the host (a new virtual
+   * IP on the same machine); a restart on a new host keeps the virtual IP.
+   */
+  readonly hostIp?: (host: number) => string;
   /** Timers that fire 1..ms after they are due (a periodic scan), by timer label. */
   readonly timerJitterMs: Readonly<Record<string, number>>;
 }
@@ -56,6 +65,8 @@ export interface System {
   readonly flows: readonly string[];
   /** Address -> node, for epoch 0. */
   readonly addresses: ReadonlyMap<string, string>;
+  /** Physical host address -> the fast path on it, for host epoch 0. */
+  readonly hostAddresses: ReadonlyMap<string, string>;
   /** The fault kinds the world knows, and how it applies each (src/config/faults.ts). */
   readonly faults: FaultVocabulary;
 }
@@ -112,8 +123,10 @@ export const IP = {
   lvs: '10.2.0.10',
   vgw: '10.2.0.1',
   server: '10.2.0.20',
+  /** A fast path's virtual (ECS instance) IP: a restart at a new address changes it. */
   fpVirt: (n: number, epoch: number) => `10.1.${epoch}.${n}`,
-  fpPhys: (n: number, epoch: number) => `192.168.${epoch}.${n}`,
+  /** Its physical host's IP: only a restart on a new host changes it (host epoch). */
+  fpPhys: (n: number, host: number) => `192.168.${host}.${n}`,
 } as const;
 
 export function flowIds(count: number): string[] {
@@ -132,11 +145,12 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     id: string,
     kind: NodeKind,
     ip: (epoch: number) => string,
-    input: (flow: string | null, epoch: number) => unknown,
+    input: (flow: string | null, epoch: number, host?: number) => unknown,
     perFlow = false,
     timerJitterMs: Record<string, number> = {},
+    hostIp?: (host: number) => string,
   ): void => {
-    nodes[id] = { id, kind, perFlow, runner: runnerFor(machines[kind]), input, ip, timerJitterMs };
+    nodes[id] = { id, kind, perFlow, runner: runnerFor(machines[kind]), input, ip, timerJitterMs, ...(hostIp ? { hostIp } : {}) };
   };
 
   add('client', 'client', () => IP.client, (flow) => ({
@@ -157,13 +171,13 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   add('sp', 'sp', () => IP.sp, () => undefined);
   fps.forEach((fp, i) => {
     const n = i + 1;
-    add(fp, 'fp', (epoch) => IP.fpVirt(n, epoch), (_flow, epoch) => ({
-      physIp: IP.fpPhys(n, epoch),
+    add(fp, 'fp', (epoch) => IP.fpVirt(n, epoch), (_flow, epoch, host = 0) => ({
+      physIp: IP.fpPhys(n, host),
       virtIp: IP.fpVirt(n, epoch),
       spIp: IP.sp,
       lvsIp: IP.lvs,
       eniIp: IP.eni,
-    } satisfies FastPathInput));
+    } satisfies FastPathInput), false, {}, (host) => IP.fpPhys(n, host));
   });
   add('control', 'control', () => IP.control, () => ({
     spIp: IP.sp,
@@ -193,7 +207,11 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   }
 
   const addresses = new Map<string, string>();
-  for (const node of Object.values(nodes)) addresses.set(node.ip(0), node.id);
+  const hostAddresses = new Map<string, string>();
+  for (const node of Object.values(nodes)) {
+    addresses.set(node.ip(0), node.id);
+    if (node.hostIp) hostAddresses.set(node.hostIp(0), node.id);
+  }
 
   return {
     design,
@@ -204,6 +222,7 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     links,
     flows: flowIds(workload.flows),
     addresses,
+    hostAddresses,
     faults,
   };
 }

@@ -18,6 +18,11 @@ export interface SendEvent {
   cause: number | null;
   /** The id of the first message of the application packet this one carries on. */
   origin: number;
+  /**
+   * The inner (virtual) destination address, when the message was sent to a physical
+   * host's address with it inside (the LVS's reverse data to a fast path [C7]).
+   */
+  innerDst?: string;
 }
 
 export interface DeliverEvent {

@@ -17,7 +17,12 @@
  *   after it is due (the LVS's idle scan, Δscan).
  * - A crash drops the node's statecharts (its volatile state), its timers and the messages
  *   in flight to it; messages it sent before are still on the wire (E5b). A restart
- *   re-initialises it, optionally at a new address.
+ *   re-initialises it, optionally at a new address (a fast path: a new virtual IP on the
+ *   same host) or, for a fast path, on a new host (a new physical IP, the same virtual IP).
+ * - A send with an inner destination (the LVS's reverse data [C7]) goes to the outer
+ *   address, a fast path's physical host, and is delivered only if the node on that host
+ *   owns the inner virtual address now: otherwise it is dropped as it is sent, with
+ *   `no-route:<outer>` (no such host) or `no-route:<outer>:inner-mismatch:<inner>`.
  * - A link that is down, or lossy, drops what is sent on it; what is on a link when it
  *   goes down is lost then.
  */
@@ -85,6 +90,11 @@ export interface World {
   readonly down: Readonly<Record<string, true>>;
   /** Restarts with a new address, per node (absent = 0). */
   readonly epochs: Readonly<Record<string, number>>;
+  /**
+   * Restarts on a new physical host, per fast path (absent = 0). Absent unless such a
+   * restart happened, so that other worlds are as before.
+   */
+  readonly hosts?: Readonly<Record<string, number>>;
   /** Links whose state differs from the configuration. */
   readonly links: Readonly<Record<string, LinkState>>;
   /** Sorted by (at, id). */
@@ -223,6 +233,7 @@ class Draft implements FaultDraft {
   private inFlight: InFlight[];
   private timers: Timer[];
   private modes: Readonly<Record<string, NodeMode>> | undefined;
+  private hosts: Readonly<Record<string, number>> | undefined;
   private readonly copied = { actors: false, down: false, epochs: false, links: false, inFlight: false, timers: false };
   private readonly events: TraceEvent[] | null;
 
@@ -241,6 +252,7 @@ class Draft implements FaultDraft {
     this.inFlight = w.inFlight as InFlight[];
     this.timers = w.timers as Timer[];
     this.modes = w.modes;
+    this.hosts = w.hosts;
     this.events = trace ? [] : null;
   }
 
@@ -256,6 +268,7 @@ class Draft implements FaultDraft {
         inFlight: this.inFlight,
         timers: this.timers,
         ...(this.modes !== undefined ? { modes: this.modes } : {}),
+        ...(this.hosts !== undefined ? { hosts: this.hosts } : {}),
       },
       events: this.events ?? NO_EVENTS,
     };
@@ -402,12 +415,20 @@ class Draft implements FaultDraft {
     for (const m of lost) this.traceDrop(m, 'link-down');
   }
 
-  restart(node: string, newIp: boolean): void {
+  /**
+   * Restart a node, crashed first if it was up. `newIp`: a fast path comes back at a new
+   * virtual address on the same host (spec §5 "FP restart, new IP", E3); `newHost`: a fast
+   * path comes back on a new physical host with the same virtual address [¶47]. Either
+   * way the LVS's learned (physical, virtual) pair is stale [C7].
+   */
+  restart(node: string, newIp: boolean, newHost = false): void {
     const spec = this.nodeSpec(node);
+    if (newHost && !spec.hostIp) throw new MoveError(`${node} has no physical host to move`);
     if (!this.down[node]) this.crash(node);
     const { [node]: _wasDown, ...down } = this.down;
     this.down = down;
     if (newIp) this.epochs = { ...this.epochs, [node]: (this.epochs[node] ?? 0) + 1 };
+    if (newHost) this.hosts = { ...this.hosts, [node]: (this.hosts?.[node] ?? 0) + 1 };
     if (!spec.perFlow) this.startActor(spec, null);
     // A restarted client starts its flows again: a fresh request each (LVS and server
     // sessions are created by the traffic that reaches them).
@@ -431,7 +452,9 @@ class Draft implements FaultDraft {
   /** Create a statechart at its initial state, running its entry actions. */
   startActor(node: NodeSpec, flow: string | null): string {
     const key = actorKey(node.id, flow);
-    const { snap, effects } = node.runner.initial(node.input(flow, this.epochs[node.id] ?? 0));
+    const host = this.hosts?.[node.id];
+    const input = host === undefined ? node.input(flow, this.epochs[node.id] ?? 0) : node.input(flow, this.epochs[node.id] ?? 0, host);
+    const { snap, effects } = node.runner.initial(input);
     this.writableActors()[key] = snap;
     this.traceState(key, snap);
     this.apply(key, effects, null);
@@ -454,7 +477,7 @@ class Draft implements FaultDraft {
     for (const e of effects) {
       switch (e.type) {
         case 'send':
-          this.send(actorNode(key), e.params.to, e.params.msg, cause);
+          this.send(actorNode(key), e.params.to, e.params.msg, cause, e.params.innerDst);
           break;
         case 'discard':
           this.events?.push({
@@ -503,16 +526,34 @@ class Draft implements FaultDraft {
     return null;
   }
 
-  private send(from: string, dstIp: string, msg: Message, cause: InFlight | null): void {
+  /** The fast path on the physical host at `ip` now, or null. */
+  private resolveHost(ip: string): string | null {
+    const node = this.sys.hostAddresses.get(ip);
+    if (node !== undefined) return (this.hosts?.[node] ?? 0) === 0 ? node : null;
+    for (const [id, host] of Object.entries(this.hosts ?? {})) {
+      if (this.sys.nodes[id]!.hostIp?.(host) === ip) return id;
+    }
+    return null;
+  }
+
+  /**
+   * Put a message on the network. With `innerDst` [C7]: `dstIp` is the outer address, a
+   * physical host's; the node on it must own the inner (virtual) address now, or the
+   * message is dropped as it is sent.
+   */
+  private send(from: string, dstIp: string, msg: Message, cause: InFlight | null, innerDst?: string): void {
     const id = this.takeId();
     const carriesOn = cause !== null && sameDirection(cause.msg, msg);
     const origin = carriesOn ? cause.origin : id;
     const originAt = carriesOn ? cause.originAt : this.now;
-    const to = this.resolve(dstIp);
+    const to = innerDst === undefined ? this.resolve(dstIp) : this.resolveHost(dstIp);
     const dropAtSend = (reason: string, toNode: string | null): void => {
       this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason, stage: 'send' });
     };
     if (to === null) return dropAtSend(`no-route:${dstIp}`, null);
+    if (innerDst !== undefined && this.sys.nodes[to]!.ip(this.epochs[to] ?? 0) !== innerDst) {
+      return dropAtSend(`no-route:${dstIp}:inner-mismatch:${innerDst}`, to);
+    }
     const link = this.sys.links[`${from}->${to}`];
     if (!link) return dropAtSend('no-link', to);
     const state = this.links[link.id];
@@ -540,7 +581,18 @@ class Draft implements FaultDraft {
       causeFrom: cause?.from ?? null,
     };
     insertSorted(this.writableInFlight(), m);
-    this.events?.push({ t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin });
+    this.events?.push({
+      t: this.now,
+      event: 'send',
+      id,
+      from,
+      to,
+      msg,
+      arrives: m.at,
+      cause: m.cause,
+      origin,
+      ...(innerDst !== undefined ? { innerDst } : {}),
+    });
   }
 
   // ---- trace ----

@@ -20,6 +20,12 @@ import {
   type World,
 } from '../../src/engine/world.js';
 import { runScenario } from '../../src/sim/simulate.js';
+import { FAULT_KINDS, type FaultDraft, type FaultVocabulary } from '../../src/config/faults.js';
+import { finishMonitor, initMonitor, stepMonitor } from '../../src/checker/property.js';
+import { PROPERTIES } from '../../properties/index.js';
+import type { LvsContext } from '../../models/lvs.js';
+import type { System } from '../../src/engine/system.js';
+import type { TraceEvent } from '../../src/engine/trace.js';
 import {
   SpyChooser,
   eventsOf,
@@ -361,19 +367,161 @@ describe('crash and restart', () => {
     expect(r.world.timers.filter((t) => t.actor === 'control').map((t) => t.at)).toEqual([2500]);
   });
 
-  it('restart with a new address: messages to the old address find no route', () => {
+  it('restart with a new address: a new virtual IP on the same host; what is sent to the old one finds no route (C7)', () => {
     const s = builtin('fp-restart-new-ip');
     const restart = s.faults.find((f) => f.kind === 'restart')!;
     const { world, events } = runScenario(s);
     expect(world.epochs).toEqual({ fp2: 1 });
-    expect(world.actors.fp2!.xs.context).toMatchObject({ virtIp: IP.fpVirt(2, 1), physIp: IP.fpPhys(2, 1), fwd: {}, rev: {} });
+    expect(world.hosts).toBeUndefined();
+    // Spec §5 / E3 "new IP": the instance's (virtual) IP changes, its host's (physical) IP does not [¶45, ¶47].
+    expect(world.actors.fp2!.xs.context).toMatchObject({ virtIp: IP.fpVirt(2, 1), physIp: IP.fpPhys(2, 0), fwd: {}, rev: {} });
     const noRoute = eventsOf(events, 'drop').filter((e) => e.reason.startsWith('no-route'));
     expect(noRoute.length).toBeGreaterThan(0);
-    expect(noRoute.every((e) => e.t >= restart.at && e.to === null && e.reason === `no-route:${IP.fpVirt(2, 0)}`)).toBe(true);
-    expect(noRoute.some((e) => e.from === 'lvs' && e.msg?.type === 'data')).toBe(true);
+    expect(noRoute.every((e) => e.t >= restart.at)).toBe(true);
+    // The LVS's reverse data reaches fp2's host, where nobody owns the old virtual IP.
+    const fromLvs = noRoute.filter((e) => e.from === 'lvs');
+    expect(fromLvs.length).toBeGreaterThan(0);
+    expect(fromLvs.every((e) => e.to === 'fp2' && e.stage === 'send' && e.msg?.type === 'data' && e.reason === `no-route:${IP.fpPhys(2, 0)}:inner-mismatch:${IP.fpVirt(2, 0)}`)).toBe(true);
+    // The ENI addresses the virtual IP alone: its probes find no route.
+    const fromEni = noRoute.filter((e) => e.from === 'eni');
+    expect(fromEni.length).toBeGreaterThan(0);
+    expect(fromEni.every((e) => e.to === null && e.reason === `no-route:${IP.fpVirt(2, 0)}`)).toBe(true);
     expect(eventsOf(events, 'deliver').filter((e) => e.t >= restart.at && e.to === 'fp2')).toEqual([]);
   });
 });
+
+describe('C7 addressing: reverse data to the learned physical IP, the virtual IP inside', () => {
+  /** A restart on a new physical host with the same virtual IP: the world supports it; no built-in fault kind says it yet. */
+  const vocabulary: FaultVocabulary = {
+    ...FAULT_KINDS,
+    restartNewHost: {
+      ...FAULT_KINDS.restart,
+      kind: 'restartNewHost',
+      params: [],
+      apply: (d, f) => (d as FaultDraft & { restart(node: string, newIp: boolean, newHost: boolean): void }).restart(String(f.node), false, true),
+      text: (f) => `restart ${String(f.node)} on a new host`,
+    },
+  };
+  const newHost = (): { s: Scenario; sys: System } => {
+    const base = builtin('fp-restart');
+    const s: Scenario = {
+      ...base,
+      name: 'fp-restart-new-host',
+      faults: [base.faults[0]!, { ...base.faults[1]!, kind: 'restartNewHost' } as unknown as Scenario['faults'][number]],
+    };
+    return { s, sys: buildSystem(s.design, s.config, s.workload, vocabulary) };
+  };
+  const lvsToFp = (events: readonly TraceEvent[]) => eventsOf(events, 'send').filter((e) => e.from === 'lvs' && /^fp\d+$/.test(e.to));
+
+  it('every reverse send of the LVS to a fast path goes to its physical IP with its virtual IP inside, and arrives', () => {
+    const { events } = runScenario(builtin('normal'));
+    const sends = lvsToFp(events);
+    expect(sends.length).toBeGreaterThan(10);
+    for (const e of sends) {
+      const n = Number(e.to.slice(2));
+      expect(e.innerDst).toBe(IP.fpVirt(n, 0));
+    }
+    const delivered = new Set(eventsOf(events, 'deliver').map((e) => e.id));
+    expect(sends.every((e) => delivered.has(e.id))).toBe(true);
+    // Other sends carry no inner destination.
+    expect(eventsOf(events, 'send').filter((e) => e.innerDst !== undefined).every((e) => e.from === 'lvs')).toBe(true);
+  });
+
+  it('a send whose inner address the host does not own is dropped as it is sent, naming both addresses', () => {
+    const r = start(builtin('normal'));
+    runUntil(r, 1000);
+    // Just before the server's next reverse packet reaches the LVS, make the LVS believe fp1's virtual IP is on fp2's host.
+    const serverToLvs = (w: World) => w.inFlight.some((m) => m.from === 'server' && m.to === 'lvs' && m.at === nextEventTime(w));
+    runUntilState(r, serverToLvs);
+    const snap = r.world.actors['lvs/f1']!;
+    const lvs = snap.xs.context as LvsContext;
+    expect(lvs).toMatchObject({ pathPhysIp: IP.fpPhys(2, 0), pathVirtIp: IP.fpVirt(2, 0) });
+    const stale = r.sys.nodes.lvs!.runner.step(snap, {
+      type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind: 'ack', pathPhysIp: IP.fpPhys(2, 0), pathVirtIp: IP.fpVirt(1, 0), src: IP.fpVirt(2, 0),
+    } as never).snap;
+    r.world = { ...r.world, actors: { ...r.world.actors, 'lvs/f1': stale } };
+    const id = r.world.inFlight.find((m) => m.from === 'server' && m.to === 'lvs' && m.at === nextEventTime(r.world))!.id;
+    const events = take(r, { kind: 'deliver', id });
+    expect(eventsOf(events, 'send')).toEqual([]);
+    expect(eventsOf(events, 'drop')).toEqual([
+      expect.objectContaining({ from: 'lvs', to: 'fp2', stage: 'send', reason: `no-route:${IP.fpPhys(2, 0)}:inner-mismatch:${IP.fpVirt(1, 0)}` }),
+    ]);
+    // The same packet with the right inner address is sent (the check is the inner address, not the host).
+    r.world = { ...r.world, actors: { ...r.world.actors, 'lvs/f1': snap } };
+    runUntilState(r, serverToLvs);
+    const id2 = r.world.inFlight.find((m) => m.from === 'server' && m.to === 'lvs' && m.at === nextEventTime(r.world))!.id;
+    expect(eventsOf(take(r, { kind: 'deliver', id: id2 }), 'send')).toEqual([
+      expect.objectContaining({ from: 'lvs', to: 'fp2', innerDst: IP.fpVirt(2, 0) }),
+    ]);
+  });
+
+  it('fp-restart-new-ip: black hole, then the VGW, then the LVS relearns another fast path (patent); the prior art stays black-holed', () => {
+    const s = builtin('fp-restart-new-ip');
+    const restartAt = s.faults.find((f) => f.kind === 'restart')!.at;
+    const { world, events } = runScenario(s);
+    const firstVgw = eventsOf(events, 'deliver').find((e) => e.t > restartAt && e.from === 'lvs' && e.to === 'vgw')!;
+    expect(firstVgw).toBeDefined();
+    const relearned = eventsOf(events, 'deliver').find((e) => e.t > firstVgw.t && e.from === 'fp1' && e.to === 'lvs')!;
+    expect(relearned).toBeDefined();
+    expect(eventsOf(events, 'deliver').some((e) => e.t > relearned.t && e.from === 'fp1' && e.to === 'eni' && e.msg.type === 'data' && e.msg.dir === 'rev')).toBe(true);
+    expect(world.actors['lvs/f1']!.xs.context).toMatchObject({ pathPhysIp: IP.fpPhys(1, 0), pathVirtIp: IP.fpVirt(1, 0) });
+    expect(verdicts(s)).toEqual(holdsAll);
+
+    const prior = builtinScenario('fp-restart-new-ip', 'prior-art')!;
+    const p = runScenario(prior);
+    expect(eventsOf(p.events, 'deliver').some((e) => e.t > restartAt && e.to === 'eni' && e.msg.type === 'data' && e.msg.dir === 'rev')).toBe(false);
+    expect(lvsToFp(p.events).filter((e) => e.t > restartAt)).toEqual([]);
+    expect(eventsOf(p.events, 'drop').some((e) => e.from === 'lvs' && e.reason === `no-route:${IP.fpPhys(2, 0)}:inner-mismatch:${IP.fpVirt(2, 0)}`)).toBe(true);
+    expect(violated(prior)).toEqual(expect.arrayContaining(['L1']));
+  });
+
+  it('a restart on a new host keeps the virtual IP: black hole (no route to the old host), the VGW, then the LVS relearns the same fast path at its new host', () => {
+    const { s, sys } = newHost();
+    const restartAt = s.faults[1]!.at;
+    const { world, events } = runScenario(s, { system: sys });
+    expect(world.hosts).toEqual({ fp2: 1 });
+    expect(world.epochs).toEqual({});
+    expect(world.actors.fp2!.xs.context).toMatchObject({ virtIp: IP.fpVirt(2, 0), physIp: IP.fpPhys(2, 1) });
+    const holes = eventsOf(events, 'drop').filter((e) => e.t > restartAt && e.from === 'lvs');
+    expect(holes.length).toBeGreaterThan(0);
+    const relearned = eventsOf(events, 'deliver').find((e) => e.t > restartAt && e.from === 'fp2' && e.to === 'lvs')!;
+    expect(relearned).toBeDefined();
+    expect(relearned.msg).toMatchObject({ pathPhysIp: IP.fpPhys(2, 1), pathVirtIp: IP.fpVirt(2, 0) });
+    expect(holes.every((e) => e.t <= relearned.t && e.to === null && e.stage === 'send' && e.reason === `no-route:${IP.fpPhys(2, 0)}`)).toBe(true);
+    // Recovery through the VGW before the relearning [¶77-¶80]; the ENI's probe of fp2 succeeds, so the flow stays on fp2.
+    expect(eventsOf(events, 'deliver').some((e) => e.t > restartAt && e.t < relearned.t && e.from === 'vgw' && e.to === 'eni')).toBe(true);
+    expect(eventsOf(events, 'deliver').some((e) => e.t > restartAt && e.from === 'fp2' && e.to === 'eni' && e.msg.type === 'probeAck')).toBe(true);
+    expect(eventsOf(events, 'deliver').some((e) => e.t > relearned.t && e.from === 'lvs' && e.to === 'fp2')).toBe(true);
+    expect(eventsOf(events, 'deliver').some((e) => e.t > relearned.t && e.from === 'fp2' && e.to === 'eni' && e.msg.type === 'data' && e.msg.dir === 'rev')).toBe(true);
+    expect(world.actors['lvs/f1']!.xs.context).toMatchObject({ pathPhysIp: IP.fpPhys(2, 1), pathVirtIp: IP.fpVirt(2, 0) });
+    expect(verdicts(s, sys)).toEqual(holdsAll);
+  });
+
+  it('a restart on a new host is refused for a node without a physical host', () => {
+    const { sys } = newHost();
+    const w = createWorld(sys, minimalChooser).world;
+    expect(() => step(sys, w, { kind: 'fault', fault: { kind: 'restartNewHost', node: 'lvs' } as never }, minimalChooser)).toThrow(MoveError);
+  });
+});
+
+/** Every property of the patent's fault model, its verdict on one run: 'holds', 'witnessed' or the first violation. */
+function verdicts(s: Scenario, sys: System = buildSystem(s.design, s.config, s.workload)): Record<string, string> {
+  let states = PROPERTIES.map((p) => initMonitor(p.logic, s, sys));
+  const run = runScenario(s, {
+    system: sys,
+    observe: (prev, world, events, move) => {
+      states = states.map((st, i) => stepMonitor(PROPERTIES[i]!.logic, st, { scenario: s, sys, prev, world, events, move }));
+    },
+  });
+  const out: Record<string, string> = {};
+  PROPERTIES.forEach((p, i) => {
+    const v = finishMonitor(p.logic, states[i]!, run.world, s).verdict;
+    out[p.id] = v.violation ? `violated: ${v.violation.message}` : p.kind === 'sometimes' ? (v.witnessed ? 'witnessed' : 'not witnessed') : 'holds';
+  });
+  return out;
+}
+const violated = (s: Scenario): string[] => Object.entries(verdicts(s)).filter(([, v]) => v.startsWith('violated')).map(([k]) => k);
+const holdsAll: Record<string, string> = Object.fromEntries(PROPERTIES.map((p) => [p.id, expect.stringMatching(/^(holds|witnessed|not witnessed)$/) as unknown as string]));
 
 describe('links', () => {
   const slow = scenario({ config: { links: { 'lvs->fp2': { delayMs: [30, 30] } } }, workload: { streamIntervalMs: 20 } });

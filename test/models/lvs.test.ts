@@ -41,10 +41,27 @@ describe('lvs (patent)', () => {
     expect(r.effects).toEqual([toServer('request'), relayTimer(1234)]);
   });
 
-  it('sends reverse data to the learned virtual IP of the fast path', () => {
+  it('sends reverse data to the learned physical IP of the fast path, its virtual IP inside (C7)', () => {
     const r = fromServer(learnedFp1().snap);
     expect(r.snap.xs.value).toBe('viaFastPath');
-    expect(r.effects).toEqual([{ type: 'send', params: { to: FP1.virt, msg: STREAM } }]);
+    expect(r.effects).toEqual([{ type: 'send', params: { to: FP1.phys, msg: STREAM, innerDst: FP1.virt } }]);
+  });
+
+  it('relearning a restarted fast path changes only the half of the pair that changed (C7)', () => {
+    // Same host, new virtual IP: the outer address stays, the inner one changes.
+    const sameHost = { phys: FP1.phys, virt: IP.fpVirt(1, 1) };
+    let r = fromServer(forward(learnedFp1().snap, sameHost).snap);
+    expect(r.effects).toEqual([{ type: 'send', params: { to: FP1.phys, msg: STREAM, innerDst: IP.fpVirt(1, 1) } }]);
+    // New host, same virtual IP: the outer address changes, the inner one stays.
+    const newHost = { phys: IP.fpPhys(1, 1), virt: FP1.virt };
+    r = fromServer(forward(learnedFp1().snap, newHost).snap);
+    expect(r.effects).toEqual([{ type: 'send', params: { to: IP.fpPhys(1, 1), msg: STREAM, innerDst: FP1.virt } }]);
+  });
+
+  it('a path learned without a physical IP is addressed by its virtual IP alone', () => {
+    const event: Delivered<DataMsg> = { type: 'data', dir: 'fwd', flow: 'f1', vni: 100, kind: 'request', pathVirtIp: FP2.virt, src: FP2.virt };
+    const r = fromServer(runner.step(initial().snap, event).snap);
+    expect(r.effects).toEqual([{ type: 'send', params: { to: FP2.virt, msg: STREAM } }]);
   });
 
   it('re-enters viaFastPath on every forward packet: the relay timer is cancelled and re-armed', () => {
@@ -58,7 +75,7 @@ describe('lvs (patent)', () => {
   it('a forward packet from another fast path relearns the path: last writer wins (E4)', () => {
     const r = forward(learnedFp1().snap, FP2, 'ack');
     expect(ctx(r)).toMatchObject({ pathPhysIp: FP2.phys, pathVirtIp: FP2.virt, vgwIp: IP.vgw, relayTimeoutMs: 3000 });
-    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.virt, msg: STREAM } }]);
+    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.phys, msg: STREAM, innerDst: FP2.virt } }]);
   });
 
   it('when the relay timer fires, moves to viaVgw and sends reverse data to the in-band VGW-IP (¶77, ¶78)', () => {
@@ -80,7 +97,7 @@ describe('lvs (patent)', () => {
     const fired = runner.step(r.snap, timer.event);
     expect(fired.snap.xs.value).toBe('viaFastPath');
     expect(fired.effects).toEqual([]);
-    expect(fromServer(fired.snap).effects).toEqual([{ type: 'send', params: { to: FP1.virt, msg: STREAM } }]);
+    expect(fromServer(fired.snap).effects).toEqual([{ type: 'send', params: { to: FP1.phys, msg: STREAM, innerDst: FP1.virt } }]);
   });
 
   it('with a VGW-IP but no relay timeout the guard still refuses the fallback', () => {
@@ -99,7 +116,7 @@ describe('lvs (patent)', () => {
     expect(r.snap.xs.value).toBe('viaFastPath');
     expect(ctx(r)).toMatchObject({ pathPhysIp: FP2.phys, pathVirtIp: FP2.virt, vgwIp: IP.vgw, relayTimeoutMs: 3000 });
     expect(r.effects).toEqual([toServer('request'), relayTimer(3000)]);
-    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.virt, msg: STREAM } }]);
+    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.phys, msg: STREAM, innerDst: FP2.virt } }]);
   });
 
   it('newer in-band extras replace older ones', () => {

@@ -39,7 +39,7 @@ describe('lvsPriorArt', () => {
     r = forward(r.snap, FP2, 'ack');
     expect(ctx(r)).toMatchObject({ pathPhysIp: FP2.phys, pathVirtIp: FP2.virt });
     expect(timerEffects(r.effects)).toEqual([]);
-    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.virt, msg: STREAM } }]);
+    expect(fromServer(r.snap).effects).toEqual([{ type: 'send', params: { to: FP2.phys, msg: STREAM, innerDst: FP2.virt } }]);
   });
 
   it('learns only from forward packets: reverse data never changes the path', () => {
@@ -59,7 +59,7 @@ describe('lvsPriorArt', () => {
     expect(timerEffects(all)).toEqual([]);
     const tos = all.flatMap((e) => (e.type === 'send' ? [e.params.to] : []));
     expect(tos).not.toContain(IP.vgw);
-    expect(new Set(tos)).toEqual(new Set([IP.server, FP1.virt]));
+    expect(new Set(tos)).toEqual(new Set([IP.server, FP1.phys]));
   });
 
   it('has no relay-timer event: a patent-style timer event is ignored', () => {
