@@ -8,7 +8,7 @@ import type { Chooser } from '../engine/chooser.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { buildSystem } from '../engine/system.js';
 import { runScenario } from '../sim/simulate.js';
-import { exercisedInLastStep, finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+import { finishMonitor, initMonitor, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from './property.js';
 
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
@@ -33,6 +33,8 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
   const violations: ViolationEvent[] = [];
   const movesToViolation = new Map<string, number>();
   const exercisedSteps = properties.map(() => 0);
+  /** This run's recorder: after each monitor step, whether it exercised the property's situation. */
+  const recorder = new StepRecorder();
   let moves = 0;
 
   /** A monitor's state after a step: note the violation the first time it reports one. */
@@ -56,14 +58,14 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
       if (move && move.kind !== 'advance') moves++;
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
-        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs));
-        if (exercisedInLastStep()) exercisedSteps[i]!++;
+        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs, recorder));
+        if (recorder.exercised) exercisedSteps[i]!++;
       }
     },
   });
   states = states.map((s, i) => {
-    const after = noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario));
-    if (properties[i]!.logic.finish && exercisedInLastStep()) exercisedSteps[i]!++;
+    const after = noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario, recorder));
+    if (properties[i]!.logic.finish && recorder.exercised) exercisedSteps[i]!++;
     return after;
   });
 

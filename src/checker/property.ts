@@ -167,13 +167,19 @@ const FRESH: Verdict = { violation: null, triggers: 0, disruptive: 0, voided: 0,
 
 /**
  * Collects what a monitor reports during one step and folds it into a new verdict
- * (copied only when something was reported). One recorder serves every step: monitor
- * steps never nest.
+ * (copied only when something was reported). The caller owns it: one recorder may serve
+ * every step of a run (monitor steps never nest), and after a step it tells whether the
+ * monitor reported its situation (`exercised`).
  */
-class Recorder implements Report {
+export class StepRecorder implements Report {
   private base: Verdict = FRESH;
   private verdict: Verdict = FRESH;
-  /** Did the monitor report its situation in the step being recorded? Kept out of the verdict (see exercisedInLastStep). */
+  /**
+   * Did the monitor report its situation (`report.exercise()`) in the step recorded last
+   * (stepMonitor or finishMonitor with this recorder)? Read it right after the step. It is
+   * not part of the monitor's state, so that counting leaves monitor states (and the
+   * explorer's keys and memos) as they were; `evaluate` counts the steps and `check` the runs.
+   */
   exercised = false;
 
   begin(v: Verdict): void {
@@ -215,30 +221,28 @@ class Recorder implements Report {
   }
 }
 
-const recorder = new Recorder();
-
 /**
- * Did the monitor stepped last (stepMonitor or finishMonitor) report its situation
- * (`report.exercise()`)? Read it right after the step. It is not part of the monitor's
- * state, so that counting leaves monitor states (and the explorer's keys and memos) as
- * they were; `evaluate` counts the steps and `check` the runs.
+ * One monitor step on an observation; the state is returned unchanged when nothing changed.
+ * `recorder` (the caller's, reused across steps) says afterwards whether the step exercised
+ * the property's situation; without one, a fresh recorder is used and that is not kept.
  */
-export function exercisedInLastStep(): boolean {
-  return recorder.exercised;
-}
-
-/** One monitor step on an observation; the state is returned unchanged when nothing changed. */
-export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation): MonitorState<D> {
+export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder = new StepRecorder()): MonitorState<D> {
   recorder.begin(state.verdict);
   const data = logic.step(state.data, obs, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
-/** The end of a run: deadlines still open, obligations never met. */
-export function finishMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, world: World, scenario: Scenario): MonitorState<D> {
-  if (!logic.finish) return state;
+/** The end of a run: deadlines still open, obligations never met (`recorder` as for stepMonitor). */
+export function finishMonitor<D>(
+  logic: MonitorLogic<D>,
+  state: MonitorState<D>,
+  world: World,
+  scenario: Scenario,
+  recorder: StepRecorder = new StepRecorder(),
+): MonitorState<D> {
   recorder.begin(state.verdict);
+  if (!logic.finish) return state;
   const data = logic.finish(state.data, world, scenario, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };

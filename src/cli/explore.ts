@@ -5,47 +5,41 @@
  * states, transitions, depth, states per second, bytes per state) and whether the space
  * was exhausted or cut by a bound.
  *
- * With --workers > 1 the worker threads share one visited set (explore.ts, exploreShare);
- * the shortest counterexamples then come from a breadth-first rerun in this thread.
- * Worker threads get their heap size from --memory here, not from the user's NODE_OPTIONS.
+ * The search itself, in worker threads or not, is src/explorer/workers.ts's: this command
+ * reads the flags and the manifests, hands it the request and the properties, and turns
+ * its reply into verdicts, output and an exit code.
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { relative } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { MUTANTS } from '../../models/mutants.js';
 import { ALL_PROPERTIES as PROPERTIES, propertiesFor } from '../../properties/index.js';
-import { DEFAULT_VOCABULARY, FAULT_MODELS, faultMenuOf, type FaultModel } from '../config/faults.js';
+import { DEFAULT_VOCABULARY, FAULT_MODELS, type FaultModel } from '../config/faults.js';
 import { evaluate } from '../checker/evaluate.js';
 import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
+import type { StopReason } from '../explorer/explore.js';
 import {
-  combine,
-  explore,
-  explorePerProperty,
-  initialState,
-  pathToScenario,
-  spaceFor,
-  worldCacheFor,
-  type ExploreOptions,
-  type ExploreResult,
-  type Progress,
-  type StopReason,
-} from '../explorer/explore.js';
-import type { WorldCache } from '../explorer/worldCache.js';
-import { controlBuffer, type ShareResult } from '../explorer/parallel.js';
-import { SharedFingerprintSet } from '../explorer/sharedSet.js';
-import { DEFAULT_PROFILE, PROFILES, faultMenu, profileScenario } from '../explorer/profiles.js';
+  IN_PROCESS,
+  MEMORY_MIN_MB,
+  controlFor,
+  interrupt,
+  maxMemoryMb,
+  optionsOf,
+  search,
+  type ExploreReply,
+  type ExploreRequest,
+  type PropertySource,
+} from '../explorer/workers.js';
+import { DEFAULT_PROFILE, PROFILES, profileScenario } from '../explorer/profiles.js';
 import { verdictAgrees, type ExplorerVerdict } from '../explorer/manifest.js';
 import { loadExpectedVerdicts, loadExplorerManifest } from './exploreManifest.js';
 import { checkOutDir, shellQuote, writeInto } from './outputs.js';
-import type { Scenario } from '../config/types.js';
 import { formatTimeline } from '../report/timeline.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
 import { readFixed } from './check.js';
 import type { Io } from './io.js';
-import { parseShard, shardText, type Shard } from '../checker/shard.js';
+import { parseShard, shardText } from '../checker/shard.js';
 import { VERSION } from '../config/packageRoot.js';
 
 /**
@@ -54,14 +48,10 @@ import { VERSION } from '../config/packageRoot.js';
  * at the memory bound with what it found; beyond, nothing more would be learnt in memory.
  */
 const MAX_FAULTS_RANGE = [0, 5] as const;
-/** The smallest heap bound that leaves the search room to start (the models alone take some 40 MB). */
-const MEMORY_MIN_MB = 64;
 /** 4 GB, or half of a smaller machine's memory. */
 const DEFAULT_MEMORY_MB = Math.min(4096, Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 21)));
 /** A shared table smaller than this fills before workers have shared the first levels. */
 const TABLE_BITS_MIN = 18;
-/** Milliseconds between progress lines on stderr. */
-const PROGRESS_MS = 2000;
 
 /**
  * As many worker threads as cores (two at least, so that a command works the same on a
@@ -69,10 +59,6 @@ const PROGRESS_MS = 2000;
  */
 function maxWorkers(): number {
   return Math.max(2, availableParallelism());
-}
-
-function maxMemoryMb(): number {
-  return Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 20));
 }
 
 /** 2^N slots of 12 bytes in at most a quarter of the machine's memory, and N ≤ 30 (the table's arithmetic is 32-bit). */
@@ -133,296 +119,11 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   help: { type: 'boolean', help: 'this help' },
 };
 
-export interface ExploreRequest {
-  scenario: Scenario;
-  propertyIds: string[];
-  faultKinds: string[];
-  /** extended: the menu is the vocabulary's (src/config/faults.ts faultMenuOf), narrowed to faultKinds when given. */
-  faultModel?: FaultModel;
-  maxFaults: number;
-  maxDepth: number;
-  maxStates?: number;
-  delays: 'bounds' | 'all';
-  exact: boolean;
-  perProperty?: boolean;
-  stopWhenFound?: string[];
-  /** Only this shard's part of the space (ExploreOptions.shard). */
-  shard?: Shard;
-  /** Partial-order reduction (ExploreOptions.por; the command's default). */
-  por?: boolean;
-  /** Memory first (ExploreOptions.lean). */
-  lean?: boolean;
-}
-
-/** An exploration's figures and its counterexamples as scenarios. */
-export interface ExploreReply {
-  result: Omit<ExploreResult, 'violations'> & {
-    violations: { property: string; message: string; depth: number; scenario: Scenario }[];
-    /**
-     * Properties seen violated whose shortest counterexample was not rebuilt (a parallel
-     * run's breadth-first rerun stopped first): still violated.
-     */
-    violatedWithoutPath?: string[];
-  };
-}
-
-/**
- * What the main thread and the explorer's threads share while a search runs: a stop word
- * (Ctrl-C, or one thread past the memory bound stops them all) and each thread's progress
- * (states, transitions, depth, heap bytes), which the main thread prints every few seconds.
- */
-export interface Control {
-  buffer: SharedArrayBuffer;
-  /** Heap bound per thread, bytes. */
-  memoryBytes: number;
-}
-
-const STOP_NONE = 0;
-const STOP_INTERRUPTED = 1;
-const STOP_MEMORY = 2;
-const PROGRESS_FIELDS = 4;
-
-export function newControl(threads: number, memoryBytes: number): Control {
-  return { buffer: new SharedArrayBuffer(8 + threads * PROGRESS_FIELDS * 8), memoryBytes };
-}
-
-function stopWord(c: Control): Int32Array {
-  return new Int32Array(c.buffer, 0, 2);
-}
-
-function progressOf(c: Control): Float64Array {
-  return new Float64Array(c.buffer, 8);
-}
-
-/**
- * The explorer's poll for thread `slot`: it records the progress, and says stop when the
- * stop word is set (Ctrl-C) or when this thread's heap and visited set pass the bound
- * (then it sets the stop word, so that the other threads stop too).
- */
-export function pollFor(c: Control, slot: number): (p: Progress) => 'memory' | 'interrupted' | null {
-  const word = stopWord(c);
-  const progress = progressOf(c);
-  return (p) => {
-    const heap = getHeapStatistics().used_heap_size + p.tableBytes;
-    const at = slot * PROGRESS_FIELDS;
-    progress[at] = p.states;
-    progress[at + 1] = p.transitions;
-    progress[at + 2] = p.depth;
-    progress[at + 3] = heap;
-    if (heap > c.memoryBytes) Atomics.compareExchange(word, 0, STOP_NONE, STOP_MEMORY);
-    const stop = Atomics.load(word, 0);
-    return stop === STOP_MEMORY ? 'memory' : stop === STOP_INTERRUPTED ? 'interrupted' : null;
-  };
-}
-
-/** One progress line from the threads' figures: states, depth, states/s since the last line, heap. */
-function progressLine(c: Control, since: { states: number; ms: number }, now: number): string {
-  const p = progressOf(c);
-  let states = 0;
-  let depth = 0;
-  let heap = 0;
-  for (let at = 0; at < p.length; at += PROGRESS_FIELDS) {
-    states += p[at]!;
-    depth = Math.max(depth, p[at + 2]!);
-    heap += p[at + 3]!;
-  }
-  const rate = since.ms < now ? ((states - since.states) / (now - since.ms)) * 1000 : 0;
-  since.states = states;
-  since.ms = now;
-  return `explore: ${Math.round(states).toLocaleString('en-US')} states, depth ${depth}, ${Math.round(rate).toLocaleString('en-US')} states/s, heap ${Math.round(heap / 2 ** 20)} MB`;
-}
-
-export function optionsOf(r: ExploreRequest, clock?: () => number, poll?: ExploreOptions['poll']): ExploreOptions {
-  return {
-    scenario: r.scenario,
-    properties: PROPERTIES.filter((p) => r.propertyIds.includes(p.id)),
-    faultMenu:
-      r.faultModel === 'extended'
-        ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined)
-        : faultMenu(r.faultKinds, r.scenario.config.fastPaths),
-    maxFaults: r.maxFaults,
-    maxDepth: r.maxDepth,
-    ...(r.maxStates !== undefined ? { maxStates: r.maxStates } : {}),
-    delays: r.delays,
-    exact: r.exact,
-    ...(r.perProperty ? { perProperty: true } : {}),
-    ...(r.stopWhenFound ? { stopWhenFound: r.stopWhenFound } : {}),
-    ...(r.shard ? { shard: r.shard } : {}),
-    ...(r.por ? { por: true } : {}),
-    ...(r.lean ? { lean: true } : {}),
-    ...(clock ? { clock } : {}),
-    ...(poll ? { poll } : {}),
-  };
-}
-
-/** Run one exploration (a whole one, or a worker's share) and turn its paths into scenarios. */
-export function runExplore(r: ExploreRequest, clock?: () => number, worlds?: WorldCache, poll?: ExploreOptions['poll']): ExploreReply {
-  const options = optionsOf(r, clock, poll);
-  const result = worlds && options.perProperty ? explorePerProperty(options, worlds) : explore(options);
-  const { space } = spaceFor(options);
-  const root = initialState(space);
-  return {
-    result: {
-      ...result,
-      violations: result.violations.map((v) => ({
-        property: v.property,
-        message: v.violation.message,
-        depth: v.depth,
-        scenario: pathToScenario(space, root.choices, v.edges, `${r.scenario.design}-${v.property}-shortest`),
-      })),
-    },
-  };
-}
-
-/**
- * A worker thread of this command, resolved with its one message. Its V8 heap limit sits
- * well above the search's own bound (--memory, which the thread's poll enforces), so
- * that the search stops cleanly first and the thread is never killed for memory.
- */
-function inThread<T>(data: object, memoryMb: number, transferList: MessagePort[] = []): Promise<T> {
-  const url = new URL('./exploreWorker.js', import.meta.url);
-  return new Promise<T>((resolve, reject) => {
-    const w = new Worker(url, {
-      workerData: data,
-      transferList,
-      resourceLimits: { maxOldGenerationSizeMb: Math.min(memoryMb * 2 + 256, maxMemoryMb()) },
-    });
-    w.on('message', resolve);
-    w.on('error', reject);
-    w.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`explorer worker exited with code ${code}`));
-    });
-  });
-}
-
-/** One search in one worker thread, so that this thread stays free for progress lines and Ctrl-C. */
-async function inOneThread(request: ExploreRequest, control: Control): Promise<ExploreReply> {
-  return inThread<ExploreReply>({ mode: 'single', request, control }, control.memoryBytes / 2 ** 20);
-}
-
-/**
- * A parallel exploration: worker threads over one shared visited set (exploreShare),
- * then, if any property was violated, a breadth-first rerun in this thread for the
- * shortest counterexamples (it stops once it has them all).
- */
-async function inWorkers(request: ExploreRequest, workers: number, control: Control, tableBits: number, clock: () => number): Promise<ExploreReply> {
-  const memoryMb = control.memoryBytes / 2 ** 20;
-  const started = clock();
-  const shared = new SharedFingerprintSet(tableBits);
-  const ctl = controlBuffer(workers);
-  // One message channel per pair of workers, for handing over work.
-  const ports: Map<number, MessagePort>[] = Array.from({ length: workers }, () => new Map());
-  for (let a = 0; a < workers; a++) {
-    for (let b = a + 1; b < workers; b++) {
-      const { port1, port2 } = new MessageChannel();
-      ports[a]!.set(b, port1);
-      ports[b]!.set(a, port2);
-    }
-  }
-  const shares = await Promise.all(
-    Array.from({ length: workers }, (_, index) => {
-      const peers = ports[index]!;
-      return inThread<ShareResult>(
-        { request, buffer: shared.buffer, control: ctl, index, count: workers, peers, stop: control },
-        memoryMb,
-        [...peers.values()],
-      );
-    }),
-  );
-  const ms = clock() - started;
-  if (process.env.PVLCHECK_DEBUG) for (const s of shares) process.stderr.write(`worker: ${JSON.stringify(s)}\n`);
-  const violated = [...new Set(shares.flatMap((s) => s.violated))].sort();
-  // A bound or the memory before a full table, before a depth cut (which one worker may meet alone).
-  const cut = shares.map((s) => s.cutBy).find((c) => c !== null && c !== 'depth') ?? shares.find((s) => s.cutBy)?.cutBy ?? null;
-  let violations: ExploreReply['result']['violations'] = [];
-  if (violated.length > 0) {
-    // The shortest counterexamples: breadth first again, here, under the same bound and stop word.
-    violations = runExplore({ ...request, stopWhenFound: violated }, undefined, undefined, pollFor(control, workers)).result.violations;
-  }
-  const rebuilt = new Set(violations.map((v) => v.property));
-  return {
-    result: {
-      states: shared.size,
-      transitions: shares[0]!.prefixTransitions + shares.reduce((n, s) => n + s.transitions, 0),
-      depth: Math.max(...shares.map((s) => s.depth)),
-      exhausted: cut === null,
-      cutBy: cut,
-      violations,
-      violatedWithoutPath: violated.filter((p) => !rebuilt.has(p)),
-      witnessed: [...new Set(shares.flatMap((s) => s.witnessed))],
-      ms,
-      // The shared table's cost per state at the load it is sized for (half full).
-      bytesPerState: 24,
-      heapBytesPerState: 0,
-      byProperty: null,
-    },
-  };
-}
-
-/** Heaviest first, so that the last property to finish is a light one. */
-function byWeight(ids: readonly string[]): string[] {
-  const weight = (id: string) => ({ eventually: 2, always: 1, sometimes: 0 })[PROPERTIES.find((p) => p.id === id)!.kind] + (id === 'L3' ? 1 : 0);
-  return [...ids].sort((a, b) => weight(b) - weight(a));
-}
-
-/**
- * Replies of properties explored on their own, totalled again in the properties' order
- * (`rank`), whoever explored them.
- */
-function totalOf(replies: readonly ExploreReply[], ms: number, rank: (property: string) => number = () => 0): ExploreReply {
-  const parts = replies
-    .flatMap((r) => (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null })))
-    .sort((a, b) => rank(a.property) - rank(b.property));
-  return {
-    result: {
-      ...combine(parts, ms),
-      violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
-      bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
-      heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
-    },
-  };
-}
-
-/**
- * Per-property exploration in worker threads: each takes the next property not yet
- * taken (a shared counter) until none is left, and explores it on its own, keeping the
- * moves of each world for its next property. Nothing else is shared: the shortest
- * counterexamples come straight from each worker's breadth-first search.
- */
-async function inWorkersPerProperty(request: ExploreRequest, workers: number, control: Control, clock: () => number): Promise<ExploreReply> {
-  const started = clock();
-  const counter = new SharedArrayBuffer(4);
-  const order = byWeight(request.propertyIds);
-  const replies = await Promise.all(
-    Array.from({ length: Math.min(workers, order.length) }, (_, index) =>
-      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, control.memoryBytes / 2 ** 20),
-    ),
-  );
-  // Back in the properties' order, whichever worker explored them.
-  return totalOf(replies, clock() - started, (id) => request.propertyIds.indexOf(id));
-}
-
-/** A worker's part of inWorkersPerProperty: the properties it takes, one at a time. */
-export function explorePropertiesTaken(
-  request: ExploreRequest,
-  counter: SharedArrayBuffer,
-  order: readonly string[],
-  clock: () => number,
-  poll?: ExploreOptions['poll'],
-): ExploreReply {
-  const next = new Int32Array(counter);
-  const worlds = worldCacheFor(request.scenario);
-  const replies: ExploreReply[] = [];
-  for (;;) {
-    // Stopped (memory, Ctrl-C): the properties not taken yet stay unexplored, so inconclusive.
-    const last = replies[replies.length - 1]?.result.cutBy;
-    if (last === 'memory' || last === 'interrupted') break;
-    const k = Atomics.add(next, 0, 1);
-    if (k >= order.length) break;
-    replies.push(runExplore({ ...request, propertyIds: [order[k]!], perProperty: true }, clock, worlds, poll));
-  }
-  return totalOf(replies, replies.reduce((n, r) => n + r.result.ms, 0));
-}
+/** The properties a request names by id, and where the explorer's worker threads import the same list. */
+const PROPERTY_SOURCE: PropertySource = {
+  properties: PROPERTIES,
+  module: { url: new URL('../../properties/index.js', import.meta.url).href, name: 'ALL_PROPERTIES' },
+};
 
 /** A stop reason as the user reads it. */
 function stopText(cut: StopReason, flags: Record<string, unknown>, memoryMb: number, tableBits: number): string {
@@ -514,41 +215,23 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     ...(flags.lean === true ? { lean: true } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures and progress lines only
-  // Under vitest the sources are .ts, which worker threads cannot load: the search runs here.
-  const inProcess = !import.meta.url.endsWith('.js');
+  // Under vitest the sources are .ts, which worker threads cannot load: the search runs here (workers.ts).
+  const inProcess = IN_PROCESS;
   const memory = (flags.memory as number | undefined) ?? DEFAULT_MEMORY_MB;
   const tableBits = (flags['table-bits'] as number | undefined) ?? 22;
-  const threads = inProcess ? 1 : workers;
-  const control = newControl(threads + 1, memory * 2 ** 20);
+  const control = controlFor(workers, memory);
 
   // Progress on stderr every few seconds, terminal or not (CI logs), and Ctrl-C: stop, then report.
-  const since = { states: 0, ms: clock() };
-  let lastLine = since.ms;
-  const progress = (): void => io.err(progressLine(control, since, clock()));
   const onSigint = (): void => {
-    Atomics.store(stopWord(control), 0, STOP_INTERRUPTED);
+    interrupt(control);
     io.err('explore: interrupted: stopping, then reporting what was found so far (Ctrl-C again to quit at once)');
     process.removeListener('SIGINT', onSigint);
   };
   process.on('SIGINT', onSigint);
-  const timer = inProcess ? null : setInterval(progress, PROGRESS_MS); // real-time-ok: progress lines
   let reply: ExploreReply;
   try {
-    if (inProcess) {
-      const poll = pollFor(control, 0);
-      reply = runExplore(request, clock, undefined, (p) => {
-        const stop = poll(p);
-        if (clock() - lastLine >= PROGRESS_MS) {
-          lastLine = clock();
-          progress();
-        }
-        return stop;
-      });
-    } else if (workers <= 1) reply = await inOneThread(request, control);
-    else if (request.perProperty) reply = await inWorkersPerProperty(request, workers, control, clock);
-    else reply = await inWorkers(request, workers, control, tableBits, clock);
+    reply = await search(request, control, { source: PROPERTY_SOURCE, workers, tableBits, clock, onProgress: (line) => io.err(line) });
   } finally {
-    if (timer) clearInterval(timer);
     process.removeListener('SIGINT', onSigint);
   }
   const r = reply.result;
@@ -696,7 +379,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   }
   const faultsText =
     faultModel === 'extended'
-      ? `extended fault model: ${optionsOf(request).faultMenu.length} faults in the menu${request.faultKinds.length > 0 ? ` (${request.faultKinds.join(',')})` : ''}`
+      ? `extended fault model: ${optionsOf(request, PROPERTIES).faultMenu.length} faults in the menu${request.faultKinds.length > 0 ? ` (${request.faultKinds.join(',')})` : ''}`
       : `faults ${request.faultKinds.join(',')}`;
   io.out(`pvlcheck explore: profile ${profileName}, design ${design}, ${faultsText} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)${request.por ? ', partial-order reduction' : ', every order (--no-por)'}${request.lean ? ', lean' : ''}`);
   io.out(`  ${profile.description}`);

@@ -28,7 +28,7 @@ import { buildSystem, type System } from '../engine/system.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { actorNode, createWorld, enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { DEFAULT_VOCABULARY, declOf, type AnyFault } from '../config/faults.js';
-import { exercisedInLastStep, finishMonitor, initMonitor, stepMonitor, type AnyProperty, type MonitorState, type Verdict } from '../checker/property.js';
+import { finishMonitor, initMonitor, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from '../checker/property.js';
 import { mergeByTime } from '../checker/evaluate.js';
 import { InputError } from '../config/validate.js';
 import { messageKey, messageOf, messageText, where, type LogLine } from './log.js';
@@ -492,6 +492,8 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
   let states: MonitorState<unknown>[] = props.map((q) => initMonitor(q.logic, scenario, sys));
   const evidence = new Map<string, Evidence | null>();
   const exercisedSteps = props.map(() => 0);
+  /** After each monitor step, whether it exercised the property's situation. */
+  const recorder = new StepRecorder();
   const trace: TraceEvent[] = [];
   const violations: ViolationEvent[] = [];
   let finding: Finding | null = null;
@@ -509,8 +511,8 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
     const obs = { scenario, sys, prev, world, events, move };
     for (let i = 0; i < props.length; i++) {
       const before = states[i]!;
-      const after = stepMonitor(props[i]!.logic, before, obs);
-      if (exercisedInLastStep()) exercisedSteps[i]!++;
+      const after = stepMonitor(props[i]!.logic, before, obs, recorder);
+      if (recorder.exercised) exercisedSteps[i]!++;
       if (after.verdict.violation && !before.verdict.violation) {
         // A deadline that passed before this step is no line's doing.
         evidence.set(props[i]!.id, after.verdict.violation.t === world.now ? line : null);
@@ -848,8 +850,8 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
     if (!finding) advanceTo(until, null);
   }
   states = states.map((s, i) => {
-    const after = finishMonitor(props[i]!.logic, s, world, scenario);
-    if (props[i]!.logic.finish && exercisedInLastStep()) exercisedSteps[i]!++;
+    const after = finishMonitor(props[i]!.logic, s, world, scenario, recorder);
+    if (props[i]!.logic.finish && recorder.exercised) exercisedSteps[i]!++;
     if (after.verdict.violation && !s.verdict.violation) {
       evidence.set(props[i]!.id, null);
       violations.push({ t: after.verdict.violation.t, event: 'violation', property: props[i]!.id, message: after.verdict.violation.message });

@@ -21,7 +21,7 @@ import { buildSystem, type System } from '../engine/system.js';
 import { createWorld, enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault, type FaultVocabulary } from '../config/faults.js';
 import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
-import { initMonitor, stepMonitor, type AnyProperty, type Violation } from '../checker/property.js';
+import { initMonitor, stepMonitor, StepRecorder, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
@@ -193,6 +193,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     worlds: worlds ?? new WorldCache((w) => keys.worldKey(w), undefined, undefined, options.lean ?? false),
     monitorIdentity: (i, m) => keys.monitorIdentity(i, m),
     witnessed: options.properties.map(() => false),
+    recorder: new StepRecorder(),
     por: options.por ?? false,
     fingerprint: (world, monitors, faults, busyInstant) => {
       const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
@@ -207,7 +208,7 @@ export function initialState(space: ExploreSpace): { state: ExplorerState; choic
   const chooser = new EnumeratingChooser([], 'bounds');
   const init = createWorld(space.sys, chooser, true);
   const obs = { scenario: space.scenario, sys: space.sys, prev: null, world: init.world, events: init.events, move: null };
-  const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs));
+  const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs, space.recorder));
   monitors.forEach((m, i) => {
     if (m.verdict.witnessed) space.witnessed[i] = true;
   });

@@ -16,7 +16,7 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault } from '../config/faults.js';
-import { stepMonitor, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
+import { stepMonitor, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import { hashOf, type ExplorerState, type MonitorIdentity } from './codec.js';
 import { stepMemo, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
@@ -55,6 +55,8 @@ export interface ExploreSpace {
    * for its (move, monitor state) pair, so no witness is missed.
    */
   witnessed: boolean[];
+  /** The recorder of this space's monitor steps (its `exercised` is not read here). */
+  recorder: StepRecorder;
   /**
    * Partial-order reduction (docs/explorer.md, "Partial-order reduction"): where no fault is
    * offered, explore one delivery or timer due now (with every choice inside its step)
@@ -123,11 +125,16 @@ function range(lo: number, hi: number): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
-/** The first property the last `observe` saw violated (one variable, not an object per call). */
-let observedViolation: Successor['violation'] = null;
+/** Where `observe` leaves the first property it saw violated: the caller's, one per expansion. */
+interface Observed {
+  violation: Successor['violation'];
+}
 
-/** The monitors along a world move: their next states (and observedViolation). */
-function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[], move: WorldMove): MonitorState<unknown>[] {
+/**
+ * The monitors along a world move: their next states, returned, and the first property
+ * violated on the way, in `out` when given (an object of the caller's, not one per call).
+ */
+function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[], move: WorldMove, out?: Observed): MonitorState<unknown>[] {
   let violation: Successor['violation'] = null;
   let current = monitors as MonitorState<unknown>[];
   for (let j = 0; j < move.observations.length; j++) {
@@ -147,7 +154,7 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
     }
     if (next) current = next;
   }
-  observedViolation = violation;
+  if (out) out.violation = violation;
   return current;
 }
 
@@ -159,7 +166,7 @@ function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: n
   let s = seen?.get(m);
   if (s === undefined) {
     const property = space.properties[i]!;
-    s = stepMonitor(property.logic, m, obs);
+    s = stepMonitor(property.logic, m, obs, space.recorder);
     if (s.verdict.witnessed) space.witnessed[i] = true;
     // One object per monitor state the key tells apart, so that this memo serves every
     // path that reaches it.
@@ -240,11 +247,12 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   const rep = node.rep;
   const due = nextEventTime(rep);
   const faultsOffered = state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now);
+  const seen: Observed = { violation: null };
   if (faultsOffered) {
     node.faults ??= faultMoves(space, rep);
     for (const move of node.faults) {
-      const monitors = observe(space, state.monitors, move);
-      if (visit(move.world, monitors, state.faults + 1, false, move.edge, observedViolation) === true) return;
+      const monitors = observe(space, state.monitors, move, seen);
+      if (visit(move.world, monitors, state.faults + 1, false, move.edge, seen.violation) === true) return;
     }
   }
   node.events ??= eventMoves(space, rep);
@@ -254,8 +262,8 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
     if (ample !== null) events = ample;
   }
   for (const move of events) {
-    const monitors = observe(space, state.monitors, move);
-    if (visit(move.world, monitors, state.faults, true, move.edge, observedViolation) === true) return;
+    const monitors = observe(space, state.monitors, move, seen);
+    if (visit(move.world, monitors, state.faults, true, move.edge, seen.violation) === true) return;
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * The entry of an explorer worker thread (workers.ts spawns it): the whole search (one
+ * worker, so that the calling thread stays free to print progress and take Ctrl-C), its
+ * share of a parallel exploration, or the properties it takes one at a time
+ * (--per-property). Each polls the shared stop word and the memory bound (pollFor) and
+ * records its progress there. The properties come from the module the caller named
+ * (functions cannot be posted to a thread): the explorer imports none itself.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { AnyProperty } from '../checker/property.js';
+import { exploreShare } from './parallel.js';
+import { SharedFingerprintSet } from './sharedSet.js';
+import { explorePropertiesTaken, optionsOf, pollFor, runExplore, type Control, type ExploreRequest, type PropertySource } from './workers.js';
+
+const data = workerData as {
+  mode: 'single' | 'perProperty' | 'share';
+  properties: PropertySource['module'];
+  request: ExploreRequest;
+  /** The stop word and progress slots, shared with the calling thread, and this thread's slot. */
+  stop: Control;
+  index: number;
+  /** share: the shared visited set, the work-stealing words (parallel.ts controlBuffer), the workers, the peers' ports. */
+  buffer: SharedArrayBuffer;
+  words: SharedArrayBuffer;
+  count: number;
+  peers: Map<number, MessagePort>;
+  /** perProperty: the next property to take, and the order to take them in. */
+  counter: SharedArrayBuffer;
+  order: string[];
+};
+const source = (await import(data.properties.url)) as Record<string, unknown>;
+const properties = source[data.properties.name] as readonly AnyProperty[] | undefined;
+if (!Array.isArray(properties)) throw new Error(`explorer worker: ${data.properties.url} exports no property list ${data.properties.name}`);
+const clock = () => performance.now(); // real-time-ok: figures only
+if (data.mode === 'single') {
+  parentPort!.postMessage(runExplore(data.request, properties, clock, undefined, pollFor(data.stop, data.index)));
+} else if (data.mode === 'perProperty') {
+  parentPort!.postMessage(explorePropertiesTaken(data.request, properties, data.counter, data.order, clock, pollFor(data.stop, data.index)));
+} else {
+  const options = optionsOf(data.request, properties, clock, pollFor(data.stop, data.index));
+  const result = exploreShare(options, new SharedFingerprintSet(data.buffer), data.words, data.index, data.count, data.peers);
+  for (const port of data.peers.values()) port.close();
+  parentPort!.postMessage(result);
+}
