@@ -31,11 +31,11 @@ export async function sendToInspector(events: readonly StatelyInspectionEvent[],
     for (;;) {
       if (adapter.status === 'open' && adapter.ws && adapter.ws.bufferedAmount === 0) return;
       if (Date.now() - started > timeoutMs) throw new Error(`no inspector answered at ${url} within ${Math.round(timeoutMs / 1000)} s`); // real-time-ok
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // real-time-ok: polling a socket, not the model
     }
   } finally {
     // Let the last frames go out before closing.
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // real-time-ok: the socket's last frames
     adapter.stop();
   }
 }
@@ -117,6 +117,6 @@ export async function serveRun(events: readonly StatelyInspectionEvent[], port: 
     http.close(() => finish());
     http.closeAllConnections();
   };
-  stopTimer = setTimeout(stop, serveMs);
+  stopTimer = setTimeout(stop, serveMs); // real-time-ok: how long the server serves viewers
   return { pageUrl: `http://127.0.0.1:${actual}/`, wsUrl, viewers: () => viewers, done, stop };
 }
