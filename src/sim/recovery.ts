@@ -39,29 +39,17 @@ export interface FlowRecovery {
   l1Disruptive: boolean | null;
 }
 
-export interface Recovery {
+/**
+ * The run's recovery: the first fault, and the fields of one flow's FlowRecovery for the flow
+ * that tells most (the first to miss a deadline, else the last to resume); `usedVgw` is over
+ * every flow.
+ */
+export interface Recovery extends Omit<FlowRecovery, 'flow' | 'l1Disruptive'> {
   /** The first fault's time, null for a run without faults. */
   faultAt: number | null;
-  /** The flow the fields below describe: the first to miss a deadline, else the last to resume. */
+  /** The flow the fields describe, null without one. */
   flow: string | null;
-  /** t_f: the last arrival at the LVS of a forward packet a fast path sent by the fault. */
-  lastForwardAtLvs: number | null;
-  /** First post-fault reverse data at the client, and the hop that brought it to the ENI. */
-  reverseResumedAt: number | null;
-  reverseResumedVia: string | null;
-  /** First post-fault reverse data at the client that came over a fast path. */
-  fastPathRestoredAt: number | null;
-  fastPathRestoredVia: string | null;
-  /** Did reverse data reach the client via the VGW after the fault (any flow)? */
-  usedVgw: boolean;
   bounds: Bounds;
-  /** Absolute deadlines (bounds.ts, recoveryDeadline); null without a fault. */
-  l1Deadline: number | null;
-  l2Deadline: number | null;
-  l1DeadlineRule: string | null;
-  l2DeadlineRule: string | null;
-  withinL1: boolean | null;
-  withinL2: boolean | null;
   /** Every flow that reverse data reached before the fault (those the L1/L2 monitors arm for). */
   flows: FlowRecovery[];
 }
