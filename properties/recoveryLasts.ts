@@ -20,7 +20,7 @@
  */
 import type { DataMsg } from '../models/protocol.js';
 import { always } from '../src/checker/property.js';
-import { delivered, failoverHealthy, faultsOf, reverseAtClient, sessionStateLost, tenantIdsValid } from '../src/checker/observe.js';
+import { delivered, failoverHealthy, faultsOf, LOST_TO_FAILURE, reverseAtClient, sessionStateLost, tenantIdsValid } from '../src/checker/observe.js';
 
 interface Data {
   /** The last fault's time; null before any. */
@@ -31,7 +31,7 @@ interface Data {
   resumed: Readonly<Record<string, number>>;
 }
 
-const BLACK_HOLES = ['link-down', 'node-down', 'node-crashed', 'gray-failure'];
+const BLACK_HOLES = [...LOST_TO_FAILURE, 'gray-failure'];
 const isBlackHole = (reason: string) => BLACK_HOLES.includes(reason) || reason.startsWith('no-route');
 const NONE: Readonly<Record<string, number>> = {};
 

@@ -5,9 +5,8 @@
  * nothing here (§5: "SP failure: no new offloads"); docs/findings.md names it
  * (`slow-path-or-control-down`).
  */
+import { LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
 import { sometimes } from '../src/checker/property.js';
-
-const LOST = ['link-down', 'node-down', 'node-crashed'];
 
 export const slowPathBlockWitness = sometimes<null>(
   'W5',

@@ -4,9 +4,8 @@
  * here (§5: "VGW failure: no fallback"); this witness shows that the extended fault model
  * reaches it, and docs/findings.md names it (`vgw-down-black-hole`).
  */
+import { LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
 import { sometimes } from '../src/checker/property.js';
-
-const LOST = ['link-down', 'node-down', 'node-crashed'];
 
 export const vgwBlackHoleWitness = sometimes<null>(
   'W4',

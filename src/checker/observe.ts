@@ -234,6 +234,9 @@ export function specHealthy(world: World, config: Config): boolean {
  * assumes they keep it (LVS session sync [¶38] is not modelled, E7): a crash or restart of
  * one of them ends the recovery properties' obligations for the rest of the run.
  */
+/** Drop reasons of a packet lost to a failure on its way (a cut link, a down or crashing node), not refused by a node. */
+export const LOST_TO_FAILURE: readonly string[] = ['link-down', 'node-down', 'node-crashed'];
+
 export const SESSION_NODES: readonly string[] = ['client', 'eni', 'lvs', 'server'];
 
 /**
