@@ -15,6 +15,7 @@
  */
 import { assign, setup } from 'xstate';
 import type { Scenario } from '../src/config/types.js';
+import { DEFAULT_VOCABULARY, declOf, type AnyFault } from '../src/config/faults.js';
 import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
 import { delivered, faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
 import type { MonitorLogic } from '../src/checker/property.js';
@@ -209,9 +210,9 @@ export const recoveryMonitorMachine = setup({
 
 const NO_EVENTS: never[] = [];
 
-/** Does a fault break something (rather than repair it)? */
-function disrupts(f: { kind: string; probability?: number }): boolean {
-  return f.kind === 'crash' || f.kind === 'linkDown' || (f.kind === 'loss' && (f.probability ?? 0) > 0);
+/** Does a fault break something rather than repair it (its declaration says; an unknown kind keeps the deadline)? */
+function disrupts(f: AnyFault): boolean {
+  return declOf(DEFAULT_VOCABULARY, f.kind)?.disrupts(f) ?? false;
 }
 
 export interface RecoveryObligation {
@@ -263,7 +264,7 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
       if (faults.length > 0) {
         const event: RecoveryMonitorEvent = sessionStateLost(obs)
           ? { type: 'sessionLost', t }
-          : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario), disrupts: faults.some(disrupts) };
+          : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario), disrupts: faults.some((f) => disrupts({ ...f })) };
         for (const flow of obs.sys.flows) out.push({ key: flow, event });
       }
       if (fwd && forwardAtLvs(obs)) {

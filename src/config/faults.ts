@@ -156,6 +156,12 @@ export interface FaultDecl {
   weight: number;
   /** How the world applies it. */
   apply(draft: FaultDraft, fault: AnyFault): void;
+  /**
+   * Does it break something (a crash, a cut, loss, a spike, a gray failure) rather than
+   * repair it (a restart, a link back up, a spike or loss of 0)? A bounded-response
+   * obligation is owed anew after a disruption, not after a repair.
+   */
+  disrupts(fault: AnyFault): boolean;
   /** Would it change this world (the explorer offers it only then)? */
   applicable(world: FaultView, fault: AnyFault): boolean;
   /** The fault in a story: "crash fp2", "link lvs->fp2 down". */
@@ -186,6 +192,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L1 (client, eni, lvs, server, vgw)', 'L2, L3 (a second fast path; sp, control)', 'L4 (no fast path left healthy; sp, vgw, control)'],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 6,
+    disrupts: () => true,
     apply: (d, f) => d.crash(nodeOf(f)),
     applicable: (w, f) => !w.down[nodeOf(f)],
     text: (f) => `crash ${nodeOf(f)}`,
@@ -207,6 +214,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L1-L4 (client, eni, lvs, server: their session state, E7)'],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 3,
+    disrupts: () => false,
     apply: (d, f) => d.restart(nodeOf(f), f.newIp === true),
     applicable: (w, f) => w.down[nodeOf(f)] === true,
     text: (f) => `restart ${nodeOf(f)}${f.newIp ? ' at a new address' : ''}`,
@@ -220,6 +228,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L1 (the VGW detour)', 'L2, L3 (fast path links, client->eni, control->sp)', 'L4 (no fast path left healthy both ways)'],
     models: { extended: { roles: LINK_ROLES } },
     weight: 4,
+    disrupts: () => true,
     apply: (d, f) => eachLink(f, (l) => d.setLink(l, { up: false }, true)),
     applicable: (w, f) => directedLinks(linkOf(f)).some((l) => w.links[l]?.up !== false),
     text: (f) => `link ${linkOf(f)} down`,
@@ -233,6 +242,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: [],
     models: { extended: { roles: LINK_ROLES } },
     weight: 1,
+    disrupts: () => false,
     apply: (d, f) => eachLink(f, (l) => d.setLink(l, { up: true })),
     applicable: (w, f) => directedLinks(linkOf(f)).some((l) => w.links[l]?.up === false),
     text: (f) => `link ${linkOf(f)} up`,
@@ -246,6 +256,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L1, L2, L3 (a link they need)', 'L4 (no fast path left healthy both ways)'],
     models: { extended: { roles: LINK_ROLES } },
     weight: 2,
+    disrupts: (f) => (f.probability as number) > 0,
     apply: (d, f) => eachLink(f, (l) => d.setLink(l, { loss: f.probability as number })),
     applicable: (w, f) => directedLinks(linkOf(f)).some((l) => (w.links[l]?.loss ?? null) !== f.probability),
     text: (f) => `link ${linkOf(f)} loses ${Math.round((f.probability as number) * 100)}%`,
@@ -268,6 +279,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L1, L2, L3 (a link they need: their deadlines count configured delays)', 'L4 (no fast path left healthy both ways)'],
     models: { extended: { roles: LINK_ROLES } },
     weight: 2,
+    disrupts: (f) => (f.extraMs as number) > 0,
     apply: (d, f) => eachLink(f, (l) => d.setLink(l, { extraMs: f.extraMs as number })),
     applicable: (w, f) => directedLinks(linkOf(f)).some((l) => (w.links[l]?.extraMs ?? 0) !== f.extraMs),
     text: (f) => ((f.extraMs as number) === 0 ? `link ${linkOf(f)} back to its configured delay` : `link ${linkOf(f)} ${f.extraMs as number} ms slower`),
@@ -281,6 +293,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     voids: ['L2, L3 (a failure the probe cannot see)', 'L4 (when it leaves no fast path healthy)'],
     models: { extended: { roles: ['fp'] } },
     weight: 3,
+    disrupts: () => true,
     apply: (d, f) => d.setMode(nodeOf(f), 'gray'),
     applicable: (w, f) => !w.down[nodeOf(f)] && w.modes?.[nodeOf(f)] === undefined,
     text: (f) => `gray failure of ${nodeOf(f)} (answers probes, drops data)`,

@@ -14,6 +14,7 @@ export const ISOLATE: FaultDecl = {
   apply: (d, f) => {
     for (const l of [`lvs->${f.node as string}`, `${f.node as string}->lvs`]) d.setLink(l, { up: false }, true);
   },
+  disrupts: () => true,
   applicable: (w, f) => w.links[`lvs->${f.node as string}`]?.up !== false,
   text: (f) => `isolate ${f.node as string}`,
 };
