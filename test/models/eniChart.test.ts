@@ -4,8 +4,8 @@
  *
  * - State nodes are counted twice: from the machine definition (machine.root and its
  *   descendants) and from the source's literal config, as Stately's code extractor
- *   (`@xstate/machine-extractor`, not a dependency) reads `setup({...}).createMachine({...})`:
- *   only object literals count, so regions built by a function call would not.
+ *   reads `setup({...}).createMachine({...})`: only object literals count, so regions built by
+ *   a function call would not (the real extractor reads every model in test/export/extractor.test.ts).
  * - Every member region's state is a function of the context (the regions are a faithful
  *   view, so the explorer's state space is unchanged): checked on every state reachable by
  *   a bounded breadth-first search over the ENI's events.
