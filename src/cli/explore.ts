@@ -201,8 +201,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     throw new InputError('--workers', 'a shard (--shard) searches with one worker: each shard is its own job of the matrix');
   }
   // Symmetry reduction by default where it is shown sound: a profile's own space (its faults,
-  // budget, delays and configuration; test/explorer/symmetry.test.ts), never a shard (shards
-  // count states to be merged, each with its own first faults).
+  // budget, delays and configuration) for a design the explorer manifest records `symmetry`
+  // figures for, as test/explorer/symmetry.test.ts checks them; never a shard (shards count
+  // states to be merged, each with its own first faults).
   const ownSpace =
     flags.config === undefined &&
     flags['fast-paths'] === undefined &&
@@ -210,14 +211,15 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     flags['max-faults'] === undefined &&
     flags.delays === undefined &&
     faultModel === 'patent' &&
-    shard === null;
+    shard === null &&
+    explorerManifest.manifest[profileName]?.[design]?.symmetry !== undefined;
   const symmetry = flags['no-symmetry'] === true || !ownSpace ? [] : (profile.symmetry ?? []);
   const symmetryText =
     symmetry.length > 0
       ? `, symmetry ${symmetry.map((g) => `{${g.join(',')}}`).join(' ')}`
       : flags['no-symmetry'] === true || (profile.symmetry ?? []).length === 0
         ? ''
-        : ", no symmetry (shown sound for the profile's own space only)";
+        : ", no symmetry (shown sound for the profile's own space and designs only)";
   // One thread by default: measured on 2 cores, two were slower (docs/explorer.md).
   const workers = exact ? 1 : ((flags.workers as number | undefined) ?? 1);
   const request: ExploreRequest = {
