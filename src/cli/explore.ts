@@ -106,6 +106,10 @@ export const EXPLORE_FLAGS: FlagSpecs = {
     type: 'boolean',
     help: 'no partial-order reduction (on by default: one order of the moves of an instant that commute; the same verdicts, counterexamples at most 2 moves longer; with --no-por the shortest of all)',
   },
+  'no-symmetry': {
+    type: 'boolean',
+    help: "no symmetry reduction (on by default for a profile's own space: interchangeable fast paths keyed by their orbit's representative; the same verdicts and shortest counterexamples, docs/explorer.md)",
+  },
   lean: { type: 'boolean', help: 'memory first: no cache of world moves or monitor steps, a compact visited set (the same states, 3-6x slower; 58 bytes a state on small with 3 faults, docs/explorer.md)' },
   'per-property': {
     type: 'boolean',
@@ -196,6 +200,26 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   if (shard && ((flags.workers as number | undefined) ?? 1) > 1) {
     throw new InputError('--workers', 'a shard (--shard) searches with one worker: each shard is its own job of the matrix');
   }
+  // Symmetry reduction by default where it is shown sound: a profile's own space (its faults,
+  // budget, delays and configuration) for a design the explorer manifest records `symmetry`
+  // figures for, as test/explorer/symmetry.test.ts checks them; never a shard (shards count
+  // states to be merged, each with its own first faults).
+  const ownSpace =
+    flags.config === undefined &&
+    flags['fast-paths'] === undefined &&
+    flags.faults === undefined &&
+    flags['max-faults'] === undefined &&
+    flags.delays === undefined &&
+    faultModel === 'patent' &&
+    shard === null &&
+    explorerManifest.manifest[profileName]?.[design]?.symmetry !== undefined;
+  const symmetry = flags['no-symmetry'] === true || !ownSpace ? [] : (profile.symmetry ?? []);
+  const symmetryText =
+    symmetry.length > 0
+      ? `, symmetry ${symmetry.map((g) => `{${g.join(',')}}`).join(' ')}`
+      : flags['no-symmetry'] === true || (profile.symmetry ?? []).length === 0
+        ? ''
+        : ", no symmetry (shown sound for the profile's own space and designs only)";
   // One thread by default: measured on 2 cores, two were slower (docs/explorer.md).
   const workers = exact ? 1 : ((flags.workers as number | undefined) ?? 1);
   const request: ExploreRequest = {
@@ -213,6 +237,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     // Partial-order reduction by default, as Spin: the same verdicts on every manifest profile (test/explorer/por.test.ts).
     ...(flags['no-por'] === true ? {} : { por: true }),
     ...(flags.lean === true ? { lean: true } : {}),
+    ...(symmetry.length > 0 ? { symmetry } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures and progress lines only
   // Under vitest the sources are .ts, which worker threads cannot load: the search runs here (workers.ts).
@@ -304,10 +329,12 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     complete;
   const expected = asProfile ? explorerManifest.manifest[profileName]?.[design] : undefined;
   const found = Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
-  // With partial-order reduction the manifest's `por` figures (product only: --per-property is compared without it).
+  // With partial-order reduction the manifest's `por` figures, with symmetry reduction its
+  // `symmetry` ones (product only: --per-property is compared without either).
+  const reduced = request.symmetry ? expected?.symmetry : expected;
   const figures =
-    expected && (request.por ? (request.perProperty ? undefined : expected.por) : request.perProperty ? expected.perProperty : expected);
-  const expectedViolated = (request.por && !request.perProperty ? expected?.por?.violated : undefined) ?? expected?.violated ?? {};
+    expected && (request.perProperty ? (request.por || request.symmetry ? undefined : expected.perProperty) : request.por ? reduced?.por : reduced);
+  const expectedViolated = (figures && 'violated' in figures ? figures.violated : undefined) ?? expected?.violated ?? {};
   const mismatch =
     figures !== undefined &&
     expected !== undefined &&
@@ -360,6 +387,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             exact: request.exact,
             perProperty: request.perProperty === true,
             por: request.por === true,
+            symmetry: request.symmetry ?? null,
             properties: ids,
             config: scenario.config,
             workload: scenario.workload,
@@ -381,7 +409,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     faultModel === 'extended'
       ? `extended fault model: ${optionsOf(request, PROPERTIES).faultMenu.length} faults in the menu${request.faultKinds.length > 0 ? ` (${request.faultKinds.join(',')})` : ''}`
       : `faults ${request.faultKinds.join(',')}`;
-  io.out(`pvlcheck explore: profile ${profileName}, design ${design}, ${faultsText} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)${request.por ? ', partial-order reduction' : ', every order (--no-por)'}${request.lean ? ', lean' : ''}`);
+  io.out(`pvlcheck explore: profile ${profileName}, design ${design}, ${faultsText} (at most ${request.maxFaults}), ${inProcess ? 1 : workers} worker(s)${request.por ? ', partial-order reduction' : ', every order (--no-por)'}${symmetryText}${request.lean ? ', lean' : ''}`);
   io.out(`  ${profile.description}`);
   if (shard && shard.count > 1) {
     const sp = r.split;

@@ -51,7 +51,7 @@ export interface KeyMaker {
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
-interface Pair {
+export interface Pair {
   a: number;
   b: number;
   hex?: string;
@@ -61,7 +61,7 @@ const pairs = new WeakMap<object, Pair>();
 const pairsByText = new Map<string, Pair>();
 
 /** The 64-bit hash of a string, memoised (not with `memo` false: a lean search's keys). */
-function pairOfText(text: string, memo = true): Pair {
+export function pairOfText(text: string, memo = true): Pair {
   let p = memo ? pairsByText.get(text) : undefined;
   if (p === undefined) {
     const [a, b] = fingerprint(text);
@@ -96,7 +96,7 @@ export function hashOf(object: object, text: () => string): string {
 }
 
 /** Folds 32-bit words into two independent 32-bit lanes. */
-class Lanes {
+export class Lanes {
   a = 0x2f6b1d3c;
   b = 0x6a09e667;
   reset(): this {
@@ -135,7 +135,7 @@ class Lanes {
  * A multiset folded in any order: each member (a hash and a relative time) is mixed into
  * a 64-bit value and the members are summed lane-wise, so nothing needs sorting.
  */
-class SetSum {
+export class SetSum {
   a = 0;
   b = 0;
   n = 0;
@@ -162,7 +162,7 @@ function mix(x: number, y: number): number {
 }
 
 /** Two hashes as one (a member of a set made of several parts). */
-function joined(...parts: Pair[]): Pair {
+export function joined(...parts: Pair[]): Pair {
   const lanes = new Lanes();
   for (const p of parts) lanes.pair(p);
   return lanes.donePair();
@@ -196,7 +196,7 @@ export function sameIdentity(x: MonitorIdentity, y: MonitorIdentity): boolean {
 }
 
 /** The default split: the data's JSON, with the numbers of time-named fields taken out. */
-function defaultSplit(data: unknown): MonitorKey {
+export function defaultSplit(data: unknown): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
   const times: number[] = [];
   const timeless = JSON.stringify(data, (k, v) => {
@@ -221,7 +221,7 @@ interface MonitorMemo extends Memo {
 }
 
 /** Stands for a time that is not set (null) in a fingerprint. */
-const NO_TIME = 0x7ffffff1;
+export const NO_TIME = 0x7ffffff1;
 
 /**
  * Parts shared between states (the same objects: worlds share structure, monitors return

@@ -24,6 +24,7 @@ import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
 import { initMonitor, stepMonitor, StepRecorder, type AnyProperty, type Violation } from '../checker/property.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
+import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
 import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
 import { WorldCache } from './worldCache.js';
 
@@ -91,6 +92,12 @@ export interface ExploreOptions {
    * states: every state's moves are worked out again. The same states and verdicts.
    */
   lean?: boolean;
+  /**
+   * Symmetry reduction (symmetry.ts): groups of interchangeable nodes; a state is keyed by
+   * its orbit's representative under the permutations within each group. Refused (an
+   * error) when the groups are not interchangeable in the system, its links or fault menu.
+   */
+  symmetry?: SymmetryGroups;
 }
 
 /** How a sharded search split the space (ExploreOptions.shard). */
@@ -181,7 +188,13 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     if (!declOf(sys.faults, f.kind)) throw new Error(`the fault menu offers ${f.kind}, which the system's fault vocabulary does not declare`);
   }
   const horizonMs = horizonFor(s);
-  const keys = makeKeyMaker(options.properties, horizonMs, options.lean ?? false);
+  const exact = makeKeyMaker(options.properties, horizonMs, options.lean ?? false);
+  let keys = exact;
+  if (options.symmetry && options.symmetry.length > 0) {
+    const problem = symmetryProblem(sys, options.symmetry, options.faultMenu);
+    if (problem !== null) throw new Error(`no symmetry reduction: ${problem}`);
+    keys = symmetricKeyMaker(sys, exact, makeSymmetry(sys, options.symmetry), options.properties, horizonMs, { lean: options.lean ?? false });
+  }
   const space: ExploreSpace = {
     sys,
     scenario: s,
@@ -195,8 +208,9 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     witnessed: options.properties.map(() => false),
     recorder: new StepRecorder(),
     por: options.por ?? false,
+    // Partial-order reduction compares states exactly, not up to symmetry.
     fingerprint: (world, monitors, faults, busyInstant) => {
-      const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
+      const [h, l] = exact.fingerprintOf(world, monitors, faults, busyInstant);
       return `${h}:${l}`;
     },
   };

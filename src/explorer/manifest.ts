@@ -30,6 +30,11 @@ export interface ExpectedExploration {
    * The figures above are those without it (`--no-por`).
    */
   por?: { states: number; transitions: number; violated: Record<string, number> };
+  /**
+   * With symmetry reduction (the command's default for the profile's own space): the same
+   * figures without partial-order reduction, and under `por` with it (the default run).
+   */
+  symmetry?: { states: number; transitions: number; violated: Record<string, number>; por?: { states: number; transitions: number; violated: Record<string, number> } };
 }
 
 /** Profile -> design -> what its exploration gives. */
@@ -51,6 +56,17 @@ function count(file: string, field: string, v: unknown): number {
 function object(file: string, field: string, v: unknown): Obj {
   if (!isObject(v)) throw new InputError(`${file}: ${field}`, `must be an object, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** States, transitions and shortest counterexamples of a reduced exploration (`por`, `symmetry`). */
+function figures(file: string, at: string, v: unknown): { states: number; transitions: number; violated: Record<string, number> } {
+  const x = object(file, at, v);
+  const violated = object(file, `${at}.violated`, x.violated);
+  return {
+    states: count(file, `${at}.states`, x.states),
+    transitions: count(file, `${at}.transitions`, x.transitions),
+    violated: Object.fromEntries(Object.entries(violated).map(([p, n]) => [p, count(file, `${at}.violated.${p}`, n)])),
+  };
 }
 
 /**
@@ -83,13 +99,12 @@ export function parseExplorerManifest(json: unknown, file: string, profiles: rea
           transitions: count(file, `${at}.perProperty.transitions`, per.transitions),
         },
       };
-      if (x.por !== undefined) {
-        const por = object(file, `${at}.por`, x.por);
-        const porViolated = object(file, `${at}.por.violated`, por.violated);
-        designsOut[design]!.por = {
-          states: count(file, `${at}.por.states`, por.states),
-          transitions: count(file, `${at}.por.transitions`, por.transitions),
-          violated: Object.fromEntries(Object.entries(porViolated).map(([p, n]) => [p, count(file, `${at}.por.violated.${p}`, n)])),
+      if (x.por !== undefined) designsOut[design]!.por = figures(file, `${at}.por`, x.por);
+      if (x.symmetry !== undefined) {
+        const sym = object(file, `${at}.symmetry`, x.symmetry);
+        designsOut[design]!.symmetry = {
+          ...figures(file, `${at}.symmetry`, sym),
+          ...(sym.por !== undefined ? { por: figures(file, `${at}.symmetry.por`, sym.por) } : {}),
         };
       }
     }

@@ -17,6 +17,13 @@ export interface Profile {
   /** Fault kinds on fast paths the explorer may inject. */
   faults: ('crash' | 'restart' | 'link')[];
   maxFaults: number;
+  /**
+   * Groups of interchangeable nodes for symmetry reduction (symmetry.ts), on by default
+   * for the profile's own space: test/explorer/symmetry.test.ts shows, state by state, that
+   * the states it merges there are bisimilar. None for two fast paths: the ECMP hash pins
+   * the flow's member, which leaves no other fast path to permute with.
+   */
+  symmetry?: string[][];
 }
 
 /** The small configuration every profile starts from: every timer a few ticks long. */
@@ -54,6 +61,7 @@ export const PROFILES: Record<string, Profile> = {
     workload: SMALL_WORKLOAD,
     faults: ['crash'],
     maxFaults: 1,
+    symmetry: [['fp1', 'fp2', 'fp3']],
   },
 };
 
@@ -91,6 +99,11 @@ export function profileSpace(name: string, design: string): { scenario: Scenario
   const p = PROFILES[name]!;
   const scenario = profileScenario(name, design);
   return { scenario, faultMenu: faultMenu(p.faults, scenario.config.fastPaths), maxFaults: p.maxFaults };
+}
+
+/** The profile's symmetry groups (empty when it has none): ExploreOptions.symmetry for its own space. */
+export function profileSymmetry(name: string): string[][] {
+  return PROFILES[name]?.symmetry ?? [];
 }
 
 /**

@@ -78,6 +78,8 @@ export interface ExploreRequest {
   por?: boolean;
   /** Memory first (ExploreOptions.lean). */
   lean?: boolean;
+  /** Symmetry reduction's groups of interchangeable nodes (ExploreOptions.symmetry). */
+  symmetry?: string[][];
 }
 
 /** An exploration's figures and its counterexamples as scenarios. */
@@ -181,6 +183,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     ...(r.shard ? { shard: r.shard } : {}),
     ...(r.por ? { por: true } : {}),
     ...(r.lean ? { lean: true } : {}),
+    ...(r.symmetry && r.symmetry.length > 0 ? { symmetry: r.symmetry } : {}),
     ...(clock ? { clock } : {}),
     ...(poll ? { poll } : {}),
   };

@@ -1,0 +1,428 @@
+/**
+ * Symmetry reduction (docs/explorer.md, "Symmetry reduction"): interchangeable nodes
+ * (today the fast paths; later LVS members, clients of one shape) are named in groups, and
+ * the visited set keys a state by the key of the representative of its orbit under every
+ * permutation within each group (TLC's symmetry sets, Spin's and Stateright's
+ * representatives): the least fingerprint over the permutations of the state renamed.
+ *
+ * A renaming maps a node everywhere its name or address appears: actor keys, statechart
+ * contexts and values, messages (from, to, src, contents), timers (actor, id, event), the
+ * down set, epochs, hosts, links, failure modes and every monitor's keyed data. Addresses
+ * are renamed with their node: a fast path's virtual IP at every epoch, its physical IP at
+ * every host epoch. The ENI's member list is configuration (the order its ECMP hash cuts
+ * the hash space in), so a renamed ENI is put back in that order: each slot region takes
+ * the state of the member that now sits in it, the live list is re-sorted.
+ *
+ * Only the key is renamed: the explorer stores, expands and replays the real states, so a
+ * counterexample is the path found, not one of representatives.
+ *
+ * Soundness is not assumed here: the ECMP hash is position-based, so a permutation of live
+ * members is not a symmetry of every state (docs/explorer.md says where it is one, and
+ * test/explorer/symmetry.test.ts checks that the merged states are bisimilar on each
+ * profile where it is on). This module refuses groups that are not interchangeable in the
+ * static system: different kinds, inputs other than by address, link settings or a fault
+ * menu that the renaming does not map onto itself.
+ */
+import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
+import type { AnyFault } from '../config/faults.js';
+import type { System } from '../engine/system.js';
+import type { InFlight, Timer, World } from '../engine/world.js';
+import type { Snap } from '../engine/runner.js';
+import { defaultSplit, joined, Lanes, NO_TIME, pairOfText, SetSum, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
+
+/** Groups of interchangeable node ids, e.g. [["fp1", "fp2", "fp3"]]. */
+export type SymmetryGroups = readonly (readonly string[])[];
+
+/** Epochs (restarts at a new address or host) a renaming covers; a world past them is an error, not a wrong key. */
+const MAX_EPOCH = 15;
+
+/** One permutation of the nodes, as a renaming of every token that names one of them. */
+export interface Renaming {
+  /** Node id -> node id. */
+  readonly nodes: ReadonlyMap<string, string>;
+  /** Every token (id, address) -> its image. */
+  readonly tokens: ReadonlyMap<string, string>;
+  readonly identity: boolean;
+}
+
+export interface Symmetry {
+  readonly groups: SymmetryGroups;
+  /** Every permutation (the product of each group's), the identity first. */
+  readonly renamings: readonly Renaming[];
+  /** A string with every node token renamed. */
+  rename(r: Renaming, text: string): string;
+}
+
+/** Why these groups are not a symmetry of this system, or null when they may be. */
+export function symmetryProblem(sys: System, groups: SymmetryGroups, faultMenu: readonly AnyFault[]): string | null {
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (group.length < 2) return `a symmetry group needs two nodes or more, got [${group.join(', ')}]`;
+    const first = sys.nodes[group[0]!];
+    for (const id of group) {
+      const node = sys.nodes[id];
+      if (!node) return `the symmetry group names ${id}, which is not a node of this system`;
+      if (seen.has(id)) return `${id} is in two symmetry groups`;
+      seen.add(id);
+      if (node.kind !== first!.kind || node.perFlow !== first!.perFlow) return `${id} and ${group[0]} are different kinds of node`;
+      if (node.runner !== first!.runner) return `${id} and ${group[0]} run different statecharts`;
+      if (JSON.stringify(node.timerJitterMs) !== JSON.stringify(first!.timerJitterMs)) return `${id} and ${group[0]} have different timer jitter`;
+    }
+  }
+  const sym = makeSymmetry(sys, groups);
+  for (const r of sym.renamings) {
+    if (r.identity) continue;
+    // Inputs may differ only by the node's own addresses.
+    for (const id of r.nodes.keys()) {
+      const image = r.nodes.get(id)!;
+      for (let e = 0; e <= 2; e++) {
+        const mine = sym.rename(r, JSON.stringify(sys.nodes[id]!.input(null, e, e)));
+        if (mine !== JSON.stringify(sys.nodes[image]!.input(null, e, e))) return `${id} and ${image} are configured differently (their inputs differ by more than their addresses)`;
+      }
+    }
+    for (const [linkId, link] of Object.entries(sys.links)) {
+      const other = sys.links[sym.rename(r, linkId)];
+      if (!other || other.minMs !== link.minMs || other.maxMs !== link.maxMs || other.loss !== link.loss) {
+        return `link ${linkId} and its image ${sym.rename(r, linkId)} are configured differently`;
+      }
+    }
+    const menu = new Set(faultMenu.map((f) => JSON.stringify(f)));
+    for (const f of faultMenu) {
+      const image = sym.rename(r, JSON.stringify(f));
+      if (!menu.has(image)) return `the fault menu offers ${JSON.stringify(f)} but not its image ${image}`;
+    }
+  }
+  return null;
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  const out: T[][] = [];
+  items.forEach((x, i) => {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) out.push([x, ...rest]);
+  });
+  return out;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Every renaming of the groups' nodes (no check that it is a symmetry: see symmetryProblem). */
+export function makeSymmetry(sys: System, groups: SymmetryGroups): Symmetry {
+  const aliases = (id: string): string[] => {
+    const node = sys.nodes[id]!;
+    const out = [id];
+    for (let e = 0; e <= MAX_EPOCH; e++) {
+      out.push(node.ip(e));
+      if (node.hostIp) out.push(node.hostIp(e));
+    }
+    return out;
+  };
+  // Each group's permutations, then their product.
+  let products: Map<string, string>[] = [new Map()];
+  for (const group of groups) {
+    const next: Map<string, string>[] = [];
+    for (const perm of permutations(group)) {
+      for (const base of products) {
+        const m = new Map(base);
+        group.forEach((id, k) => m.set(id, perm[k]!));
+        next.push(m);
+      }
+    }
+    products = next;
+  }
+  const renamings: Renaming[] = products.map((nodes) => {
+    const tokens = new Map<string, string>();
+    let identity = true;
+    for (const [from, to] of nodes) {
+      if (from !== to) identity = false;
+      const a = aliases(from);
+      const b = aliases(to);
+      a.forEach((t, k) => {
+        if (t !== b[k]) tokens.set(t, b[k]!);
+      });
+    }
+    return { nodes, tokens, identity };
+  });
+  renamings.sort((x, y) => Number(y.identity) - Number(x.identity));
+  const all = new Set<string>();
+  for (const group of groups) for (const id of group) for (const t of aliases(id)) all.add(t);
+  // A token stands alone: not part of a longer name or address ("fp1" in "fp10", "10.1.0.1" in "10.1.0.10").
+  const pattern = all.size === 0 ? null : new RegExp(`(?<![\\w.])(${[...all].sort((a, b) => b.length - a.length).map(escape).join('|')})(?![\\w.])`, 'g');
+  return {
+    groups,
+    renamings,
+    rename(r, text) {
+      if (r.identity || pattern === null) return text;
+      return text.replace(pattern, (t) => r.tokens.get(t) ?? t);
+    },
+  };
+}
+
+interface EniLike {
+  members: string[];
+  live: string[];
+}
+
+/**
+ * A renamed snapshot key of the ENI (models/eni.ts) put back in configuration order: its
+ * member list is configuration, slot region i belongs to members[i - 1], live follows
+ * members' order. Any other snapshot is returned as it is.
+ */
+export function reorderMembers(renamed: string, original: string): string {
+  if (!renamed.includes('"members"')) return renamed;
+  const bar = renamed.indexOf('|{');
+  if (bar < 0) return renamed;
+  let value: Record<string, unknown>;
+  let ctx: EniLike & Record<string, unknown>;
+  let config: string[];
+  try {
+    value = JSON.parse(renamed.slice(0, bar));
+    ctx = JSON.parse(renamed.slice(bar + 1));
+    config = (JSON.parse(original.slice(original.indexOf('|{') + 1)) as EniLike).members;
+  } catch {
+    return renamed;
+  }
+  if (!Array.isArray(ctx.members) || !Array.isArray(ctx.live) || !Array.isArray(config) || typeof value !== 'object' || value === null) return renamed;
+  // Where each configured member's state now sits.
+  const from = config.map((m) => ctx.members.indexOf(m));
+  if (from.some((j) => j < 0) || ctx.members.length !== config.length) return renamed;
+  const slots: Record<string, unknown> = { ...value };
+  config.forEach((_, i) => {
+    const key = `slot${i + 1}`;
+    if (key in value) slots[key] = value[`slot${from[i]! + 1}`];
+  });
+  const reordered = { ...ctx, members: config, live: config.filter((m) => ctx.live.includes(m)) };
+  // Keys in their original order, so that the identity gives the snapshot's own key back.
+  return `${JSON.stringify(slots)}|${JSON.stringify(reordered)}`;
+}
+
+/**
+ * A KeyMaker whose key and fingerprint are the least over the symmetry's renamings. Its
+ * `worldKey` and `monitorIdentity` are the base's: the caches of world moves and monitor
+ * states stay exact.
+ */
+export function symmetricKeyMaker(
+  sys: System,
+  base: KeyMaker,
+  sym: Symmetry,
+  properties: readonly AnyProperty[],
+  horizonMs: number,
+  options: { lean?: boolean; pinByHash?: boolean } = {},
+): KeyMaker {
+  // Lean: strings hashed each time, not kept in a table (codec.ts).
+  const hashText = (t: string): Pair => pairOfText(t, !options.lean);
+  // Tests turn the pinning off to show what it prevents (test/explorer/symmetry.test.ts).
+  const pinByHash = options.pinByHash ?? true;
+  const n = sym.renamings.length;
+  const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
+  const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
+  const text = (r: Renaming, s: string): string => sym.rename(r, s);
+  const splits = properties.map((p) => (p.logic.split ?? defaultSplit) as (data: unknown) => MonitorKey);
+
+  // Per object, per renaming: the renamed part's text and hash.
+  const snapTexts = new WeakMap<Snap, string[]>();
+  const snapText = (snap: Snap, k: number): string => {
+    let texts = snapTexts.get(snap);
+    if (!texts) snapTexts.set(snap, (texts = new Array<string>(n)));
+    return (texts[k] ??= sym.renamings[k]!.identity ? snap.key : reorderMembers(text(sym.renamings[k]!, snap.key), snap.key));
+  };
+  const flightTexts = new WeakMap<InFlight, string[]>();
+  const flightText = (m: InFlight, k: number): string => {
+    let texts = flightTexts.get(m);
+    if (!texts) flightTexts.set(m, (texts = new Array<string>(n)));
+    return (texts[k] ??= text(sym.renamings[k]!, `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${JSON.stringify(m.msg)}`));
+  };
+  const timerTexts = new WeakMap<Timer, string[]>();
+  const timerText = (t: Timer, k: number): string => {
+    let texts = timerTexts.get(t);
+    if (!texts) timerTexts.set(t, (texts = new Array<string>(n)));
+    return (texts[k] ??= text(sym.renamings[k]!, `${t.actor}:${t.name}:${JSON.stringify(t.event)}`));
+  };
+  const monitorTexts = properties.map(() => new WeakMap<object, { texts: string[]; times: readonly (number | null)[] }>());
+  const primitiveMonitors = new Map<string, { texts: string[]; times: readonly (number | null)[] }>();
+  const monitorText = (i: number, m: MonitorState<unknown>, k: number): { text: string; times: readonly (number | null)[] } => {
+    const data = m.data;
+    const primitive = data === null || typeof data !== 'object';
+    const id = `${i}:${String(data)}`;
+    let entry = primitive ? primitiveMonitors.get(id) : monitorTexts[i]!.get(data as object);
+    if (!entry) {
+      const split = splits[i]!(data);
+      entry = { texts: new Array<string>(n), times: split.times };
+      entry.texts[0] = split.timeless;
+      if (primitive) primitiveMonitors.set(id, entry);
+      else monitorTexts[i]!.set(data as object, entry);
+    }
+    const timeless = (entry.texts[k] ??= text(sym.renamings[k]!, entry.texts[0]!));
+    return { text: `${m.verdict.violation ? '!' : ''}${timeless}`, times: entry.times };
+  };
+  const restText = (r: Renaming, record: Readonly<Record<string, unknown>> | undefined): string => {
+    if (record === undefined) return '';
+    return Object.entries(record)
+      .map(([key, v]) => `${text(r, key)}=${JSON.stringify(v)}`)
+      .sort()
+      .join(',');
+  };
+
+  // The world's part under renaming k, memoised on the world.
+  const worldPairs = new WeakMap<World, Pair[]>();
+  const worldPair = (w: World, k: number): Pair => {
+    let pairs = worldPairs.get(w);
+    if (!pairs) worldPairs.set(w, (pairs = new Array<Pair>(n)));
+    const known = pairs[k];
+    if (known) return known;
+    const r = sym.renamings[k]!;
+    const now = w.now;
+    const lanes = new Lanes();
+    const actors = new SetSum();
+    for (const a in w.actors) actors.add(joined(hashText(text(r, a)), hashText(snapText(w.actors[a]!, k))), 0);
+    actors.into(lanes);
+    const flights = new SetSum();
+    for (const m of w.inFlight) {
+      flights.add(hashText(flightText(m, k)), ((m.at - now) * 65599 + past(m.originAt, now)) ^ Math.imul(past(m.sentAt, now), 0x9e3779b1));
+    }
+    flights.into(lanes);
+    const timers = new SetSum();
+    for (const t of w.timers) timers.add(hashText(timerText(t, k)), t.at - now);
+    timers.into(lanes);
+    lanes.pair(hashText(`${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}`));
+    const p = lanes.donePair();
+    pairs[k] = p;
+    return p;
+  };
+  const monitorPairs = new WeakMap<readonly MonitorState<unknown>[], { pairs: Pair[]; times: readonly (number | null)[] }>();
+  const monitorsPair = (monitors: readonly MonitorState<unknown>[], k: number): { pair: Pair; times: readonly (number | null)[] } => {
+    let entry = monitorPairs.get(monitors);
+    if (!entry) {
+      const times: (number | null)[] = [];
+      for (let i = 0; i < monitors.length; i++) for (const t of monitorText(i, monitors[i]!, 0).times) times.push(t);
+      monitorPairs.set(monitors, (entry = { pairs: new Array<Pair>(n), times }));
+    }
+    let p = entry.pairs[k];
+    if (!p) {
+      const lanes = new Lanes();
+      for (let i = 0; i < monitors.length; i++) lanes.pair(hashText(`${i}:${monitorText(i, monitors[i]!, k).text}`));
+      p = entry.pairs[k] = lanes.donePair();
+    }
+    return { pair: p, times: entry.times };
+  };
+
+  // The renamings that fix every node the ECMP hash tells apart in this world (pinnedByHash).
+  const allowedByWorld = new WeakMap<World, number[]>();
+  const everyone = sym.renamings.map((_, k) => k);
+  const allowed = (w: World): number[] => {
+    let ks = allowedByWorld.get(w);
+    if (!ks) {
+      const pinned = pinByHash ? pinnedByHash(sys, w) : new Set<string>();
+      ks = pinned === 'all' ? [0] : pinned.size === 0 ? everyone : everyone.filter((k) => [...pinned].every((id) => (sym.renamings[k]!.nodes.get(id) ?? id) === id));
+      allowedByWorld.set(w, ks);
+    }
+    return ks;
+  };
+
+  const out: [number, number] = [0, 0];
+  const fingerprintOf = (world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): [number, number] => {
+    let bestA = 0;
+    let bestB = 0;
+    const lanes = new Lanes();
+    for (const k of allowed(world)) {
+      lanes.reset();
+      lanes.word(faults);
+      lanes.word(busyInstant ? 1 : 0);
+      lanes.pair(worldPair(world, k));
+      const m = monitorsPair(monitors, k);
+      lanes.pair(m.pair);
+      for (const t of m.times) lanes.word(rel(t, world.now));
+      const p = lanes.donePair();
+      const a = p.a >>> 0;
+      const b = p.b >>> 0;
+      if (k === 0 || a < bestA || (a === bestA && b < bestB)) {
+        bestA = a;
+        bestB = b;
+      }
+    }
+    out[0] = bestA;
+    out[1] = bestB;
+    return out;
+  };
+
+  /** The whole key under renaming k, as text (exact mode, tests). */
+  const keyText = (st: ExplorerState, k: number): string => {
+    const r = sym.renamings[k]!;
+    const w = st.world;
+    const now = w.now;
+    const actors = Object.keys(w.actors)
+      .map((a) => `${text(r, a)}=${snapText(w.actors[a]!, k)}`)
+      .sort()
+      .join(',');
+    const flights = w.inFlight.map((m) => `${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}:${flightText(m, k)}`).sort().join(',');
+    const timers = w.timers.map((t) => `${t.at - now}:${timerText(t, k)}`).sort().join(',');
+    let monitors = '';
+    for (let i = 0; i < st.monitors.length; i++) {
+      const m = monitorText(i, st.monitors[i]!, k);
+      monitors += m.text;
+      for (const t of m.times) monitors += t === null ? ':-' : `:${rel(t, now)}`;
+      monitors += ',';
+    }
+    return `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights}|${timers}|${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}|${monitors}`;
+  };
+
+  return {
+    key(st) {
+      checkEpochs(st.world);
+      let best = keyText(st, 0);
+      for (const k of allowed(st.world)) {
+        const t = keyText(st, k);
+        if (t < best) best = t;
+      }
+      return best;
+    },
+    fingerprint(st) {
+      const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
+      return [h, l];
+    },
+    fingerprintOf(world, monitors, faults, busyInstant) {
+      checkEpochs(world);
+      return fingerprintOf(world, monitors, faults, busyInstant);
+    },
+    worldKey: (w) => base.worldKey(w),
+    monitorIdentity: (i, m) => base.monitorIdentity(i, m),
+  };
+}
+
+/**
+ * The nodes the ENI's ECMP hash tells apart in a world, which a renaming must leave in
+ * place, or 'all' when it tells every node apart (no renaming is safe).
+ *
+ * hash-threshold ECMP (models/eni.ts, ecmpPick) picks a flow's member by its position in
+ * the live list, so the hash treats no two live members alike: a renaming of live members
+ * is a symmetry only of states whose future makes no pick that the renaming changes. So:
+ * while a flow has no member at the ENI (its first packet's pick is to come) or the ENI is
+ * down (a restart forgets every flow), nothing is renamed; otherwise each flow's member
+ * stays in place, and the members no flow uses may be permuted. A later pick (a rehash
+ * when the ENI marks a member down or up) can still tell them apart: that it does not
+ * break the merges of a space is what test/explorer/symmetry.test.ts checks, state by
+ * state, on every space where the reduction is on by default (docs/explorer.md).
+ */
+export function pinnedByHash(sys: System, w: World): Set<string> | 'all' {
+  if (sys.flows.length === 0) return new Set();
+  const eni = w.actors['eni'];
+  if (!eni) return 'all';
+  const ctx = eni.xs.context as { flows?: Record<string, string | null> };
+  if (!ctx || typeof ctx.flows !== 'object' || ctx.flows === null) return 'all';
+  const pinned = new Set<string>();
+  for (const flow of sys.flows) {
+    const member = ctx.flows[flow];
+    if (member === undefined || member === null) return 'all';
+    const node = sys.addresses.get(member);
+    if (node === undefined) return 'all';
+    pinned.add(node);
+  }
+  return pinned;
+}
+
+function checkEpochs(w: World): void {
+  for (const e of Object.values(w.epochs)) if (e > MAX_EPOCH) throw new Error(`symmetry covers addresses up to epoch ${MAX_EPOCH}; this world has ${e}`);
+  if (w.hosts) for (const e of Object.values(w.hosts)) if (e > MAX_EPOCH) throw new Error(`symmetry covers hosts up to epoch ${MAX_EPOCH}; this world has ${e}`);
+}
