@@ -67,12 +67,12 @@ export const privacy = always<null>(
         const kind = sys.nodes[e.to]?.kind;
         if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
         if (kind === 'client' && e.from !== clients.eniOf.get(e.to)) {
-          report.violate(e.t, `the client ${e.to} received a packet from ${e.from}, not from its ENI`);
+          report.violate(e.t, `${sys.clients.length === 1 ? 'the client' : `the client ${e.to}`} received a packet from ${e.from}, not from its ENI`);
         }
         if (kind === 'lvs' || kind === 'server') {
           const json = JSON.stringify(e.msg);
           const leak = clients.quoted.find((ip) => json.includes(ip));
-          if (leak) report.violate(e.t, `a packet to ${e.to} carries a client's real IP ${leak}`);
+          if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }
       return data;
@@ -91,7 +91,7 @@ function checkActors(sys: System, world: World, changed: readonly ActorChange[],
       if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
     } else if (kind === 'lvs' || kind === 'server') {
       const leak = clientIps.find((ip) => snap.key.includes(ip));
-      if (leak) report.violate(world.now, `${key}'s state holds a client's real IP ${leak}`);
+      if (leak) report.violate(world.now, `${key}'s state holds the client's real IP ${leak}`);
     }
   }
 }

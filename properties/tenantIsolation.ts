@@ -51,7 +51,11 @@ export const tenantIsolation = always<null>(
             report.violate(e.t, `${e.msg.flow} (tenant ${flow.tenant}'s) ${e.msg.dir} packet reached ${e.to}, tenant ${tenant}'s (from ${e.from})`);
           }
         }
-        if (flow !== undefined && to === 'eni' && from === 'fp' && e.msg.dir === 'rev' && !tenantPairValid(sys.config.tenants, flow.cvni, e.msg.vni)) {
+        // Ids outside the table are the first rule's (below, where they get past the PVL); this one is about valid ids of two tenants.
+        if (
+          flow !== undefined && to === 'eni' && from === 'fp' && e.msg.dir === 'rev' &&
+          tenantIdValid(sys.config.tenants, e.msg) && !tenantPairValid(sys.config.tenants, flow.cvni, e.msg.vni)
+        ) {
           report.violate(e.t, `${e.msg.flow}'s reverse packet with VNI ${e.msg.vni} left ${e.from} for ${e.to}, but the flow's CVNI ${flow.cvni} is not its tenant's pair`);
         }
         if (to === undefined || !BEYOND_PVL.has(to)) continue;
