@@ -309,7 +309,7 @@ function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> 
         config: cfg,
         workload: w,
         faults: faults
-          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows))
+          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows, cfg.clients?.length ?? 1))
           .sort((a, b) => a.at - b.at),
         choices: c,
         faultModel: 'extended',
