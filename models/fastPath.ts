@@ -24,6 +24,12 @@ export interface FastPathInput {
   spIp: string;
   lvsIp: string;
   eniIp: string;
+  /**
+   * Several clients: the ENI of each flow's client. A flow id stands for the 5-tuple, whose
+   * client address lies behind one ENI (INF, as the VGW's route; spec §1). Absent with one
+   * client: every reverse packet goes to `eniIp`.
+   */
+  eniRoutes?: Record<string, string>;
 }
 
 /** One direction's entry for a flow, installed only by an offload from the slow path (S2). */
@@ -42,7 +48,7 @@ export type FastPathEvent = Delivered<DataMsg> | Delivered<OffloadMsg> | Deliver
 
 /** Where a hit goes, and with what: the LVS gets path info and, once, the extras. */
 function forwardOnHit(context: FastPathContext, packet: DataMsg): { to: string; msg: DataMsg } {
-  if (packet.dir === 'rev') return { to: context.eniIp, msg: stripPathInfo(packet) };
+  if (packet.dir === 'rev') return { to: context.eniRoutes?.[packet.flow] ?? context.eniIp, msg: stripPathInfo(packet) };
   const extras = context.fwd[packet.flow]?.extras;
   const msg: DataMsg = {
     ...stripPathInfo(packet),

@@ -6,7 +6,7 @@
  */
 import { assign, enqueueActions, type AnyStateMachine } from 'xstate';
 import { lvsMachine, type LvsContext } from './lvs.js';
-import { slowPathMachine } from './slowPath.js';
+import { slowPathMachine, tenantIdValid } from './slowPath.js';
 import { eniAssign, eniMachine, type SlotParams } from './eni.js';
 import { fastPathMachine, type FastPathContext } from './fastPath.js';
 import { vgwMachine } from './vgw.js';
@@ -37,9 +37,25 @@ export const MUTANTS: Record<string, Mutant> = {
     description: 'The slow path offloads without checking the CVNI/VNI against the tenant table.',
     kind: 'sp',
     machine: slowPathMachine.provide({
-      guards: { tenantValid: ({ context, event }) => event.type === 'data' && context.config !== null },
+      guards: {
+        forwardCvniValid: ({ context, event }) => event.type === 'data' && event.dir === 'fwd' && context.config !== null,
+        reverseTenantPairValid: ({ context, event }) => event.type === 'data' && context.config !== null,
+      },
     }),
     caughtBy: ['S2', 'S3'],
+  },
+  'tenant-pair': {
+    description:
+      "The slow path checks the reverse VNI against the table on its own, not as the pair of the flow's CVNI: a tenant A CVNI with a tenant B VNI is served.",
+    kind: 'sp',
+    // The pair check replaced by the per-id check of the table (issue 11).
+    machine: slowPathMachine.provide({
+      guards: {
+        reverseTenantPairValid: ({ context, event }) =>
+          event.type === 'data' && event.dir === 'rev' && context.config !== null && tenantIdValid(context.config.tenants, event),
+      },
+    }),
+    caughtBy: ['S3'],
   },
   'eni-never-probes': {
     description: "The ENI never probes: a new request just follows the flow's current (dead) fast path.",

@@ -4,9 +4,7 @@
  * path → fast path) → ENI → client only. No hop crosses directions [¶56, ¶81].
  */
 import { always } from '../src/checker/property.js';
-import { deliveries, isFastPath } from '../src/checker/observe.js';
-
-const role = (node: string): string => (isFastPath(node) ? 'fp' : node);
+import { deliveries } from '../src/checker/observe.js';
 
 const HOPS: Record<'fwd' | 'rev', Set<string>> = {
   fwd: new Set(['client>eni', 'eni>fp', 'fp>sp', 'sp>fp', 'fp>lvs', 'lvs>server']),
@@ -26,7 +24,8 @@ export const direction = always<null>(
         const m = e.msg;
         if (m.type !== 'data' && m.type !== 'offload') continue;
         report.exercise();
-        const hop = `${role(e.from)}>${role(e.to)}`;
+        // By node kind: fp1 … are `fp`, client1 … `client`, eni1 … `eni`.
+        const hop = `${obs.sys.nodes[e.from]?.kind ?? e.from}>${obs.sys.nodes[e.to]?.kind ?? e.to}`;
         if (!HOPS[m.dir].has(hop)) {
           report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);
         }

@@ -6,7 +6,7 @@
  */
 import { always, type Report } from '../src/checker/property.js';
 import { changedActors, deliveries, type ActorChange } from '../src/checker/observe.js';
-import { IP } from '../src/engine/system.js';
+import { IP, type System } from '../src/engine/system.js';
 import { actorNode, type World } from '../src/engine/world.js';
 
 const addressLists = new Map<string, string[]>();
@@ -25,6 +25,26 @@ function infrastructureAddresses(fastPaths: number, maxEpoch: number): string[] 
   return list;
 }
 
+interface ClientAddresses {
+  /** Quoted, as in a snapshot's JSON key: every client's real IP. */
+  quoted: string[];
+  /** Each client node's own ENI. */
+  eniOf: Map<string, string>;
+}
+const clientAddressesOf = new WeakMap<System, ClientAddresses>();
+/** The clients of a run (one `client`, or `client1` … `clientK`), read from the system's node kinds. */
+function clientAddresses(sys: System): ClientAddresses {
+  let a = clientAddressesOf.get(sys);
+  if (!a) {
+    a = {
+      quoted: sys.clients.map((c) => JSON.stringify(sys.nodes[c.client]!.ip(0))),
+      eniOf: new Map(sys.clients.map((c) => [c.client, c.eni])),
+    };
+    clientAddressesOf.set(sys, a);
+  }
+  return a;
+}
+
 export const privacy = always<null>(
   'S1',
   'Privacy',
@@ -34,22 +54,25 @@ export const privacy = always<null>(
     situation: "the client's, the LVS's or the server's state changes, or a packet reaches one of them",
     init: () => null,
     step: (data, obs, report) => {
-      const { world } = obs;
-      const clientIp = JSON.stringify(IP.client);
+      const { world, sys } = obs;
+      const clients = clientAddresses(sys);
       const changed = changedActors(obs);
       if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
         const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
-        checkActors(world, changed, hidden, clientIp, report);
+        checkActors(sys, world, changed, hidden, clients.quoted, report);
       }
       for (const e of deliveries(obs)) {
-        if (e.to === 'client' || e.to === 'lvs' || e.to === 'server') report.exercise();
-        if (e.to === 'client' && e.from !== 'eni') {
-          report.violate(e.t, `the client received a packet from ${e.from}, not from its ENI`);
+        const kind = sys.nodes[e.to]?.kind;
+        if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
+        if (kind === 'client' && e.from !== clients.eniOf.get(e.to)) {
+          report.violate(e.t, `${sys.clients.length === 1 ? 'the client' : `the client ${e.to}`} received a packet from ${e.from}, not from its ENI`);
         }
-        if ((e.to === 'lvs' || e.to === 'server') && JSON.stringify(e.msg).includes(clientIp)) {
-          report.violate(e.t, `a packet to ${e.to} carries the client's real IP`);
+        if (kind === 'lvs' || kind === 'server') {
+          const json = JSON.stringify(e.msg);
+          const leak = clients.quoted.find((ip) => json.includes(ip));
+          if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }
       return data;
@@ -58,16 +81,17 @@ export const privacy = always<null>(
 );
 
 /** The statecharts that changed in this step: what their state holds. */
-function checkActors(world: World, changed: readonly ActorChange[], hidden: string[], clientIp: string, report: Report): void {
+function checkActors(sys: System, world: World, changed: readonly ActorChange[], hidden: string[], clientIps: string[], report: Report): void {
   for (const { key, after: snap } of changed) {
     if (!snap) continue;
-    const node = actorNode(key);
-    if (node === 'client' || node === 'lvs' || node === 'server') report.exercise();
-    if (node === 'client') {
+    const kind = sys.nodes[actorNode(key)]?.kind;
+    if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
+    if (kind === 'client') {
       const leak = hidden.find((ip) => snap.key.includes(ip));
       if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
-    } else if ((node === 'lvs' || node === 'server') && snap.key.includes(clientIp)) {
-      report.violate(world.now, `${key}'s state holds the client's real IP ${clientIp}`);
+    } else if (kind === 'lvs' || kind === 'server') {
+      const leak = clientIps.find((ip) => snap.key.includes(ip));
+      if (leak) report.violate(world.now, `${key}'s state holds the client's real IP ${leak}`);
     }
   }
 }

@@ -258,7 +258,7 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
       const fwd = delivered(obs);
       const faults = faultsOf(obs);
       // Most steps concern none of it.
-      if (faults.length === 0 && (fwd === null || (fwd.to !== 'lvs' && fwd.to !== 'client'))) return NO_EVENTS;
+      if (faults.length === 0 && (fwd === null || (fwd.to !== 'lvs' && obs.sys.nodes[fwd.to]?.kind !== 'client'))) return NO_EVENTS;
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
       const t = obs.world.now;
       if (faults.length > 0) {

@@ -43,7 +43,8 @@ export const validateBeforeOffload = always<Validated>(
       // the wire when it crashes arrives later, legitimately).
       for (const e of sendsOf(obs)) {
         const m = e.msg;
-        if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        const toKind = e.to === null ? undefined : obs.sys.nodes[e.to]?.kind;
+        if (m.type !== 'data' || !isFastPath(e.from) || (toKind !== 'lvs' && toKind !== 'eni')) continue;
         report.exercise();
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);

@@ -14,6 +14,7 @@ import { applyExtended, extendedRaw, rawVocabFault, resolveVocabFault } from './
 import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
 import type { Fault } from '../engine/world.js';
 import { fastPathIds, topologyLinks } from '../engine/system.js';
+import { clientIds, eniIds } from '../config/topology.js';
 import { computeBounds } from '../sim/bounds.js';
 import { ecmpPick } from '../../models/eni.js';
 
@@ -170,9 +171,9 @@ function buildConfig(raw: RawConfig, w: Workload, fixed: Partial<Config>): Confi
   return { ...base, relayTimeoutMs: Math.min(30_000, floor + raw.relayMarginMs) };
 }
 
-function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpec {
+function resolveFault(raw: RawFault, fastPaths: number, flows: number, clients = 1): FaultSpec {
   const fps = fastPathIds(fastPaths);
-  const links = topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`);
+  const links = topologyLinks(fastPaths, clients).map(([a, b]) => `${a}->${b}`);
   // "The fast path carrying flow fK": the one ECMP picks for it over all members.
   const pathOf = (k: number): string => {
     const member = ecmpPick(`f${k + 1}`, fps);
@@ -180,7 +181,10 @@ function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpe
   };
   const fp = raw.fpOf === 'flow' ? pathOf(raw.target % flows) : fps[raw.target % fps.length]!;
   const link = links[raw.target % links.length]!;
-  const node = OTHER_NODES[raw.target % OTHER_NODES.length]!;
+  const other = OTHER_NODES[raw.target % OTHER_NODES.length]!;
+  // Several clients: a client or ENI fault hits one of them (client1 … / eni1 …).
+  const pickOf = (ids: string[]) => ids[Math.floor(raw.target / OTHER_NODES.length) % ids.length]!;
+  const node = clients === 1 ? other : other === 'client' ? pickOf(clientIds(clients)) : other === 'eni' ? pickOf(eniIds(clients)) : other;
   switch (raw.kind) {
     case 'crash-fp':
       return { at: raw.at, kind: 'crash', node: fp };
@@ -206,27 +210,74 @@ function menuFault(menu: readonly Fault[]): fc.Arbitrary<RawFault | FaultSpec> {
     .map(({ at, pick }) => ({ at, ...menu[pick]! }) as FaultSpec);
 }
 
+// ---- Clients and tenants (issue 11) ------------------------------------------------------
+
+/** Several clients, each behind its ENI, of one or two tenants; a client that puts the other tenant's CVNI on its flows. */
+interface RawTenancy {
+  clients: number;
+  twoTenants: boolean;
+  /** Each client's tenant (0 or 1), used when there are two. */
+  tenantOf: number[];
+  /** Client 1 carries the other tenant's CVNI: a pair of two tenants (the slow path must refuse its reverse direction). */
+  crossCvni: boolean;
+}
+
+/** The second tenant of a two-tenant table. */
+export const SECOND_TENANT = { name: 'tenant-b', cvni: 101, vni: 201 } as const;
+
+const rawTenancy: fc.Arbitrary<RawTenancy> = fc.record({
+  clients: fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 3 }) }),
+  twoTenants: fc.oneof({ withCrossShrink: true }, { weight: 1, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  tenantOf: fc.array(fc.nat({ max: 1 }), { minLength: 3, maxLength: 3 }),
+  crossCvni: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+});
+
+/**
+ * The drawn clients and tenants laid over a run: client 1 has the workload's flows, the
+ * others one flow each. Left alone when the user fixed `clients` or `tenants`, or the
+ * workload already spoofs a CVNI.
+ */
+function applyTenancy(raw: RawTenancy, cfg: Config, w: Workload, fixed: Fixed): { config: Config; workload: Workload } {
+  if (fixed.config?.clients !== undefined || fixed.config?.tenants !== undefined) return { config: cfg, workload: w };
+  const tenants = raw.twoTenants ? [...cfg.tenants, { ...SECOND_TENANT }] : cfg.tenants;
+  const tenantOf = (i: number) => (raw.twoTenants ? raw.tenantOf[i]! : 0);
+  const config: Config = raw.clients === 1 && !raw.twoTenants ? cfg : {
+    ...cfg,
+    tenants,
+    ...(raw.clients > 1 ? { clients: Array.from({ length: raw.clients }, (_, i) => (i === 0 ? { tenant: tenantOf(0) } : { flows: 1, tenant: tenantOf(i) })) } : {}),
+  };
+  if (raw.clients === 1 && raw.twoTenants && tenantOf(0) !== 0) config.clients = [{ tenant: tenantOf(0) }];
+  const cross = raw.twoTenants && raw.crossCvni && w.cvni === null && fixed.workload?.cvni === undefined;
+  const workload = cross ? { ...w, cvni: tenants[1 - tenantOf(0)]!.cvni } : w;
+  return { config, workload };
+}
+
 export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
   if (options.faultModel === 'extended' && !(options.menu && options.menu.length > 0)) return extendedRunSpecArbitrary(options);
   const fixed = options.fixed ?? {};
-  const fault: fc.Arbitrary<RawFault | FaultSpec> = options.menu && options.menu.length > 0 ? menuFault(options.menu) : rawFault;
+  const menu = options.menu && options.menu.length > 0;
+  const fault: fc.Arbitrary<RawFault | FaultSpec> = menu ? menuFault(options.menu!) : rawFault;
   return fc
     .record({
       config: rawConfig,
       workload: rawWorkload,
       faults: fc.array(fault, { maxLength: options.maxFaults }),
       choices,
+      // A fixed fault menu (explore's) names one client's nodes: no clients drawn then.
+      tenancy: menu ? fc.constant(null) : rawTenancy,
     })
-    .map(({ config, workload, faults, choices: c }) => {
-      const w = buildWorkload(workload, fixed.workload);
-      const cfg = buildConfig(config, w, fixed.config ?? {});
+    .map(({ config, workload, faults, choices: c, tenancy }) => {
+      const w0 = buildWorkload(workload, fixed.workload);
+      const cfg0 = buildConfig(config, w0, fixed.config ?? {});
+      const { config: cfg, workload: w } = tenancy ? applyTenancy(tenancy, cfg0, w0, fixed) : { config: cfg0, workload: w0 };
+      const clients = cfg.clients?.length ?? 1;
       const spec: RunSpec = {
         config: cfg,
         workload: w,
         faults: faults
           .map((f) => {
             const at = Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE);
-            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows) : { ...f, at };
+            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows, clients) : { ...f, at };
           })
           .sort((a, b) => a.at - b.at),
         choices: c,
@@ -258,7 +309,7 @@ function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> 
         config: cfg,
         workload: w,
         faults: faults
-          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows))
+          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows, cfg.clients?.length ?? 1))
           .sort((a, b) => a.at - b.at),
         choices: c,
         faultModel: 'extended',
@@ -296,6 +347,7 @@ export function describeRun(spec: RunSpec): string[] {
   const lines = [
     `${c.fastPaths} fast paths; relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
     `${w.flows} flow${w.flows > 1 ? 's' : ''}: stream every ${w.streamIntervalMs} ms, ${w.ackEvery > 0 ? `ack every ${w.ackEvery}` : 'no acks (silent client)'}, hang after ${w.hangTimeoutMs} ms${w.cvni !== null ? `, spoofed CVNI ${w.cvni}` : ''}.`,
+    ...tenancyStory(c),
     spec.faults.length === 0
       ? 'No faults.'
       : `Faults: ${spec.faults.map((f) => faultText(f)).join('; ')}.`,
@@ -303,6 +355,14 @@ export function describeRun(spec: RunSpec): string[] {
   ];
   if (spec.faultModel === 'extended') lines.splice(2, 0, ...extendedStory(spec));
   return lines;
+}
+
+/** Several clients or tenants, in words (nothing for one client of the default tenant). */
+function tenancyStory(c: Config): string[] {
+  if (!c.clients && c.tenants.length === 1) return [];
+  const clients = c.clients ?? [{ tenant: 0 }];
+  const who = clients.map((x, i) => `client ${i + 1} of ${c.tenants[x.tenant]?.name ?? x.tenant}${x.flows !== undefined ? ` (${x.flows} flow${x.flows > 1 ? 's' : ''})` : ''}`);
+  return [`${c.tenants.length} tenant${c.tenants.length > 1 ? 's' : ''} (${c.tenants.map((t) => `${t.name} ${t.cvni}/${t.vni}`).join(', ')}); ${who.join(', ')}.`];
 }
 
 /** A fault in a story: "at 61 ms crash fp2" (the words come from the fault vocabulary). */

@@ -19,10 +19,11 @@ export function coverageDimensions(vocab: FaultVocabulary = DEFAULT_VOCABULARY):
     'faults per run': ['0', '1', '2', '3'],
     'fast paths': ['2', '3', '4'],
     flows: ['1', '2', '3'],
+    clients: ['1', '2', '3'],
     'routine probing': ['off', 'on'],
     ECMP: ['hash-threshold', 'resilient'],
     tenants: ['1', '2 or more'],
-    'tenant ids': ['valid', 'client-side outside the table', 'server-side outside the table'],
+    'tenant ids': ['valid', 'client-side outside the table', 'server-side outside the table', 'a pair of two tenants'],
     'link delays': ['the default', 'per-link bounds'],
     'client reacts (hangs before the relay timeout)': ['yes', 'no (acks)', 'no (silent)'],
     'probe timeout': ['above the round trip', 'at or below the round trip'],
@@ -41,13 +42,14 @@ export function runCoverage(spec: RunSpec): Record<string, string[]> {
   const ids: string[] = [];
   if (!cvniOk) ids.push('client-side outside the table');
   if (!vniOk) ids.push('server-side outside the table');
-  if (ids.length === 0 && tenantIdsValid(c, w)) ids.push('valid');
+  if (ids.length === 0) ids.push(tenantIdsValid(c, w) ? 'valid' : 'a pair of two tenants');
   return {
     'fault kind': kinds.length === 0 ? ['(no fault)'] : kinds,
     'fault target (kind, role)': targets,
     'faults per run': [String(spec.faults.length)],
     'fast paths': [String(c.fastPaths)],
     flows: [String(w.flows)],
+    clients: [String(c.clients?.length ?? 1)],
     'routine probing': [c.routineProbeMs > 0 ? 'on' : 'off'],
     ECMP: [c.ecmp],
     tenants: [c.tenants.length > 1 ? '2 or more' : '1'],

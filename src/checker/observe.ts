@@ -8,6 +8,8 @@ import type { FaultModel } from '../config/faults.js';
 import type { DataMsg, Message } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
 import { fastPathIds } from '../engine/system.js';
+import { clientCount, clientIds, eniIds } from '../config/topology.js';
+import { roleOf } from '../config/faults.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
 import type { InFlight, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
@@ -112,7 +114,7 @@ export interface ReverseAtClient {
 /** Reverse data reaching the client through the ENI. */
 export function reverseAtClient(obs: Observation): ReverseAtClient | null {
   const m = delivered(obs);
-  if (!m || m.to !== 'client' || m.msg.type !== 'data' || m.msg.dir !== 'rev') return null;
+  if (!m || obs.sys.nodes[m.to]?.kind !== 'client' || m.msg.type !== 'data' || m.msg.dir !== 'rev') return null;
   return { flow: m.msg.flow, via: m.causeFrom ?? '?', originAt: m.originAt };
 }
 
@@ -159,15 +161,42 @@ function nodesUp(world: World, nodes: readonly string[]): boolean {
   return nodes.every((n) => !world.down[n]);
 }
 
-/** L1 needs the reverse detour: LVS, VGW, ENI, client, server and the links between them. */
+interface ClientSide {
+  nodes: string[];
+  detourLinks: string[];
+  requestLinks: string[];
+  enis: string[];
+}
+const clientSides = new Map<number, ClientSide>();
+/** The client-side nodes and links of a configuration: `client`/`eni`, or each of `client1`/`eni1` … (several clients). */
+function clientSide(config: Config): ClientSide {
+  const k = clientCount(config);
+  let side = clientSides.get(k);
+  if (!side) {
+    const cs = clientIds(k);
+    const es = eniIds(k);
+    side = {
+      nodes: [...es, ...cs],
+      detourLinks: es.flatMap((e, i) => [`vgw->${e}`, `${e}->${cs[i]}`]),
+      requestLinks: cs.map((c, i) => `${c}->${es[i]}`),
+      enis: es,
+    };
+    clientSides.set(k, side);
+  }
+  return side;
+}
+
+/** L1 needs the reverse detour: LVS, VGW, every ENI and client, server and the links between them. */
 export function reverseDetourHealthy(world: World, config: Config): boolean {
+  const side = clientSide(config);
   return (
-    nodesUp(world, ['lvs', 'vgw', 'eni', 'client', 'server']) &&
-    ['server->lvs', 'lvs->vgw', 'vgw->eni', 'eni->client'].every((l) => linkHealthy(world, config, l))
+    nodesUp(world, ['lvs', 'vgw', 'server']) &&
+    nodesUp(world, side.nodes) &&
+    ['server->lvs', 'lvs->vgw', ...side.detourLinks].every((l) => linkHealthy(world, config, l))
   );
 }
 
-const FP_LINKS = (fp: string) => [`eni->${fp}`, `${fp}->eni`, `${fp}->sp`, `sp->${fp}`, `${fp}->lvs`, `lvs->${fp}`];
+const FP_LINKS = (fp: string, enis: readonly string[] = ['eni']) => [...enis.flatMap((e) => [`${e}->${fp}`, `${fp}->${e}`]), `${fp}->sp`, `sp->${fp}`, `${fp}->lvs`, `lvs->${fp}`];
 
 /**
  * L2/L3 need, besides the detour: the slow path and PVL-Control with their links, the
@@ -200,10 +229,11 @@ let lastHealth: { config: Config | null; down: object | null; epochs: object | n
 function failoverHealthyNow(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
   if (!nodesUp(world, ['sp', 'control'])) return false;
-  if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
+  const side = clientSide(config);
+  if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
   let failed = 0;
   for (const fp of fastPathIds(config.fastPaths)) {
-    if (!FP_LINKS(fp).every((l) => linkHealthy(world, config, l))) return false;
+    if (!FP_LINKS(fp, side.enis).every((l) => linkHealthy(world, config, l))) return false;
     // A gray fast path (extended model) hides from the probe, as a cut link does.
     if (world.modes?.[fp] !== undefined) return false;
     if (world.down[fp] || (world.epochs[fp] ?? 0) > 0) failed++;
@@ -222,9 +252,10 @@ function failoverHealthyNow(world: World, config: Config): boolean {
 export function specHealthy(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
   if (!nodesUp(world, ['sp', 'control'])) return false;
-  if (!['client->eni', 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
+  const side = clientSide(config);
+  if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
   return fastPathIds(config.fastPaths).some(
-    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp).every((l) => linkHealthy(world, config, l)),
+    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp, side.enis).every((l) => linkHealthy(world, config, l)),
   );
 }
 
@@ -249,7 +280,8 @@ const EXTENDED_SESSION_NODES: readonly string[] = ['client', 'eni', 'server'];
 /** Did this step crash or restart a node that holds session state (that the run's fault model assumes kept)? */
 export function sessionStateLost(obs: Observation): boolean {
   const nodes = obs.scenario.faultModel === 'extended' ? EXTENDED_SESSION_NODES : SESSION_NODES;
-  return faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(f.node));
+  // By role: `client1` … and `eni1` … hold sessions as `client` and `eni` do.
+  return faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(roleOf(f.node)));
 }
 
 /**
@@ -296,12 +328,19 @@ export function failoverApplicable(s: Scenario): boolean {
   return ok;
 }
 
-/** Do the workload's tenant ids pass the slow path's check? Without it there is no service. */
+/**
+ * Do the workload's tenant ids pass the slow path's check, for every client? Each client's
+ * flows carry its tenant's CVNI and VNI (the workload's cvni/vni override them: a spoof),
+ * and they must be one tenant entry's pair [¶72, ¶75]. Without it there is no service.
+ */
 export function tenantIdsValid(config: Config, w: { cvni: number | null; vni: number | null }): boolean {
-  const t = config.tenants[0];
-  const cvni = w.cvni ?? t?.cvni;
-  const vni = w.vni ?? t?.vni;
-  return config.tenants.some((x) => x.cvni === cvni) && config.tenants.some((x) => x.vni === vni);
+  for (const c of config.clients ?? [{ tenant: 0 }]) {
+    const t = config.tenants[c.tenant];
+    const cvni = w.cvni ?? t?.cvni;
+    const vni = w.vni ?? t?.vni;
+    if (!config.tenants.some((x) => x.cvni === cvni && x.vni === vni)) return false;
+  }
+  return true;
 }
 
 export interface EniChange {
@@ -313,10 +352,20 @@ export interface EniChange {
   moved: [string, string, string | null][];
 }
 
-/** How the ENI's view changed in this step, or null when it did not. */
+/** How an ENI's view changed in this step (the first that changed, of several clients' ENIs), or null when none did. */
 export function eniChange(obs: Observation): EniChange | null {
-  const before = obs.prev?.actors.eni;
-  const after = obs.world.actors.eni;
+  const clients = obs.sys.clients;
+  if (clients.length === 1) return eniChangeOf(obs, clients[0]!.eni);
+  for (const c of clients) {
+    const change = eniChangeOf(obs, c.eni);
+    if (change) return change;
+  }
+  return null;
+}
+
+function eniChangeOf(obs: Observation, eni: string): EniChange | null {
+  const before = obs.prev?.actors[eni];
+  const after = obs.world.actors[eni];
   if (!before || !after || before === after) return null;
   const was = before.xs.context as EniContext;
   const now = after.xs.context as EniContext;

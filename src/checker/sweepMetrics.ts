@@ -63,11 +63,13 @@ function flowPathHealthy(obs: Observation, flow: string): boolean {
   if (path === null) return false;
   const fp = fastPathAt(sys, world, obs.scenario.config, path);
   if (fp === null || !fastPathUp(world, fp)) return false;
-  const eni = world.actors.eni;
+  // The flow's own client and ENI (`client`/`eni`, or `clientK`/`eniK` of several).
+  const { client, eni: eniId } = sys.tenancy[flow] ?? { client: 'client', eni: 'eni' };
+  const eni = world.actors[eniId];
   const member = eni ? (eni.xs.context as EniContext).flows[flow] : undefined;
   if (member !== path) return false;
-  if (['client', 'eni', 'lvs', 'server'].some((n) => world.down[n])) return false;
-  return ['client->eni', `eni->${fp}`, `${fp}->lvs`, `lvs->${fp}`, `${fp}->eni`, 'eni->client'].every((l) => linkUp(world, obs.scenario.config, l));
+  if ([client, eniId, 'lvs', 'server'].some((n) => world.down[n])) return false;
+  return [`${client}->${eniId}`, `${eniId}->${fp}`, `${fp}->lvs`, `lvs->${fp}`, `${fp}->${eniId}`, `${eniId}->${client}`].every((l) => linkUp(world, obs.scenario.config, l));
 }
 
 export const needlessVgw = always<VgwData>(

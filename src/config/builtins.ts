@@ -142,6 +142,35 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
       "S2/S3: the client's packets carry a CVNI that is not in PVL-Control's tenant table. The slow path rejects the first packet; nothing is offloaded or forwarded.",
     body: { workload: { cvni: 999 }, faults: [] },
   },
+  'two-tenants': {
+    description:
+      "Several clients (issue 11): client1 (tenant-a, one flow) behind eni1 and client2 (tenant-b, two flows) behind eni2 share the fast paths; fp2 crashes at 5 s. Each flow's reverse data, through a fast path or the VGW, reaches only its own client's ENI, with its own tenant's VNI (S3).",
+    body: {
+      config: {
+        tenants: [
+          { name: 'tenant-a', cvni: 100, vni: 200 },
+          { name: 'tenant-b', cvni: 101, vni: 201 },
+        ],
+        clients: [{ tenant: 0, flows: 1 }, { tenant: 1, flows: 2 }],
+      },
+      faults: [{ at: 5000, kind: 'crash', node: 'fp2' }],
+    },
+  },
+  'cross-tenant-cvni': {
+    description:
+      "S3 across tenants: a tenant-a client puts tenant-b's CVNI on its packets; both ids are in the table, but they are not one tenant's pair. The slow path validates the forward CVNI and refuses every reverse first packet (tenant-pair-mismatch). Under --design tenant-pair (the ids checked one by one) the reverse data is served and S3 is violated.",
+    body: {
+      config: {
+        tenants: [
+          { name: 'tenant-a', cvni: 100, vni: 200 },
+          { name: 'tenant-b', cvni: 101, vni: 201 },
+        ],
+      },
+      workload: { cvni: 101 },
+      until: 8000,
+      faults: [],
+    },
+  },
 });
 
 export const BUILTIN_NAMES = Object.keys(BUILTINS);

@@ -56,6 +56,7 @@ export const DEFAULT_SEED = 42;
 /** Inclusive ranges a configuration value may take (spec §7, widened where harmless). */
 export const CONFIG_RANGES = {
   fastPaths: [2, 8],
+  clients: [1, 8],
   relayTimeoutMs: [1, 600_000],
   scanMs: [1, 10_000],
   probeTimeoutMs: [1, 60_000],

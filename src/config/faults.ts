@@ -18,7 +18,7 @@
  *
  * This file imports nothing from the engine or the checker (config sits below them).
  */
-import { fastPathIds, topologyLinks } from './topology.js';
+import { fastPathIds, nodeIdsFor, topologyLinks } from './topology.js';
 
 /** What a fault's `apply` may do to the world under change (the engine's Draft implements it). */
 export interface FaultDraft {
@@ -60,7 +60,11 @@ export const ROLES: readonly Role[] = ['client', 'eni', 'sp', 'fp', 'control', '
 
 /** The role of a node id: `fp2` -> `fp`. */
 export function roleOf(node: string): Role {
-  return (/^fp\d+$/.test(node) ? 'fp' : node) as Role;
+  if (/^fp\d+$/.test(node)) return 'fp';
+  // Several clients: client1 … clientK and eni1 … eniK play the client's and the ENI's role.
+  if (/^client\d+$/.test(node)) return 'client';
+  if (/^eni\d+$/.test(node)) return 'eni';
+  return node as Role;
 }
 
 /**
@@ -68,7 +72,7 @@ export function roleOf(node: string): Role {
  * names as its target (findings.json), so that it matches whichever fast path a run hit.
  */
 export function linkRoleOf(link: string): string {
-  return link.replace(/fp\d+/g, 'fp');
+  return link.replace(/fp\d+/g, 'fp').replace(/\b(client|eni)\d+/g, '$1');
 }
 
 /** The role of a fault's target: the node's role or the link's. */
@@ -91,11 +95,11 @@ export function directedLinks(link: string): string[] {
 }
 
 /** Every link name of a topology: each directed link, and "a<->b" where both directions exist. */
-export function linkNames(fastPaths: number): { directed: string[]; both: string[] } {
-  const directed = topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`);
+export function linkNames(fastPaths: number, clients = 1): { directed: string[]; both: string[] } {
+  const directed = topologyLinks(fastPaths, clients).map(([a, b]) => `${a}->${b}`);
   const set = new Set(directed);
   const both: string[] = [];
-  for (const [a, b] of topologyLinks(fastPaths)) {
+  for (const [a, b] of topologyLinks(fastPaths, clients)) {
     if (set.has(`${b}->${a}`) && !both.includes(`${b}${BOTH_WAYS}${a}`)) both.push(`${a}${BOTH_WAYS}${b}`);
   }
   return { directed, both };
@@ -385,10 +389,10 @@ export const FAULT_TABLE_END = '<!-- end of fault-table -->';
  * with the explorer's parameter values (ParamDecl.explore): the explorer's fault menu
  * under `explore --fault-model extended`. `kinds` narrows it to some kinds.
  */
-export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[]): AnyFault[] {
+export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[], clients = 1): AnyFault[] {
   const menu: AnyFault[] = [];
-  const nodes = ['client', 'eni', 'sp', ...fastPathIds(fastPaths), 'control', 'lvs', 'vgw', 'server'];
-  const { directed, both } = linkNames(fastPaths);
+  const nodes = nodeIdsFor(fastPaths, clients);
+  const { directed, both } = linkNames(fastPaths, clients);
   for (const d of Object.values(vocab)) {
     const entry = d.models[model];
     if (!entry || (kinds && !kinds.includes(d.kind))) continue;

@@ -5,7 +5,7 @@
  * an InputError naming the field.
  */
 import type { Tenant } from '../../models/protocol.js';
-import { DESIGN_NAMES, nodeIdsFor, topologyLinks } from './topology.js';
+import { DESIGN_NAMES, clientCount, nodeIdsFor, topologyLinks, totalFlows } from './topology.js';
 import { BOTH_WAYS, DEFAULT_VOCABULARY, FAULT_MODELS, ROLES, declOf, faultFields, linkNames, roleOf, type FaultVocabulary, type Role } from './faults.js';
 import {
   CONFIG_RANGES,
@@ -17,7 +17,7 @@ import {
   MAX_UNTIL_WHY,
   WORKLOAD_RANGES,
 } from './defaults.js';
-import type { Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
+import type { ClientSpec, Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
 import {
   InputError,
   array,
@@ -32,7 +32,8 @@ import {
 } from './validate.js';
 
 const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'choices', 'until', 'config', 'workload', 'faults', 'faultModel'];
-const CONFIG_FIELDS = Object.keys(DEFAULT_CONFIG);
+// `clients` is optional and absent by default (one client), so DEFAULT_CONFIG does not list it.
+const CONFIG_FIELDS = [...Object.keys(DEFAULT_CONFIG), 'clients'];
 const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);
 const VNI_RANGE = [0, 2 ** 24 - 1] as const; // 24-bit VXLAN network id [S15]
 const TIME_RANGE = [0, 2 ** 40] as const;
@@ -60,6 +61,20 @@ function tenants(v: unknown, path: string): Tenant[] {
   });
 }
 
+/** `config.clients`: 1..8 clients, each with its tenant (an index into `tenants`) and optionally its flow count. */
+function clientsField(v: unknown, path: string, tenantCount: number): ClientSpec[] {
+  const list = array(v, path);
+  const [min, max] = CONFIG_RANGES.clients;
+  if (list.length < min || list.length > max) throw new InputError(path, `must list ${min} to ${max} clients, got ${list.length}`);
+  return list.map((c, i) => {
+    const p = join(path, i);
+    const o = object(c, p, ['flows', 'tenant']);
+    if (o.tenant === undefined) throw new InputError(join(p, 'tenant'), `is required (an index into config.tenants, 0 to ${tenantCount - 1})`);
+    const tenant = integer(o.tenant, join(p, 'tenant'), [0, tenantCount - 1]);
+    return o.flows === undefined ? { tenant } : { flows: integer(o.flows, join(p, 'flows'), WORKLOAD_RANGES.flows), tenant };
+  });
+}
+
 export function parseConfig(v: unknown, path = 'config'): Config {
   const o = object(v ?? {}, path, CONFIG_FIELDS);
   const r = CONFIG_RANGES;
@@ -67,7 +82,9 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     optional(o, key, path, (x, p) => integer(x, p, r[key]), fallback);
   const d = DEFAULT_CONFIG;
   const fastPaths = int('fastPaths', d.fastPaths);
-  const known = new Set(topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`));
+  const tenantList = optional(o, 'tenants', path, tenants, d.tenants);
+  const clients = o.clients === undefined ? undefined : clientsField(o.clients, join(path, 'clients'), tenantList.length);
+  const known = new Set(topologyLinks(fastPaths, clients?.length ?? 1).map(([a, b]) => `${a}->${b}`));
   const links: Record<string, LinkOverride> = {};
   if (o.links !== undefined) {
     const lp = join(path, 'links');
@@ -93,7 +110,8 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     loss: optional(o, 'loss', path, probability, d.loss),
     links,
     configRefreshMs: int('configRefreshMs', d.configRefreshMs),
-    tenants: optional(o, 'tenants', path, tenants, d.tenants),
+    tenants: tenantList,
+    ...(clients !== undefined ? { clients } : {}),
   };
 }
 
@@ -206,8 +224,12 @@ export function parseScenario(v: unknown, name = 'scenario', vocab: FaultVocabul
   const until = optional(o, 'until', '', (x, p) => untilField(x, p), DEFAULT_UNTIL_MS);
   const config = parseConfig(o.config);
   const workload = parseWorkload(o.workload);
-  const nodes = nodeIdsFor(config.fastPaths);
-  const names = linkNames(config.fastPaths);
+  const flowCount = totalFlows(config, workload);
+  if (flowCount > WORKLOAD_RANGES.flows[1]) {
+    throw new InputError('config.clients', `the clients' flows add up to ${flowCount}, at most ${WORKLOAD_RANGES.flows[1]}`);
+  }
+  const nodes = nodeIdsFor(config.fastPaths, clientCount(config));
+  const names = linkNames(config.fastPaths, clientCount(config));
   const links: LinkNames = { directed: new Set(names.directed), both: new Set(names.both) };
   const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links, vocab));
   const faultModel = optional(o, 'faultModel', '', (x, p) => oneOf(x, p, FAULT_MODELS), undefined);
@@ -248,12 +270,13 @@ export function estimatedTraceEvents(s: Scenario): { events: number; why: string
   const c = s.config;
   const span = Math.max(0, s.until - w.startAtMs);
   const perFlow = Math.floor(span / w.streamIntervalMs) + 1;
-  const packets = w.flows * (w.streamPackets > 0 ? Math.min(w.streamPackets, perFlow) : perFlow);
+  const flows = totalFlows(c, w);
+  const packets = flows * (w.streamPackets > 0 ? Math.min(w.streamPackets, perFlow) : perFlow);
   const probes = c.routineProbeMs > 0 ? c.fastPaths * Math.floor(s.until / c.routineProbeMs) * 4 : 0;
-  const timers = w.flows * Math.floor(s.until / c.scanMs) + Math.floor(s.until / c.configRefreshMs) * 3;
+  const timers = flows * Math.floor(s.until / c.scanMs) + Math.floor(s.until / c.configRefreshMs) * 3;
   return {
     events: packets * 12 + probes + timers,
-    why: `${w.flows} flow${w.flows > 1 ? 's' : ''} × a packet every ${w.streamIntervalMs} ms for ${span} ms`,
+    why: `${flows} flow${flows > 1 ? 's' : ''} × a packet every ${w.streamIntervalMs} ms for ${span} ms`,
   };
 }
 

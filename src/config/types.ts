@@ -37,6 +37,20 @@ export interface Config {
   configRefreshMs: number;
   /** PVL-Control's tenant table (CVNI, VNI pairs). */
   tenants: Tenant[];
+  /**
+   * The clients, each behind its own ENI (absent: one client, nodes `client` and `eni`,
+   * with the workload's flows and the first tenant). With K > 1 the nodes are `client1` …
+   * `clientK` and `eni1` … `eniK` (docs/scenarios.md).
+   */
+  clients?: ClientSpec[];
+}
+
+/** One client (consumer ECS) behind its own ENI. */
+export interface ClientSpec {
+  /** Its flows (ids stay global: f1.. in client order); absent: the workload's `flows`. */
+  flows?: number;
+  /** Its tenant: an index into `tenants`; its flows carry that tenant's CVNI and the server answers with its VNI. */
+  tenant: number;
 }
 
 export type WorkloadKind = 'reverse-heavy';

@@ -47,7 +47,7 @@ export function chartName(sys: System, node: string): string {
   const kind = sys.nodes[node]?.kind;
   if (kind === 'fp') return `chart fastPath of ${node} (models/fastPath.ts)`;
   if (kind === 'lvs') return `chart ${sys.design === 'prior-art' ? 'lvsPriorArt (models/lvsPriorArt.ts)' : 'lvs (models/lvs.ts)'} of ${node}`;
-  return `chart ${node} (${CHART_SOURCE[node] ?? 'models/'})`;
+  return `chart ${node} (${CHART_SOURCE[kind ?? node] ?? 'models/'})`;
 }
 
 /** The first thing in the logs that the charts or the network do not explain. */

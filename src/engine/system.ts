@@ -16,7 +16,7 @@ import { serverMachine, type ServerInput } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
 import { vgwMachine, type VgwInput } from '../../models/vgw.js';
 import { MUTANTS } from '../../models/mutants.js';
-import { fastPathIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
+import { clientPlans, fastPathIds, nodeIdsFor, topologyLinks, type ClientPlan } from '../config/topology.js';
 import type { Config, Design, Workload } from '../config/types.js';
 import { DEFAULT_VOCABULARY, type FaultVocabulary } from '../config/faults.js';
 import { MachineRunner } from './runner.js';
@@ -44,6 +44,19 @@ export interface NodeSpec {
   readonly hostIp?: (host: number) => string;
   /** Timers that fire 1..ms after they are due (a periodic scan), by timer label. */
   readonly timerJitterMs: Readonly<Record<string, number>>;
+  /** A client's own flows (client nodes only): what it starts, and starts again on a restart. */
+  readonly flows?: readonly string[];
+}
+
+/** One flow's tenancy: whose it is, and the tenant ids its two directions carry. */
+export interface FlowTenancy {
+  client: string;
+  eni: string;
+  /** Index into config.tenants: the client's tenant. */
+  tenant: number;
+  /** The CVNI its client puts on forward packets, the VNI its server puts on reverse ones. */
+  cvni: number;
+  vni: number;
 }
 
 export interface LinkSpec {
@@ -63,6 +76,10 @@ export interface System {
   readonly nodeIds: readonly string[];
   readonly links: Readonly<Record<string, LinkSpec>>;
   readonly flows: readonly string[];
+  /** The clients, each with its ENI, tenant and flows (one, `client`/`eni`, by default). */
+  readonly clients: readonly ClientPlan[];
+  /** Each flow's client, ENI and tenant ids. */
+  readonly tenancy: Readonly<Record<string, FlowTenancy>>;
   /** Address -> node, for epoch 0. */
   readonly addresses: ReadonlyMap<string, string>;
   /** Physical host address -> the fast path on it, for host epoch 0. */
@@ -118,6 +135,9 @@ export function runnerFor(machine: AnyStateMachine): MachineRunner {
 export const IP = {
   client: '172.16.0.10',
   eni: '172.16.0.100',
+  /** Client k of several (k = 1..K), each in its own consumer VPC; K = 1 keeps `client`. */
+  clientN: (k: number) => `172.16.${k}.10`,
+  eniN: (k: number) => `172.16.${k}.100`,
   sp: '10.1.0.200',
   control: '10.1.0.250',
   lvs: '10.2.0.10',
@@ -137,9 +157,27 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   const machines = designMachines(design);
   if (!machines) throw new Error(`unknown design ${design}`);
   const fps = fastPathIds(config.fastPaths);
-  const tenant = config.tenants[0];
-  const cvni = workload.cvni ?? tenant?.cvni ?? 0;
-  const vni = workload.vni ?? tenant?.vni ?? 0;
+  const clients = clientPlans(config, workload);
+  const single = clients.length === 1;
+  const clientIp = (k: number) => (single ? IP.client : IP.clientN(k + 1));
+  const eniIp = (k: number) => (single ? IP.eni : IP.eniN(k + 1));
+  // Each flow carries its client's tenant ids (the workload's cvni/vni override them: a spoof).
+  const tenancy: Record<string, FlowTenancy> = {};
+  clients.forEach((c) => {
+    const tenant = config.tenants[c.tenant];
+    for (const flow of c.flows) {
+      tenancy[flow] = {
+        client: c.client,
+        eni: c.eni,
+        tenant: c.tenant,
+        cvni: workload.cvni ?? tenant?.cvni ?? 0,
+        vni: workload.vni ?? tenant?.vni ?? 0,
+      };
+    }
+  });
+  // The route from a flow to its client's ENI, for the fast paths and the VGW (several clients only).
+  const eniRoutes: Record<string, string> = {};
+  clients.forEach((c, k) => c.flows.forEach((f) => (eniRoutes[f] = eniIp(k))));
   const nodes: Record<string, NodeSpec> = {};
   const add = (
     id: string,
@@ -149,25 +187,31 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     perFlow = false,
     timerJitterMs: Record<string, number> = {},
     hostIp?: (host: number) => string,
+    flows?: readonly string[],
   ): void => {
-    nodes[id] = { id, kind, perFlow, runner: runnerFor(machines[kind]), input, ip, timerJitterMs, ...(hostIp ? { hostIp } : {}) };
+    nodes[id] = { id, kind, perFlow, runner: runnerFor(machines[kind]), input, ip, timerJitterMs, ...(hostIp ? { hostIp } : {}), ...(flows ? { flows } : {}) };
   };
 
-  add('client', 'client', () => IP.client, (flow) => ({
-    flow: flow ?? '',
-    eniIp: IP.eni,
-    cvni,
-    hangTimeoutMs: workload.hangTimeoutMs,
-    ackEvery: workload.ackEvery,
-  } satisfies ClientInput), true);
-  add('eni', 'eni', () => IP.eni, () => ({
-    clientIp: IP.client,
-    members: fps.map((_, i) => IP.fpVirt(i + 1, 0)),
-    probeTimeoutMs: config.probeTimeoutMs,
-    probeRetries: config.probeRetries,
-    routineProbeMs: config.routineProbeMs,
-    ecmp: config.ecmp,
-  } satisfies EniInput));
+  clients.forEach((c, k) => {
+    const cvni = c.flows.length > 0 ? tenancy[c.flows[0]!]!.cvni : (workload.cvni ?? config.tenants[c.tenant]?.cvni ?? 0);
+    add(c.client, 'client', () => clientIp(k), (flow) => ({
+      flow: flow ?? '',
+      eniIp: eniIp(k),
+      cvni,
+      hangTimeoutMs: workload.hangTimeoutMs,
+      ackEvery: workload.ackEvery,
+    } satisfies ClientInput), true, {}, undefined, c.flows);
+  });
+  clients.forEach((c, k) => {
+    add(c.eni, 'eni', () => eniIp(k), () => ({
+      clientIp: clientIp(k),
+      members: fps.map((_, i) => IP.fpVirt(i + 1, 0)),
+      probeTimeoutMs: config.probeTimeoutMs,
+      probeRetries: config.probeRetries,
+      routineProbeMs: config.routineProbeMs,
+      ecmp: config.ecmp,
+    } satisfies EniInput));
+  });
   add('sp', 'sp', () => IP.sp, () => undefined);
   fps.forEach((fp, i) => {
     const n = i + 1;
@@ -176,7 +220,8 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
       virtIp: IP.fpVirt(n, epoch),
       spIp: IP.sp,
       lvsIp: IP.lvs,
-      eniIp: IP.eni,
+      eniIp: eniIp(0),
+      ...(single ? {} : { eniRoutes }),
     } satisfies FastPathInput), false, {}, (host) => IP.fpPhys(n, host));
   });
   add('control', 'control', () => IP.control, () => ({
@@ -189,17 +234,18 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   add('lvs', 'lvs', () => IP.lvs, (flow) => ({ flow: flow ?? '', serverIp: IP.server } satisfies LvsInput), true, {
     relayTimeout: config.scanMs,
   });
-  add('vgw', 'vgw', () => IP.vgw, () => ({ eniIp: IP.eni } satisfies VgwInput));
+  add('vgw', 'vgw', () => IP.vgw, () => ({ eniIp: eniIp(0), ...(single ? {} : { eniRoutes }) } satisfies VgwInput));
   add('server', 'server', () => IP.server, (flow) => ({
     flow: flow ?? '',
     lvsIp: IP.lvs,
-    vni,
+    // The server side of the flow's tenant [¶75]: the session answers with that tenant's VNI.
+    vni: (flow !== null ? tenancy[flow]?.vni : undefined) ?? workload.vni ?? config.tenants[0]?.vni ?? 0,
     streamIntervalMs: workload.streamIntervalMs,
     streamPackets: workload.streamPackets,
   } satisfies ServerInput), true);
 
   const links: Record<string, LinkSpec> = {};
-  for (const [from, to] of topologyLinks(config.fastPaths)) {
+  for (const [from, to] of topologyLinks(config.fastPaths, clients.length)) {
     const id = `${from}->${to}`;
     const override = config.links[id];
     const [minMs, maxMs] = override?.delayMs ?? config.linkDelayMs;
@@ -218,9 +264,11 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     config,
     workload,
     nodes,
-    nodeIds: nodeIdsFor(config.fastPaths),
+    nodeIds: nodeIdsFor(config.fastPaths, clients.length),
     links,
-    flows: flowIds(workload.flows),
+    flows: clients.flatMap((c) => c.flows),
+    clients,
+    tenancy,
     addresses,
     hostAddresses,
     faults,

@@ -432,12 +432,12 @@ class Draft implements FaultDraft {
     if (!spec.perFlow) this.startActor(spec, null);
     // A restarted client starts its flows again: a fresh request each (LVS and server
     // sessions are created by the traffic that reaches them).
-    if (spec.kind === 'client') for (const flow of this.sys.flows) this.startFlow(flow, this.now);
+    if (spec.kind === 'client') for (const flow of spec.flows ?? this.sys.flows) this.startFlow(flow, this.now);
   }
 
   /** A client flow, started by a `start` timer at `at`. */
   startFlow(flow: string, at: number): void {
-    const key = this.startActor(this.sys.nodes.client!, flow);
+    const key = this.startActor(this.sys.nodes[this.sys.tenancy[flow]?.client ?? 'client']!, flow);
     this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START });
   }
 

@@ -7,6 +7,7 @@
 import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../config/defaults.js';
 import type { Config, Scenario, Workload } from '../config/types.js';
 import { fastPathIds } from '../engine/system.js';
+import { eniIds } from '../config/topology.js';
 import type { Fault } from '../engine/world.js';
 import type { SpaceOptions } from '../checker/arbitraries.js';
 
@@ -63,6 +64,21 @@ export const PROFILES: Record<string, Profile> = {
     maxFaults: 1,
     symmetry: [['fp1', 'fp2', 'fp3']],
   },
+  tenants: {
+    description:
+      "As small, with two clients (client1, client2) behind their ENIs (eni1, eni2), of two tenants (100/200 and 101/201), one flow each; crashes only. S3 checks that neither tenant's packets reach the other's client or ENI, and each flow's pair.",
+    config: {
+      ...SMALL_CONFIG,
+      tenants: [
+        { name: 'tenant-a', cvni: 100, vni: 200 },
+        { name: 'tenant-b', cvni: 101, vni: 201 },
+      ],
+      clients: [{ tenant: 0 }, { tenant: 1 }],
+    },
+    workload: SMALL_WORKLOAD,
+    faults: ['crash'],
+    maxFaults: 1,
+  },
 };
 
 export const DEFAULT_PROFILE = 'small';
@@ -82,13 +98,13 @@ export function profileScenario(name: string, design: string): Scenario {
   };
 }
 
-export function faultMenu(kinds: readonly string[], fastPaths: number): Fault[] {
+export function faultMenu(kinds: readonly string[], fastPaths: number, clients = 1): Fault[] {
   const menu: Fault[] = [];
   for (const fp of fastPathIds(fastPaths)) {
     if (kinds.includes('crash')) menu.push({ kind: 'crash', node: fp });
     if (kinds.includes('restart')) menu.push({ kind: 'restart', node: fp });
     if (kinds.includes('link')) {
-      for (const link of [`lvs->${fp}`, `eni->${fp}`]) menu.push({ kind: 'linkDown', link }, { kind: 'linkUp', link });
+      for (const link of [`lvs->${fp}`, ...eniIds(clients).map((e) => `${e}->${fp}`)]) menu.push({ kind: 'linkDown', link }, { kind: 'linkUp', link });
     }
   }
   return menu;
@@ -98,7 +114,7 @@ export function faultMenu(kinds: readonly string[], fastPaths: number): Fault[] 
 export function profileSpace(name: string, design: string): { scenario: Scenario; faultMenu: Fault[]; maxFaults: number } {
   const p = PROFILES[name]!;
   const scenario = profileScenario(name, design);
-  return { scenario, faultMenu: faultMenu(p.faults, scenario.config.fastPaths), maxFaults: p.maxFaults };
+  return { scenario, faultMenu: faultMenu(p.faults, scenario.config.fastPaths, scenario.config.clients?.length ?? 1), maxFaults: p.maxFaults };
 }
 
 /** The profile's symmetry groups (empty when it has none): ExploreOptions.symmetry for its own space. */
@@ -115,6 +131,6 @@ export function profileCheckSpace(name: string): SpaceOptions {
   return {
     maxFaults: p.maxFaults,
     fixed: { config: p.config, workload: { ...p.workload, cvni: null } },
-    menu: faultMenu(p.faults, p.config.fastPaths ?? DEFAULT_CONFIG.fastPaths),
+    menu: faultMenu(p.faults, p.config.fastPaths ?? DEFAULT_CONFIG.fastPaths, p.config.clients?.length ?? 1),
   };
 }

@@ -127,6 +127,11 @@ const GUARD_SOURCES: Record<string, string> = {
   'lvsPriorArt.isForward': "({ event }) => event.dir === 'fwd'",
   'lvsPriorArt.isReverse': "({ event }) => event.dir === 'rev'",
   'vgw.isReverse': "({ event }) => event.dir === 'rev'",
+  // The slow path's tenant checks [¶72, ¶75]: the reverse VNI must pair with the CVNI the flow was validated with.
+  'slowPath.forwardCvniValid':
+    "({ context, event }) => event.type === 'data' && event.dir === 'fwd' && context.config !== null && context.config.tenants.some((t) => t.cvni === event.vni)",
+  'slowPath.reverseTenantPairValid':
+    "({ context, event }) => event.type === 'data' && event.dir === 'rev' && context.config !== null && context.flows[event.flow] !== undefined && context.config.tenants.some((t) => t.cvni === context.flows[event.flow] && t.vni === event.vni)",
   'server.isRequest': "({ event }) => event.dir === 'fwd' && event.kind === 'request'",
   'server.streamDone': '({ context }) => context.remaining !== null && context.remaining <= 0',
   'recoveryMonitor.applicable': '({ context }) => context.applicable',

@@ -50,6 +50,8 @@ export function messageLabel(m: Message): string {
 }
 
 const isFp = (node: string): boolean => /^fp\d+$/.test(node);
+/** `client1` … and `eni1` … (several clients) read as `client` and `eni`. */
+const side = (node: string): string => node.replace(/^(client|eni)\d+$/, '$1');
 
 /** What a delivery means, in the terms of the spec's flows (§3). */
 export function meaning(from: string, to: string, m: Message): string {
@@ -62,8 +64,8 @@ export function meaning(from: string, to: string, m: Message): string {
     return `slow path validated ${what} ${m.vni}: installs the ${m.dir} entry on ${to}${extras}`;
   }
   if (m.dir === 'fwd') {
-    if (from === 'client') return m.kind === 'request' ? 'client sends a request to the ENI IP' : 'client acknowledges';
-    if (from === 'eni' && isFp(to)) return `ENI forwards over ${to}`;
+    if (side(from) === 'client') return m.kind === 'request' ? 'client sends a request to the ENI IP' : 'client acknowledges';
+    if (side(from) === 'eni' && isFp(to)) return `ENI forwards over ${to}`;
     if (isFp(from) && to === 'sp') return `miss on ${from}: first forward packet goes to the slow path [¶71]`;
     if (isFp(from) && to === 'lvs') {
       return m.vgwIp
@@ -77,8 +79,8 @@ export function meaning(from: string, to: string, m: Message): string {
     if (from === 'lvs' && to === 'vgw') return 'LVS sends reverse data through the VGW: relay timeout expired [¶77]';
     if (from === 'vgw') return 'VGW relays reverse data to the ENI [¶78]';
     if (isFp(from) && to === 'sp') return `miss on ${from}: first reverse packet goes to the slow path [¶75, ¶81]`;
-    if (isFp(from) && to === 'eni') return `reverse data over ${from}`;
-    if (to === 'client') return 'reverse data reaches the client';
+    if (isFp(from) && side(to) === 'eni') return `reverse data over ${from}`;
+    if (side(to) === 'client') return 'reverse data reaches the client';
   }
   return '';
 }

@@ -17,6 +17,7 @@
  */
 import type { Config, Workload } from '../config/types.js';
 import { fastPathIds } from '../engine/system.js';
+import { clientCount, clientIds, eniIds } from '../config/topology.js';
 
 export interface Term {
   name: string;
@@ -79,7 +80,17 @@ function budget(terms: Term[]): Budget {
 }
 
 export function computeBounds(config: Config, workload: Workload): Bounds {
-  const d = (from: string, to: string) => maxDelay(config, from, to);
+  const one = (from: string, to: string) => maxDelay(config, from, to);
+  // With several clients a hop to or from "eni" or "client" is the slowest of theirs.
+  const cs = clientIds(clientCount(config));
+  const es = eniIds(cs.length);
+  const d = (from: string, to: string): number =>
+    Math.max(
+      ...es.map((e, i) => {
+        const side = (n: string) => (n === 'eni' ? e : n === 'client' ? cs[i]! : n);
+        return one(side(from), side(to));
+      }),
+    );
   const fps = fastPathIds(config.fastPaths);
   const worst = (f: (fp: string) => number) => Math.max(...fps.map(f));
   const dataAvailable = workload.streamIntervalMs + d('server', 'lvs');

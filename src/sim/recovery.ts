@@ -15,6 +15,7 @@
  * on the wire at the fault say nothing about recovery.
  */
 import type { Scenario } from '../config/types.js';
+import { roleOf } from '../config/faults.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { computeBounds, isDisruptive, recoveryDeadline, type Bounds } from './bounds.js';
 
@@ -151,7 +152,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     const flow = flowOf(e.msg);
     if (flow === null) continue;
     if (e.to === 'lvs' && e.msg.dir === 'fwd') tf.set(flow, e.t);
-    if (e.to === 'client' && e.msg.dir === 'rev' && !served.has(flow)) {
+    if (roleOf(e.to) === 'client' && e.msg.dir === 'rev' && !served.has(flow)) {
       served.add(flow);
       order.push(flow);
     }
@@ -200,7 +201,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
       if (f.l2.open && sentAt <= fault) f.l2.base = e.t;
       continue;
     }
-    if (e.to !== 'client' || e.msg.dir !== 'rev' || originAt(e.id) <= fault) continue;
+    if (roleOf(e.to) !== 'client' || e.msg.dir !== 'rev' || originAt(e.id) <= fault) continue;
     const toEni = sent.get(e.id)?.cause;
     const via = toEni !== undefined && toEni !== null ? (sent.get(toEni)?.from ?? null) : null;
     if (via === 'vgw') f.fr.usedVgw = true;

@@ -72,7 +72,8 @@ describe('prior art: the blackhole of [¶45]', () => {
     d = checkDesign('prior-art', { properties: [reverseResumes], runs: DEFAULT_RUNS, seed: SEED, maxFaults: 2 });
     o = d.properties[0]!;
     cx = o.counterexample!;
-  });
+    // 1000 runs and a shrink: about 8 s alone, more on a shared machine (as the hook below).
+  }, 120_000);
 
   it('is found early, and every run asked for is still run (counts must not depend on a split into shards)', () => {
     expect(cx, 'no counterexample for L1 in the prior art').not.toBeNull();

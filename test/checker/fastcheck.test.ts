@@ -49,7 +49,14 @@ test.prop([runSpecArbitrary({ maxFaults: 3 })], { seed: 44, numRuns: 200 })(
     expect(s.until).toBe(runLength(spec));
     expect(s.until).toBeGreaterThan(lastFault + computeBounds(spec.config, spec.workload).l2.ms);
     expect(spec.config.fastPaths).toBeGreaterThanOrEqual(2);
-    expect(spec.workload.cvni === null || spec.workload.cvni === SPOOFED_CVNI).toBe(true);
+    // A spoofed CVNI: outside the table, or another tenant's (a pair of two tenants, issue 11).
+    const cvni = spec.workload.cvni;
+    expect(cvni === null || cvni === SPOOFED_CVNI || spec.config.tenants.some((t) => t.cvni === cvni)).toBe(true);
+    // One to three clients, each of a tenant of the table.
+    const clients = spec.config.clients ?? [{ tenant: 0 }];
+    expect(clients.length).toBeGreaterThanOrEqual(1);
+    expect(clients.length).toBeLessThanOrEqual(3);
+    for (const c of clients) expect(c.tenant).toBeLessThan(spec.config.tenants.length);
     // The relay timeout leaves the client time to hang (E10 is not generated, except by a silent client).
     expect(clientReacts(spec.config, spec.workload)).toBe(spec.workload.ackEvery > 0);
     // A generated run is an ordinary scenario: it survives its file format.

@@ -147,6 +147,15 @@ describe('check --mutant', () => {
     expect(r.stdout).toMatch(/^L1 Reverse delivery resumes\s+vgw-wrong-eni\s+violated as expected/m);
     expect(r.stdout).toMatch(/^S1 Privacy\s+vgw-wrong-eni\s+holds/m);
   });
+
+  it('tenant-pair (the slow path checks the ids one by one) is caught by S3 with a fixed seed: a pair of two tenants served', async () => {
+    const r = await run('check', '--mutant', 'tenant-pair', '--property', 'S3,S2', '--runs', '100', '--seed', '7', '--out-dir', join(dir, 'tenant-pair'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^S3 Tenant isolation\s+tenant-pair\s+violated as expected/m);
+    expect(r.stdout).toMatch(/^S2 Validate before offload\s+tenant-pair\s+holds/m);
+    expect(r.stdout).toMatch(/S3: f\d+'s reverse packet with VNI \d+ left fp\d for eni\d?, but the flow's CVNI \d+ is not its tenant's pair/);
+  });
 });
 
 describe('check: a verdict the manifest does not expect exits 1', () => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConfigMsg, DataMsg, Delivered, Dir, Tenant } from '../../models/protocol.js';
-import { slowPathMachine, tenantIdValid, type SlowPathContext } from '../../models/slowPath.js';
+import { slowPathMachine, tenantIdValid, tenantPairValid, type SlowPathContext } from '../../models/slowPath.js';
+import { MUTANTS } from '../../models/mutants.js';
 import { MachineRunner, type Effect, type Snap, type StepResult } from '../../src/engine/runner.js';
 import { IP } from '../../src/engine/system.js';
 
@@ -82,7 +83,8 @@ describe('slowPath', () => {
 
   it('offloads a valid reverse first packet without extras (¶75)', () => {
     const packet = data('rev', 200);
-    const r = miss(configured().snap, packet, FP2);
+    const validated = miss(configured().snap, data('fwd', 100), FP2);
+    const r = miss(validated.snap, packet, FP2);
     expect(r.effects).toEqual([{ type: 'send', params: { to: FP2, msg: { type: 'offload', dir: 'rev', flow: 'f1', vni: 200, packet } } }]);
     const sent = sends(r.effects)[0];
     expect(sent?.type === 'send' && 'extras' in sent.params.msg).toBe(false);
@@ -127,5 +129,58 @@ describe('slowPath', () => {
     if (sent?.type !== 'send' || sent.params.msg.type !== 'offload') throw new Error('no offload');
     expect(sent.params.msg.packet).toEqual(packet);
     expect('src' in sent.params.msg.packet).toBe(false);
+  });
+
+  describe("the flow's CVNI/VNI pair is one tenant's (issue 11)", () => {
+    it('tenantPairValid holds only for a CVNI and a VNI of the same tenant entry', () => {
+      expect(tenantPairValid(TENANTS, 100, 200)).toBe(true);
+      expect(tenantPairValid(TENANTS, 101, 201)).toBe(true);
+      expect(tenantPairValid(TENANTS, 100, 201)).toBe(false);
+      expect(tenantPairValid(TENANTS, 101, 200)).toBe(false);
+      expect(tenantPairValid(TENANTS, 999, 200)).toBe(false);
+    });
+
+    it('remembers the CVNI a flow was validated with, per flow', () => {
+      const a = miss(configured().snap, data('fwd', 100, 'f1'));
+      const b = miss(a.snap, data('fwd', 101, 'f2'));
+      expect(ctx(b).flows).toEqual({ f1: 100, f2: 101 });
+      // A second forward miss of the same flow (a new path) keeps the same snapshot.
+      expect(miss(b.snap, data('fwd', 100, 'f1'), FP2).snap.key).toBe(b.snap.key);
+    });
+
+    it("offloads a reverse first packet whose VNI is the flow's tenant's, drops one of the other tenant's", () => {
+      const validated = miss(miss(configured().snap, data('fwd', 100, 'f1')).snap, data('fwd', 101, 'f2'));
+      expect(sends(miss(validated.snap, data('rev', 200, 'f1')).effects)).toHaveLength(1);
+      expect(sends(miss(validated.snap, data('rev', 201, 'f2')).effects)).toHaveLength(1);
+      // Tenant a's CVNI with tenant b's VNI, and the other way round: both ids are in the table.
+      for (const [flow, vni] of [['f1', 201], ['f2', 200]] as const) {
+        const r = miss(validated.snap, data('rev', vni, flow));
+        expect(r.effects).toEqual([{ type: 'discard', params: { reason: 'tenant-pair-mismatch' } }]);
+        expect(r.snap.key).toBe(validated.snap.key);
+      }
+    });
+
+    it('drops a reverse first packet of a flow whose forward it never validated (after its own restart)', () => {
+      const r = miss(configured().snap, data('rev', 200, 'f9'));
+      expect(r.effects).toEqual([{ type: 'discard', params: { reason: 'flow-not-validated' } }]);
+    });
+
+    it('the chart names the pair check as a guard, with a description on its transition', () => {
+      const serving = slowPathMachine.root.states.serving!;
+      const onData = serving.transitions.get('data') ?? [];
+      const pair = onData.find((t) => t.guard === 'reverseTenantPairValid');
+      expect(pair, 'a data transition guarded by reverseTenantPairValid').toBeDefined();
+      expect(pair!.description).toMatch(/same tenant/);
+      expect(slowPathMachine.implementations.guards).toHaveProperty('reverseTenantPairValid');
+    });
+
+    it('the tenant-pair mutant checks the ids one by one: it offloads a pair of two tenants', () => {
+      const mutant = new MachineRunner(MUTANTS['tenant-pair']!.machine);
+      const at = (packet: DataMsg): Delivered<DataMsg> => ({ ...packet, src: FP1 });
+      const base = mutant.step(mutant.step(mutant.initial(undefined).snap, config()).snap, at(data('fwd', 100, 'f1')));
+      const r = mutant.step(base.snap, at(data('rev', 201, 'f1')));
+      expect(sends(r.effects)).toHaveLength(1);
+      expect(MUTANTS['tenant-pair']!.caughtBy).toEqual(['S3']);
+    });
   });
 });
