@@ -6,7 +6,8 @@
 import { always } from '../src/checker/property.js';
 import { deliveries, isFastPath } from '../src/checker/observe.js';
 
-const role = (node: string): string => (isFastPath(node) ? 'fp' : node);
+/** A node's role: fast paths are `fp`, LVS cluster members `lvs` (their kind in the system). */
+const role = (node: string, kind: string | undefined): string => (isFastPath(node) ? 'fp' : (kind ?? node));
 
 const HOPS: Record<'fwd' | 'rev', Set<string>> = {
   fwd: new Set(['client>eni', 'eni>fp', 'fp>sp', 'sp>fp', 'fp>lvs', 'lvs>server']),
@@ -26,7 +27,7 @@ export const direction = always<null>(
         const m = e.msg;
         if (m.type !== 'data' && m.type !== 'offload') continue;
         report.exercise();
-        const hop = `${role(e.from)}>${role(e.to)}`;
+        const hop = `${role(e.from, obs.sys.nodes[e.from]?.kind)}>${role(e.to, obs.sys.nodes[e.to]?.kind)}`;
         if (!HOPS[m.dir].has(hop)) {
           report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);
         }

@@ -20,9 +20,10 @@ export const tenantIsolation = always<null>(
     init: () => null,
     step: (data, obs, report) => {
       for (const e of deliveries(obs)) {
-        if (e.msg.type !== 'data' || !BEYOND_PVL.has(e.to)) continue;
+        const to = obs.sys.nodes[e.to]?.kind ?? e.to; // an LVS cluster member is an `lvs`
+        if (e.msg.type !== 'data' || !BEYOND_PVL.has(to)) continue;
         // The server's own replies to the LVS start beyond the PVL: only PVL output counts.
-        if (e.from === 'server' || e.from === 'lvs') continue;
+        if (e.from === 'server' || obs.sys.nodes[e.from]?.kind === 'lvs') continue;
         report.exercise();
         if (!tenantIdValid(obs.sys.config.tenants, e.msg)) {
           report.violate(e.t, `${e.msg.flow}'s ${e.msg.dir} packet with tenant id ${e.msg.vni} reached ${e.to} (from ${e.from})`);

@@ -5,7 +5,7 @@
  * A crash or restart empties a fast path's table, and so what it may forward.
  */
 import { always } from '../src/checker/property.js';
-import { changedActors, deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
+import { changedActors, deliveries, faultsOf, isFastPath, isLvs, sendsOf } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 import type { FastPathContext } from '../models/fastPath.js';
 
@@ -43,7 +43,7 @@ export const validateBeforeOffload = always<Validated>(
       // the wire when it crashes arrives later, legitimately).
       for (const e of sendsOf(obs)) {
         const m = e.msg;
-        if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'eni' && !isLvs(obs.sys, e.to))) continue;
         report.exercise();
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);

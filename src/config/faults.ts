@@ -18,7 +18,7 @@
  *
  * This file imports nothing from the engine or the checker (config sits below them).
  */
-import { fastPathIds, topologyLinks } from './topology.js';
+import { fastPathIds, nodeIdsFor, topologyLinks } from './topology.js';
 
 /** What a fault's `apply` may do to the world under change (the engine's Draft implements it). */
 export interface FaultDraft {
@@ -58,9 +58,14 @@ export type NodeMode = 'gray';
 export type Role = 'client' | 'eni' | 'sp' | 'fp' | 'control' | 'lvs' | 'vgw' | 'server';
 export const ROLES: readonly Role[] = ['client', 'eni', 'sp', 'fp', 'control', 'lvs', 'vgw', 'server'];
 
-/** The role of a node id: `fp2` -> `fp`. */
+/** The role of a node id: `fp2` -> `fp`, an LVS cluster member `lvs2` -> `lvs`. */
 export function roleOf(node: string): Role {
-  return (/^fp\d+$/.test(node) ? 'fp' : node) as Role;
+  return (/^fp\d+$/.test(node) ? 'fp' : /^lvs\d+$/.test(node) ? 'lvs' : node) as Role;
+}
+
+/** An LVS cluster member (`lvs1`..`lvsM`), not the single LVS `lvs`. */
+export function isLvsMember(node: string | undefined): boolean {
+  return node !== undefined && /^lvs\d+$/.test(node);
 }
 
 /**
@@ -68,7 +73,7 @@ export function roleOf(node: string): Role {
  * names as its target (findings.json), so that it matches whichever fast path a run hit.
  */
 export function linkRoleOf(link: string): string {
-  return link.replace(/fp\d+/g, 'fp');
+  return link.replace(/fp\d+/g, 'fp').replace(/lvs\d+/g, 'lvs');
 }
 
 /** The role of a fault's target: the node's role or the link's. */
@@ -91,11 +96,11 @@ export function directedLinks(link: string): string[] {
 }
 
 /** Every link name of a topology: each directed link, and "a<->b" where both directions exist. */
-export function linkNames(fastPaths: number): { directed: string[]; both: string[] } {
-  const directed = topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`);
+export function linkNames(fastPaths: number, lvsMembers = 1): { directed: string[]; both: string[] } {
+  const directed = topologyLinks(fastPaths, lvsMembers).map(([a, b]) => `${a}->${b}`);
   const set = new Set(directed);
   const both: string[] = [];
-  for (const [a, b] of topologyLinks(fastPaths)) {
+  for (const [a, b] of topologyLinks(fastPaths, lvsMembers)) {
     if (set.has(`${b}->${a}`) && !both.includes(`${b}${BOTH_WAYS}${a}`)) both.push(`${a}${BOTH_WAYS}${b}`);
   }
   return { directed, both };
@@ -189,7 +194,11 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     roles: EVERY_NODE,
     params: [],
     meaning: 'the node loses its statecharts, timers and the messages in flight to it, and stays down',
-    voids: ['L1 (client, eni, lvs, server, vgw)', 'L2, L3 (a second fast path; sp, control)', 'L4 (no fast path left healthy; sp, vgw, control)'],
+    voids: [
+      'L1 (client, eni, lvs, server, vgw; an LVS cluster member only when the survivor that takes a flow holds no synced session with the VGW extras, E7)',
+      'L2, L3 (a second fast path; sp, control)',
+      'L4 (no fast path left healthy; sp, vgw, control)',
+    ],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 6,
     disrupts: () => true,
@@ -211,10 +220,12 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
       },
     ],
     meaning: 'the node comes back fresh (crashed first if it was up), at the same address or, with newIp, a new one',
-    voids: ['L1-L4 (client, eni, lvs, server: their session state, E7)'],
+    voids: ['L1-L4 (client, eni, lvs, server: their session state, E7; an LVS cluster member as its crash does)'],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 3,
-    disrupts: () => false,
+    // A cluster member that comes back takes its flows back from the survivors (the ECMP
+    // hashes over the live members): for those flows it is a failover like a crash.
+    disrupts: (f) => isLvsMember(f.node as string | undefined),
     apply: (d, f) => d.restart(nodeOf(f), f.newIp === true),
     applicable: (w, f) => w.down[nodeOf(f)] === true,
     text: (f) => `restart ${nodeOf(f)}${f.newIp ? ' at a new address' : ''}`,
@@ -385,10 +396,10 @@ export const FAULT_TABLE_END = '<!-- end of fault-table -->';
  * with the explorer's parameter values (ParamDecl.explore): the explorer's fault menu
  * under `explore --fault-model extended`. `kinds` narrows it to some kinds.
  */
-export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[]): AnyFault[] {
+export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[], lvsMembers = 1): AnyFault[] {
   const menu: AnyFault[] = [];
-  const nodes = ['client', 'eni', 'sp', ...fastPathIds(fastPaths), 'control', 'lvs', 'vgw', 'server'];
-  const { directed, both } = linkNames(fastPaths);
+  const nodes = nodeIdsFor(fastPaths, lvsMembers);
+  const { directed, both } = linkNames(fastPaths, lvsMembers);
   for (const d of Object.values(vocab)) {
     const entry = d.models[model];
     if (!entry || (kinds && !kinds.includes(d.kind))) continue;

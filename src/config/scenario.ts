@@ -17,6 +17,7 @@ import {
   MAX_UNTIL_WHY,
   WORKLOAD_RANGES,
 } from './defaults.js';
+import { SYNC_FIELDS, type SyncField } from './types.js';
 import type { Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
 import {
   InputError,
@@ -67,7 +68,8 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     optional(o, key, path, (x, p) => integer(x, p, r[key]), fallback);
   const d = DEFAULT_CONFIG;
   const fastPaths = int('fastPaths', d.fastPaths);
-  const known = new Set(topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`));
+  const lvsMembers = int('lvsMembers', d.lvsMembers);
+  const known = new Set(topologyLinks(fastPaths, lvsMembers).map(([a, b]) => `${a}->${b}`));
   const links: Record<string, LinkOverride> = {};
   if (o.links !== undefined) {
     const lp = join(path, 'links');
@@ -94,7 +96,20 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     links,
     configRefreshMs: int('configRefreshMs', d.configRefreshMs),
     tenants: optional(o, 'tenants', path, tenants, d.tenants),
+    lvsMembers,
+    syncThreshold: int('syncThreshold', d.syncThreshold),
+    syncPeriod: int('syncPeriod', d.syncPeriod),
+    syncIntervalMs: int('syncIntervalMs', d.syncIntervalMs),
+    syncFields: optional(o, 'syncFields', path, syncFields, d.syncFields),
   };
+}
+
+/** `syncFields`: a list of distinct parts of a sync record (types.ts, SyncField). */
+function syncFields(v: unknown, path: string): SyncField[] {
+  const list = array(v, path).map((x, i) => oneOf(x, join(path, i), SYNC_FIELDS));
+  const twice = list.find((x, i) => list.indexOf(x) !== i);
+  if (twice !== undefined) throw new InputError(path, `names ${JSON.stringify(twice)} twice`);
+  return list;
 }
 
 export function parseWorkload(v: unknown, path = 'workload'): Workload {
@@ -206,8 +221,8 @@ export function parseScenario(v: unknown, name = 'scenario', vocab: FaultVocabul
   const until = optional(o, 'until', '', (x, p) => untilField(x, p), DEFAULT_UNTIL_MS);
   const config = parseConfig(o.config);
   const workload = parseWorkload(o.workload);
-  const nodes = nodeIdsFor(config.fastPaths);
-  const names = linkNames(config.fastPaths);
+  const nodes = nodeIdsFor(config.fastPaths, config.lvsMembers);
+  const names = linkNames(config.fastPaths, config.lvsMembers);
   const links: LinkNames = { directed: new Set(names.directed), both: new Set(names.both) };
   const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links, vocab));
   const faultModel = optional(o, 'faultModel', '', (x, p) => oneOf(x, p, FAULT_MODELS), undefined);

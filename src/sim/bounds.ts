@@ -16,7 +16,7 @@
  * FP_j is the slowest fast path.
  */
 import type { Config, Workload } from '../config/types.js';
-import { fastPathIds } from '../engine/system.js';
+import { fastPathIds, lvsIds } from '../engine/system.js';
 
 export interface Term {
   name: string;
@@ -43,6 +43,13 @@ export interface Bounds {
    */
   l1FloorMs: number;
   l2FloorMs: number;
+  /**
+   * With an LVS cluster: how long after a member failover the member that takes a flow
+   * over sees its first packet (the server's next packet: stream interval + d(server→lvs)).
+   * Its relay timer starts then (it does not know the crashed member's t_f, models/lvsMember.ts),
+   * so a failover's obligations count their budget from the fault plus this. 0 without a cluster.
+   */
+  takeoverMs: number;
 }
 
 /**
@@ -79,7 +86,11 @@ function budget(terms: Term[]): Budget {
 }
 
 export function computeBounds(config: Config, workload: Workload): Bounds {
-  const d = (from: string, to: string) => maxDelay(config, from, to);
+  // With an LVS cluster, each `lvs` hop is the slowest member's.
+  const lvss = lvsIds(config.lvsMembers);
+  const hop = (from: string, to: string) => maxDelay(config, from, to);
+  const d = (from: string, to: string) =>
+    from === 'lvs' ? Math.max(...lvss.map((l) => hop(l, to))) : to === 'lvs' ? Math.max(...lvss.map((l) => hop(from, l))) : hop(from, to);
   const fps = fastPathIds(config.fastPaths);
   const worst = (f: (fp: string) => number) => Math.max(...fps.map(f));
   const dataAvailable = workload.streamIntervalMs + d('server', 'lvs');
@@ -109,5 +120,6 @@ export function computeBounds(config: Config, workload: Workload): Bounds {
     l2: budget([{ name: 'L1', ms: l1.ms }, ...l2Extra]),
     l1FloorMs: dataAvailable + Math.max(viaVgw, viaFastPath) + toClient,
     l2FloorMs: dataAvailable + viaFastPath + toClient,
+    takeoverMs: lvss.length > 1 ? dataAvailable : 0,
   };
 }
