@@ -13,7 +13,8 @@ import { DEFAULT_VOCABULARY, faultText as vocabFaultText, type FaultModel, type 
 import { applyExtended, extendedRaw, rawVocabFault, resolveVocabFault } from './extended.js';
 import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
 import type { Fault } from '../engine/world.js';
-import { fastPathIds, topologyLinks } from '../engine/system.js';
+import { fastPathIds, lvsIds, topologyLinks } from '../engine/system.js';
+import { rendezvousPick } from '../engine/world.js';
 import { computeBounds } from '../sim/bounds.js';
 import { ecmpPick } from '../../models/eni.js';
 
@@ -132,6 +133,18 @@ const rawFault: fc.Arbitrary<RawFault> = fc.record({
   probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10),
 });
 
+/**
+ * An LVS cluster in some runs (issue 11): 1 (no cluster) in most, 2 or 3 members in the
+ * others, with the default sync (threshold 3, period 50, 1 s batches, path and VGW extras).
+ * A drawn crash or restart of the `lvs` then hits a member (resolveFault).
+ */
+const lvsMembers: fc.Arbitrary<number> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 6, arbitrary: fc.constant(1) },
+  { weight: 3, arbitrary: fc.constant(2) },
+  { weight: 1, arbitrary: fc.constant(3) },
+);
+
 const choices: fc.Arbitrary<Choices> = fc.oneof(
   { withCrossShrink: true },
   fc.constant<Choices>('minimal'),
@@ -170,9 +183,9 @@ function buildConfig(raw: RawConfig, w: Workload, fixed: Partial<Config>): Confi
   return { ...base, relayTimeoutMs: Math.min(30_000, floor + raw.relayMarginMs) };
 }
 
-function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpec {
+function resolveFault(raw: RawFault, fastPaths: number, flows: number, members = 1): FaultSpec {
   const fps = fastPathIds(fastPaths);
-  const links = topologyLinks(fastPaths).map(([a, b]) => `${a}->${b}`);
+  const links = topologyLinks(fastPaths, members).map(([a, b]) => `${a}->${b}`);
   // "The fast path carrying flow fK": the one ECMP picks for it over all members.
   const pathOf = (k: number): string => {
     const member = ecmpPick(`f${k + 1}`, fps);
@@ -180,7 +193,10 @@ function resolveFault(raw: RawFault, fastPaths: number, flows: number): FaultSpe
   };
   const fp = raw.fpOf === 'flow' ? pathOf(raw.target % flows) : fps[raw.target % fps.length]!;
   const link = links[raw.target % links.length]!;
-  const node = OTHER_NODES[raw.target % OTHER_NODES.length]!;
+  const other = OTHER_NODES[raw.target % OTHER_NODES.length]!;
+  // With an LVS cluster, "the lvs" is the member the ECMP gives the flow, or any member.
+  const lvss = lvsIds(members);
+  const node = other !== 'lvs' || members <= 1 ? other : raw.fpOf === 'flow' ? (rendezvousPick(`f${(raw.target % flows) + 1}`, lvss) ?? lvss[0]!) : lvss[raw.target % lvss.length]!;
   switch (raw.kind) {
     case 'crash-fp':
       return { at: raw.at, kind: 'crash', node: fp };
@@ -216,17 +232,19 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
       workload: rawWorkload,
       faults: fc.array(fault, { maxLength: options.maxFaults }),
       choices,
+      // A profile's menu (`check` held to an exploration's space) keeps its single LVS.
+      lvsMembers: options.menu && options.menu.length > 0 ? fc.constant(1) : lvsMembers,
     })
-    .map(({ config, workload, faults, choices: c }) => {
+    .map(({ config, workload, faults, choices: c, lvsMembers: members }) => {
       const w = buildWorkload(workload, fixed.workload);
-      const cfg = buildConfig(config, w, fixed.config ?? {});
+      const cfg = buildConfig(config, w, { lvsMembers: members, ...fixed.config });
       const spec: RunSpec = {
         config: cfg,
         workload: w,
         faults: faults
           .map((f) => {
             const at = Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE);
-            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows) : { ...f, at };
+            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows, cfg.lvsMembers) : { ...f, at };
           })
           .sort((a, b) => a.at - b.at),
         choices: c,
@@ -258,7 +276,7 @@ function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> 
         config: cfg,
         workload: w,
         faults: faults
-          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows))
+          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows, cfg.lvsMembers))
           .sort((a, b) => a.at - b.at),
         choices: c,
         faultModel: 'extended',
@@ -294,7 +312,7 @@ export function describeRun(spec: RunSpec): string[] {
   const c = spec.config;
   const w = spec.workload;
   const lines = [
-    `${c.fastPaths} fast paths; relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
+    `${c.fastPaths} fast paths;${c.lvsMembers > 1 ? ` an LVS cluster of ${c.lvsMembers} (sync ${c.syncThreshold}/${c.syncPeriod} packets, ${c.syncIntervalMs} ms batches, ${c.syncFields.join('+') || 'no extras'});` : ''} relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
     `${w.flows} flow${w.flows > 1 ? 's' : ''}: stream every ${w.streamIntervalMs} ms, ${w.ackEvery > 0 ? `ack every ${w.ackEvery}` : 'no acks (silent client)'}, hang after ${w.hangTimeoutMs} ms${w.cvni !== null ? `, spoofed CVNI ${w.cvni}` : ''}.`,
     spec.faults.length === 0
       ? 'No faults.'

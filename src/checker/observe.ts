@@ -310,12 +310,16 @@ const NO_FAILOVERS: readonly MemberFailover[] = [];
 /** The flows whose LVS cluster member this step changed (a member crashed or came back); none without a cluster. */
 export function memberFailovers(obs: Observation): readonly MemberFailover[] {
   const { sys, prev, world } = obs;
-  if (!sys.lvsService || !prev || prev.down === world.down) return NO_FAILOVERS;
+  if (!sys.lvsService || !prev) return NO_FAILOVERS;
+  // A member crashed or restarted in this step: a restart of a member that was up keeps
+  // its flows (the ECMP sees it live before and after) but not their sessions.
+  const hit = faultsOf(obs).filter((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined).map((f) => f.node!);
+  if (hit.length === 0 && prev.down === world.down) return NO_FAILOVERS;
   let out: MemberFailover[] | null = null;
   for (const flow of sys.flows) {
     const from = clusterMember(sys, prev.down, flow);
     const to = clusterMember(sys, world.down, flow);
-    if (from === to) continue;
+    if (from === to && (from === null || !hit.includes(from))) continue;
     const had = from !== null && sessionStateOf(prev.actors[`${from}/${flow}`]) !== 'none';
     const now = to === null ? 'none' : sessionStateOf(world.actors[`${to}/${flow}`]);
     const ready = !had || now === 'serving' || now === 'fallback-ready';

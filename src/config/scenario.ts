@@ -83,6 +83,12 @@ export function parseConfig(v: unknown, path = 'config'): Config {
       };
     }
   }
+  const syncThreshold = int('syncThreshold', d.syncThreshold);
+  const syncPeriod = int('syncPeriod', d.syncPeriod);
+  // IPVS refuses a threshold at or above the period (it would never fire again) [S10].
+  if (syncPeriod > 0 && syncThreshold >= syncPeriod) {
+    throw new InputError(join(path, 'syncThreshold'), `must be below syncPeriod (${syncPeriod}), got ${syncThreshold} (IPVS sync_threshold; syncPeriod 0 for one record only)`);
+  }
   return {
     fastPaths,
     relayTimeoutMs: int('relayTimeoutMs', d.relayTimeoutMs),
@@ -97,8 +103,8 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     configRefreshMs: int('configRefreshMs', d.configRefreshMs),
     tenants: optional(o, 'tenants', path, tenants, d.tenants),
     lvsMembers,
-    syncThreshold: int('syncThreshold', d.syncThreshold),
-    syncPeriod: int('syncPeriod', d.syncPeriod),
+    syncThreshold,
+    syncPeriod,
     syncIntervalMs: int('syncIntervalMs', d.syncIntervalMs),
     syncFields: optional(o, 'syncFields', path, syncFields, d.syncFields),
   };

@@ -673,10 +673,14 @@ function flowOf(msg: Message): string | null {
 export function clusterMember(sys: System, down: Readonly<Record<string, true>>, flow: string | null): string | null {
   const service = sys.lvsService;
   if (!service || flow === null) return null;
+  return rendezvousPick(flow, service.members.filter((m) => !down[m]));
+}
+
+/** Rendezvous hashing: of `members`, the one with the highest hash of (flow, member); null for none. */
+export function rendezvousPick(flow: string, members: readonly string[]): string | null {
   let best: string | null = null;
   let bestHash = -1;
-  for (const m of service.members) {
-    if (down[m]) continue;
+  for (const m of members) {
     const h = fnv1a(`${flow}|${m}`);
     if (h > bestHash) {
       best = m;
