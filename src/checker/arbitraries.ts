@@ -194,9 +194,11 @@ function resolveFault(raw: RawFault, fastPaths: number, flows: number, members =
   const fp = raw.fpOf === 'flow' ? pathOf(raw.target % flows) : fps[raw.target % fps.length]!;
   const link = links[raw.target % links.length]!;
   const other = OTHER_NODES[raw.target % OTHER_NODES.length]!;
-  // With an LVS cluster, "the lvs" is the member the ECMP gives the flow, or any member.
+  // With an LVS cluster, half the node faults hit a member (and so does "the lvs"): the
+  // member the ECMP gives the flow, or any member.
   const lvss = lvsIds(members);
-  const node = other !== 'lvs' || members <= 1 ? other : raw.fpOf === 'flow' ? (rendezvousPick(`f${(raw.target % flows) + 1}`, lvss) ?? lvss[0]!) : lvss[raw.target % lvss.length]!;
+  const member = raw.fpOf === 'flow' ? (rendezvousPick(`f${(raw.target % flows) + 1}`, lvss) ?? lvss[0]!) : lvss[raw.target % lvss.length]!;
+  const node = members > 1 && (other === 'lvs' || raw.target % 2 === 0) ? member : other;
   switch (raw.kind) {
     case 'crash-fp':
       return { at: raw.at, kind: 'crash', node: fp };

@@ -139,6 +139,12 @@ const GUARD_SOURCES: Record<string, string> = {
   'lvs.isForward': "({ event }) => event.dir === 'fwd'",
   'lvs.isReverse': "({ event }) => event.dir === 'rev'",
   'lvs.relayConfigured': '({ context }) => context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.isForward': "({ event }) => event.type === 'data' && event.dir === 'fwd'",
+  'lvsMember.isReverse': "({ event }) => event.type === 'data' && event.dir === 'rev'",
+  'lvsMember.relayConfigured': '({ context }) => context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.idleClockRuns': '({ context }) => context.idleClockSynced && context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.syncDue':
+    "({ context, event }) => event.type === 'data' && event.dir === 'fwd' && (context.syncPeriod === 0 ? context.fwdPackets + 1 === context.syncThreshold : (context.fwdPackets + 1 >= context.syncThreshold + context.syncPeriod ? context.fwdPackets + 1 - context.syncPeriod : context.fwdPackets + 1) === context.syncThreshold)",
   'lvsPriorArt.isForward': "({ event }) => event.dir === 'fwd'",
   'lvsPriorArt.isReverse': "({ event }) => event.dir === 'rev'",
   'vgw.isReverse': "({ event }) => event.dir === 'rev'",
@@ -153,10 +159,11 @@ const GUARD_SOURCES: Record<string, string> = {
 /**
  * Delays whose value in the exported context is not the default configuration's: the LVS
  * learns its relay timeout from the first forward packet (its context starts with none, and
- * the model waits "for ever"), so the export uses the configured default.
+ * the model waits "for ever"), so the export uses the configured default; so does a cluster member.
  */
 const DELAY_DEFAULTS: Record<string, number> = {
   'lvs.relayTimeout': DEFAULT_CONFIG.relayTimeoutMs,
+  'lvsMember.relayTimeout': DEFAULT_CONFIG.relayTimeoutMs,
 };
 
 /** How the exported source implements a chart's guards, actions and delays. */
