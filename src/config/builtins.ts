@@ -98,12 +98,12 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
   },
   'lvs-member-crash': {
     description:
-      "LVS cluster (E7, [¶38]): two LVS members; lvs1, which serves f1 and has synced its session to lvs2 with the learned path and the VGW extras, crashes at 5 s, and fp2, the flow's fast path, with it. The ECMP moves f1 to lvs2, whose backup session takes over with the server's next packet: reverse data to the synced path (fp2, dead), then after the relay timeout through the VGW; the client's new request fails over to fp1 and lvs2 relearns it (L1, L2 hold).",
+      "LVS cluster (E7, [¶38]): two LVS members; lvs1, which serves f1 and has synced its session to lvs2 with the learned path and the VGW extras, crashes at 5 s, just after fp2, the flow's fast path. The ECMP moves f1 to lvs2, whose backup session takes over with the server's next packet: reverse data to the synced path (fp2, dead), then after the relay timeout through the VGW; the client's new request fails over to fp1 and lvs2 relearns it (L1, L2 hold).",
     body: {
       config: { lvsMembers: 2 },
       faults: [
-        { at: 5000, kind: 'crash', node: 'lvs1' },
         { at: 5000, kind: 'crash', node: 'fp2' },
+        { at: 5000, kind: 'crash', node: 'lvs1' },
       ],
     },
   },
@@ -119,13 +119,13 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
   },
   'lvs-member-crash-no-vgw-extras': {
     description:
-      'Finding E7 (extended fault model): two LVS members whose sync records carry the learned path but not the VGW-IP and relay timeout (syncFields ["path"]). lvs1 crashes at 5 s, and fp2, the flow\'s fast path, with it; lvs2 takes f1 over with the synced path and sends reverse data to the dead fp2. The VGW extras came in-band only on the path\'s first packet [¶51], to lvs1: lvs2 has no fallback, and the silent client never sends again.',
+      'Finding E7 (extended fault model): two LVS members whose sync records carry the learned path but not the VGW-IP and relay timeout (syncFields ["path"]). fp2, the flow\'s fast path, and lvs1 crash at 5 s; lvs2 takes f1 over with the synced path and sends reverse data to the dead fp2. The VGW extras came in-band only on the path\'s first packet [¶51], to lvs1: lvs2 has no fallback, and the silent client never sends again.',
     body: {
       config: { lvsMembers: 2, syncFields: ['path'] },
       faultModel: 'extended',
       faults: [
-        { at: 5000, kind: 'crash', node: 'lvs1' },
         { at: 5000, kind: 'crash', node: 'fp2' },
+        { at: 5000, kind: 'crash', node: 'lvs1' },
       ],
     },
     violates: ['L1', 'L2'],
