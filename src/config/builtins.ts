@@ -130,6 +130,15 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
     },
     violates: ['L1', 'L2'],
   },
+  'lvs-member-stale-idle-clock': {
+    description:
+      "Finding (LVS cluster, syncFields with \"lastForward\"): lvs1 synced f1 to lvs2 at its third forward packet, with the idle clock; the next record is due 50 packets later [S10], so lvs2's relay timer, run from that record, expires at 6 s while the client still acks through lvs1 every second. lvs1 crashes at 8 s; lvs2 takes the flow over straight into the VGW, 1 s after the flow's last forward packet: a needless fallback that S4 forbids [¶77].",
+    body: {
+      config: { lvsMembers: 2, syncFields: ['path', 'vgw', 'lastForward'] },
+      faults: [{ at: 8000, kind: 'crash', node: 'lvs1' }],
+    },
+    violates: ['S4'],
+  },
   'routine-probing-moves-flows': {
     description:
       'Finding (S8): with routine probing and hash-threshold ECMP, a fast path that comes back is re-added, and ECMP moves flows between healthy members: each moved flow misses on its new fast path and the LVS relearns. Resilient ECMP avoids it.',
