@@ -169,7 +169,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     properties: properties.filter((p) => r.propertyIds.includes(p.id)),
     faultMenu:
       r.faultModel === 'extended'
-        ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined)
+        ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined, r.scenario.config.lvsMembers)
         : faultMenu(r.faultKinds, r.scenario.config.fastPaths),
     maxFaults: r.maxFaults,
     maxDepth: r.maxDepth,
