@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinScenario } from '../../src/config/builtins.js';
 import { parseScenario } from '../../src/config/scenario.js';
 import { InputError } from '../../src/config/validate.js';
+import { FAULT_KINDS } from '../../src/config/faults.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { runSpecArbitrary } from '../../src/checker/arbitraries.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
@@ -127,6 +128,31 @@ describe('E7: the black hole after a member crash', () => {
     const crash = s.faults[0]!.at;
     expect(r.events.some((e) => e.event === 'drop' && e.from === 'lvs2' && e.to === 'fp2' && e.t > s.until - 1000)).toBe(true);
     expect(r.events.some((e) => e.event === 'send' && e.from === 'lvs2' && e.to === 'vgw' && e.t > crash)).toBe(false);
+  });
+});
+
+describe('member faults as the recovery properties see them', () => {
+  it('a restart of a member is a disruption (it takes its flows back); of the single LVS or a fast path, a repair', () => {
+    expect(FAULT_KINDS.restart.disrupts({ kind: 'restart', node: 'lvs1' })).toBe(true);
+    expect(FAULT_KINDS.restart.disrupts({ kind: 'restart', node: 'lvs' })).toBe(false);
+    expect(FAULT_KINDS.restart.disrupts({ kind: 'restart', node: 'fp1' })).toBe(false);
+  });
+
+  it('a restart of the live member that serves the flow loses the session there (the ECMP keeps the flow on it): void under the patent model, E7 under the extended', () => {
+    const s = parseScenario({ design: 'patent', config: { lvsMembers: 2 }, faults: [{ at: 5000, kind: 'restart', node: 'lvs1' }] });
+    const patent = evaluate(s, PROPERTIES).verdicts.get('L1')!;
+    expect(patent.violation).toBeNull();
+    expect(patent.voided).toBeGreaterThan(0);
+    const extended = evaluate({ ...s, faultModel: 'extended' }, ALL_PROPERTIES).verdicts.get('L1')!;
+    expect(extended.violation).not.toBeNull();
+  });
+
+  it('a crash of the member that does not serve the flow changes nothing for it: the obligation is met at once', () => {
+    const s = parseScenario({ design: 'patent', config: { lvsMembers: 2 }, faults: [{ at: 5000, kind: 'crash', node: 'lvs2' }] });
+    const v = evaluate(s, PROPERTIES).verdicts.get('L1')!;
+    expect(v.violation).toBeNull();
+    expect(v.triggers).toBeGreaterThan(0);
+    expect(v.voided).toBe(0);
   });
 });
 
