@@ -117,10 +117,13 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
   events.forEach((e, i) => {
     if (e.event === 'send') {
       sent.set(e.id, { t: e.t, from: e.from, cause: e.cause, origin: e.origin });
-    } else if (e.event === 'fault' && faultAt === null) {
-      faultAt = e.t;
-      faultIndex = i;
-      memberFailover = bounds.takeoverMs > 0 && (e.kind === 'crash' || e.kind === 'restart') && isLvsMember((e as { node?: string }).node);
+    } else if (e.event === 'fault' && (faultAt === null || e.t === faultAt)) {
+      // The first fault, and the others at the same instant (a member crash with a fast path's).
+      if (faultAt === null) {
+        faultAt = e.t;
+        faultIndex = i;
+      }
+      if (bounds.takeoverMs > 0 && (e.kind === 'crash' || e.kind === 'restart') && isLvsMember((e as { node?: string }).node)) memberFailover = true;
     }
   });
   const none: Recovery = {
