@@ -70,7 +70,23 @@ export interface ConfigMsg {
   tenants: Tenant[];
 }
 
-export type Message = DataMsg | OffloadMsg | ProbeMsg | ProbeAckMsg | ConfigMsg;
+/**
+ * An LVS cluster member's session record for its peers (`sync`, model-contract.md) [¶38,
+ * S10]: the session (its flow) and, as `syncFields` choose, the learned path, the VGW-IP
+ * and relay timeout, and whether the forward idle clock travels with it.
+ */
+export interface SyncMsg {
+  type: 'sync';
+  flow: string;
+  pathPhysIp?: string;
+  pathVirtIp?: string;
+  vgwIp?: string;
+  relayTimeoutMs?: number;
+  /** The record carries the session's forward idle clock (syncFields `lastForward`). */
+  lastForward?: true;
+}
+
+export type Message = DataMsg | OffloadMsg | ProbeMsg | ProbeAckMsg | ConfigMsg | SyncMsg;
 export type MessageType = Message['type'];
 
 /**

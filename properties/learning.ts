@@ -4,7 +4,7 @@
  * [¶45], [¶80].
  */
 import { always } from '../src/checker/property.js';
-import { changedActors, forwardAtLvs } from '../src/checker/observe.js';
+import { changedActors, delivered, forwardAtLvs, isLvs } from '../src/checker/observe.js';
 import { actorNode } from '../src/engine/world.js';
 
 interface LearnedPath {
@@ -24,13 +24,16 @@ export const learning = always<null>(
       if (!prev) return data;
       const fwd = forwardAtLvs(obs);
       for (const { key, before, after: snap } of changedActors(obs)) {
-        if (!snap || actorNode(key) !== 'lvs') continue;
+        if (!snap || !isLvs(obs.sys, actorNode(key))) continue;
         // A session started in this step learned from nothing: its first path is checked too.
         const was = before ? ((before.xs.context as LearnedPath).pathVirtIp ?? null) : null;
         const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;
         if (was === now) continue;
         report.exercise();
-        const flow = key.slice('lvs/'.length);
+        const flow = key.slice(actorNode(key).length + 1);
+        // An LVS cluster member's backup learns a peer's path from its sync record [¶38].
+        const record = delivered(obs)?.msg;
+        if (record?.type === 'sync' && record.flow === flow && record.pathVirtIp === now) continue;
         if (!fwd || fwd.flow !== flow || fwd.pathVirtIp !== now) {
           report.violate(world.now, `${key} changed its learned path from ${was} to ${now} without a forward packet carrying that path`);
         }

@@ -11,11 +11,12 @@ import { actorNode, type World } from '../src/engine/world.js';
 
 const addressLists = new Map<string, string[]>();
 /** Quoted, as the addresses appear in a snapshot's JSON key. */
-function infrastructureAddresses(fastPaths: number, maxEpoch: number): string[] {
-  const id = `${fastPaths}/${maxEpoch}`;
+function infrastructureAddresses(fastPaths: number, maxEpoch: number, lvsMembers: number): string[] {
+  const id = `${fastPaths}/${maxEpoch}/${lvsMembers}`;
   let list = addressLists.get(id);
   if (!list) {
     const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
+    if (lvsMembers > 1) for (let k = 1; k <= lvsMembers; k++) ips.push(IP.lvsMember(k));
     for (let e = 0; e <= maxEpoch; e++) {
       for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
     }
@@ -60,7 +61,7 @@ export const privacy = always<null>(
       if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
-        const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
+        const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch, obs.sys.config.lvsMembers);
         checkActors(sys, world, changed, hidden, clients.quoted, report);
       }
       for (const e of deliveries(obs)) {

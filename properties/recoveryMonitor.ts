@@ -17,10 +17,10 @@ import { assign, setup } from 'xstate';
 import type { Scenario } from '../src/config/types.js';
 import { DEFAULT_VOCABULARY, declOf, type AnyFault } from '../src/config/faults.js';
 import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
-import { delivered, faultsOf, forwardAtLvs, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
+import { delivered, faultsOf, forwardAtLvs, isLvs, memberFailovers, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
 import type { MonitorLogic } from '../src/checker/property.js';
 import type { World } from '../src/engine/world.js';
-import { isDisruptive, recoveryDeadline } from '../src/sim/bounds.js';
+import { computeBounds, isDisruptive, recoveryDeadline } from '../src/sim/bounds.js';
 
 export interface RecoveryMonitorInput {
   flow: string;
@@ -37,6 +37,8 @@ export interface RecoveryMonitorInput {
    * postpone the fast path's restoration for ever.
    */
   movingDeadline: boolean;
+  /** An LVS cluster's takeover time after a member failover (bounds.ts, takeoverMs). */
+  takeoverMs: number;
 }
 
 export interface RecoveryMonitorContext extends RecoveryMonitorInput {
@@ -53,13 +55,22 @@ export interface RecoveryMonitorContext extends RecoveryMonitorInput {
   usedVgw: boolean;
 }
 
+/** After an LVS member failover the new member's idle clock starts at its takeover: fault + takeoverMs. */
+function takeoverBase(c: RecoveryMonitorContext, e: RecoveryMonitorEvent): number | null {
+  return e.type === 'fault' && e.takeover === true ? e.t + c.takeoverMs : null;
+}
+
 export function deadlineOf(c: RecoveryMonitorContext): number {
   return recoveryDeadline(c.base, c.faultAt, c.budgetMs, c.floorMs);
 }
 
 export type RecoveryMonitorEvent =
   /** `disrupts`: the step breaks something (a crash, a link cut, loss), not only repairs it (a restart, a link back up). */
-  | { type: 'fault'; t: number; healthy: boolean; disrupts: boolean }
+  /**
+   * `takeover`: the fault moved the flow to another LVS cluster member, whose relay timer
+   * starts at its takeover: the obligation counts from fault + takeoverMs, not from t_f.
+   */
+  | { type: 'fault'; t: number; healthy: boolean; disrupts: boolean; takeover?: boolean }
   | { type: 'sessionLost'; t: number }
   | { type: 'forwardAtLvs'; t: number; sentAt: number }
   | { type: 'reverseAtClient'; t: number; via: string; originAt: number };
@@ -72,15 +83,20 @@ export const recoveryMonitorMachine = setup({
     armAtFault: assign(({ context, event }) => ({
       faultAt: event.t,
       armedAt: event.t,
-      base: context.lastFwdAt ?? event.t,
+      base: takeoverBase(context, event) ?? context.lastFwdAt ?? event.t,
       usedVgw: false,
     })),
-    armAtRestore: assign(({ event }) => ({ faultAt: event.t, armedAt: event.t, base: event.t, usedVgw: false })),
+    armAtRestore: assign(({ context, event }) => ({
+      faultAt: event.t,
+      armedAt: event.t,
+      base: takeoverBase(context, event) ?? event.t,
+      usedVgw: false,
+    })),
     /** A later fault that keeps the preconditions: recovery is owed after it, as L3 counts it. */
     rearmAtFault: assign(({ context, event }) => ({
       faultAt: event.t,
       armedAt: event.t,
-      base: Math.max(context.base, context.lastFwdAt ?? event.t),
+      base: Math.max(context.base, takeoverBase(context, event) ?? context.lastFwdAt ?? event.t),
     })),
     rearmOnForward: assign(({ event }) => ({ lastFwdAt: event.t, armedAt: event.t, base: event.t })),
     noteVgw: assign(({ context, event }) => ({
@@ -253,19 +269,25 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
         floorMs: o.floorMs(scenario),
         applicable: o.applicable(scenario),
         movingDeadline: o.movingDeadline,
+        takeoverMs: computeBounds(scenario.config, scenario.workload).takeoverMs,
       }) satisfies RecoveryMonitorInput,
     observe: (obs) => {
       const fwd = delivered(obs);
       const faults = faultsOf(obs);
       // Most steps concern none of it.
-      if (faults.length === 0 && (fwd === null || (fwd.to !== 'lvs' && obs.sys.nodes[fwd.to]?.kind !== 'client'))) return NO_EVENTS;
+      if (faults.length === 0 && (fwd === null || (!isLvs(obs.sys, fwd.to) && obs.sys.nodes[fwd.to]?.kind !== 'client'))) return NO_EVENTS;
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
       const t = obs.world.now;
       if (faults.length > 0) {
         const event: RecoveryMonitorEvent = sessionStateLost(obs)
           ? { type: 'sessionLost', t }
           : { type: 'fault', t, healthy: o.healthy(obs.world, obs.scenario), disrupts: faults.some((f) => disrupts({ ...f })) };
-        for (const flow of obs.sys.flows) out.push({ key: flow, event });
+        // A flow the LVS cluster's ECMP moved to another member: a failover (a disruption) from its takeover.
+        const moved = event.type === 'fault' ? memberFailovers(obs) : [];
+        for (const flow of obs.sys.flows) {
+          const failover = event.type === 'fault' && moved.some((m) => m.flow === flow);
+          out.push({ key: flow, event: failover ? { ...event, disrupts: true, takeover: true } : event });
+        }
       }
       if (fwd && forwardAtLvs(obs)) {
         const msg = fwd.msg as { flow: string };

@@ -4,7 +4,7 @@
  * here (§5: "VGW failure: no fallback"); this witness shows that the extended fault model
  * reaches it, and docs/findings.md names it (`vgw-down-black-hole`).
  */
-import { LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
+import { isLvs, LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
 import { sometimes } from '../src/checker/property.js';
 
 export const vgwBlackHoleWitness = sometimes<null>(
@@ -18,7 +18,7 @@ export const vgwBlackHoleWitness = sometimes<null>(
       for (const e of obs.events) {
         if (e.event !== 'drop' || e.msg?.type !== 'data' || e.msg.dir !== 'rev' || !LOST.includes(e.reason)) continue;
         // The VGW down (or cut off from the LVS), or its link to the ENI down: not the ENI itself down.
-        if ((e.from === 'lvs' && e.to === 'vgw') || (e.from === 'vgw' && e.to !== null && obs.sys.nodes[e.to]?.kind === 'eni' && e.reason === 'link-down')) report.witness();
+        if ((e.to === 'vgw' && isLvs(obs.sys, e.from)) || (e.from === 'vgw' && e.to !== null && obs.sys.nodes[e.to]?.kind === 'eni' && e.reason === 'link-down')) report.witness();
       }
       return data;
     },

@@ -44,7 +44,9 @@ export const vgwQuiesces = always<Data>(
       const sent = sentToVgw(obs);
       if (sent.length > 0 && next.healthy) {
         report.exercise();
-        const bound = computeBounds(s.config, s.workload).l2.ms;
+        // With an LVS cluster, a member failover's takeover comes on top (bounds.ts, takeoverMs).
+        const b = computeBounds(s.config, s.workload);
+        const bound = b.l2.ms + b.takeoverMs;
         if (obs.world.now > next.lastFaultAt + bound) {
           report.violate(
             obs.world.now,

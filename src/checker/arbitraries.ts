@@ -13,8 +13,9 @@ import { DEFAULT_VOCABULARY, faultText as vocabFaultText, type FaultModel, type 
 import { applyExtended, extendedRaw, rawVocabFault, resolveVocabFault } from './extended.js';
 import type { Config, FaultSpec, Scenario, Workload } from '../config/types.js';
 import type { Fault } from '../engine/world.js';
-import { fastPathIds, topologyLinks } from '../engine/system.js';
-import { clientIds, eniIds } from '../config/topology.js';
+import { fastPathIds, lvsIds, topologyLinks } from '../engine/system.js';
+import { rendezvousPick } from '../engine/world.js';
+import { clientIds, eniIds, shapeOf } from '../config/topology.js';
 import { computeBounds } from '../sim/bounds.js';
 import { ecmpPick } from '../../models/eni.js';
 
@@ -133,6 +134,18 @@ const rawFault: fc.Arbitrary<RawFault> = fc.record({
   probability: fc.integer({ min: 1, max: 10 }).map((n) => n / 10),
 });
 
+/**
+ * An LVS cluster in some runs (issue 11): 1 (no cluster) in most, 2 or 3 members in the
+ * others, with the default sync (threshold 3, period 50, 1 s batches, path and VGW extras).
+ * A drawn crash or restart of the `lvs` then hits a member (resolveFault).
+ */
+const lvsMembers: fc.Arbitrary<number> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 6, arbitrary: fc.constant(1) },
+  { weight: 3, arbitrary: fc.constant(2) },
+  { weight: 1, arbitrary: fc.constant(3) },
+);
+
 const choices: fc.Arbitrary<Choices> = fc.oneof(
   { withCrossShrink: true },
   fc.constant<Choices>('minimal'),
@@ -171,9 +184,9 @@ function buildConfig(raw: RawConfig, w: Workload, fixed: Partial<Config>): Confi
   return { ...base, relayTimeoutMs: Math.min(30_000, floor + raw.relayMarginMs) };
 }
 
-function resolveFault(raw: RawFault, fastPaths: number, flows: number, clients = 1): FaultSpec {
+function resolveFault(raw: RawFault, fastPaths: number, flows: number, clients = 1, members = 1): FaultSpec {
   const fps = fastPathIds(fastPaths);
-  const links = topologyLinks(fastPaths, clients).map(([a, b]) => `${a}->${b}`);
+  const links = topologyLinks(fastPaths, { clients, lvsMembers: members }).map(([a, b]) => `${a}->${b}`);
   // "The fast path carrying flow fK": the one ECMP picks for it over all members.
   const pathOf = (k: number): string => {
     const member = ecmpPick(`f${k + 1}`, fps);
@@ -184,7 +197,12 @@ function resolveFault(raw: RawFault, fastPaths: number, flows: number, clients =
   const other = OTHER_NODES[raw.target % OTHER_NODES.length]!;
   // Several clients: a client or ENI fault hits one of them (client1 … / eni1 …).
   const pickOf = (ids: string[]) => ids[Math.floor(raw.target / OTHER_NODES.length) % ids.length]!;
-  const node = clients === 1 ? other : other === 'client' ? pickOf(clientIds(clients)) : other === 'eni' ? pickOf(eniIds(clients)) : other;
+  const clientNode = clients === 1 ? other : other === 'client' ? pickOf(clientIds(clients)) : other === 'eni' ? pickOf(eniIds(clients)) : other;
+  // With an LVS cluster, half the node faults hit a member (and so does "the lvs"): the
+  // member the ECMP gives the flow, or any member.
+  const lvss = lvsIds(members);
+  const member = raw.fpOf === 'flow' ? (rendezvousPick(`f${(raw.target % flows) + 1}`, lvss) ?? lvss[0]!) : lvss[raw.target % lvss.length]!;
+  const node = members > 1 && (other === 'lvs' || raw.target % 2 === 0) ? member : clientNode;
   switch (raw.kind) {
     case 'crash-fp':
       return { at: raw.at, kind: 'crash', node: fp };
@@ -263,12 +281,14 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
       workload: rawWorkload,
       faults: fc.array(fault, { maxLength: options.maxFaults }),
       choices,
-      // A fixed fault menu (explore's) names one client's nodes: no clients drawn then.
+      // A fixed fault menu (explore's) names one client's and one LVS's nodes: no clients
+      // and no cluster drawn then.
       tenancy: menu ? fc.constant(null) : rawTenancy,
+      lvsMembers: options.menu && options.menu.length > 0 ? fc.constant(1) : lvsMembers,
     })
-    .map(({ config, workload, faults, choices: c, tenancy }) => {
+    .map(({ config, workload, faults, choices: c, tenancy, lvsMembers: members }) => {
       const w0 = buildWorkload(workload, fixed.workload);
-      const cfg0 = buildConfig(config, w0, fixed.config ?? {});
+      const cfg0 = buildConfig(config, w0, { lvsMembers: members, ...fixed.config });
       const { config: cfg, workload: w } = tenancy ? applyTenancy(tenancy, cfg0, w0, fixed) : { config: cfg0, workload: w0 };
       const clients = cfg.clients?.length ?? 1;
       const spec: RunSpec = {
@@ -277,7 +297,7 @@ export function runSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> {
         faults: faults
           .map((f) => {
             const at = Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE);
-            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows, clients) : { ...f, at };
+            return 'target' in f ? resolveFault({ ...f, at }, cfg.fastPaths, w.flows, clients, cfg.lvsMembers) : { ...f, at };
           })
           .sort((a, b) => a.at - b.at),
         choices: c,
@@ -309,7 +329,7 @@ function extendedRunSpecArbitrary(options: SpaceOptions): fc.Arbitrary<RunSpec> 
         config: cfg,
         workload: w,
         faults: faults
-          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows, cfg.clients?.length ?? 1))
+          .map((f) => resolveVocabFault({ ...f, at: Math.round((f.at * faultWindow(cfg, w)) / AT_SCALE) }, vocab, cfg.fastPaths, w.flows, shapeOf(cfg)))
           .sort((a, b) => a.at - b.at),
         choices: c,
         faultModel: 'extended',
@@ -345,7 +365,7 @@ export function describeRun(spec: RunSpec): string[] {
   const c = spec.config;
   const w = spec.workload;
   const lines = [
-    `${c.fastPaths} fast paths; relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
+    `${c.fastPaths} fast paths;${c.lvsMembers > 1 ? ` an LVS cluster of ${c.lvsMembers} (sync ${c.syncThreshold}/${c.syncPeriod} packets, ${c.syncIntervalMs} ms batches, ${c.syncFields.join('+') || 'no extras'});` : ''} relay timeout ${c.relayTimeoutMs} ms, Δscan ${c.scanMs} ms; probes ${c.probeTimeoutMs} ms × ${c.probeRetries}; link delay ${c.linkDelayMs[0]}-${c.linkDelayMs[1]} ms.`,
     `${w.flows} flow${w.flows > 1 ? 's' : ''}: stream every ${w.streamIntervalMs} ms, ${w.ackEvery > 0 ? `ack every ${w.ackEvery}` : 'no acks (silent client)'}, hang after ${w.hangTimeoutMs} ms${w.cvni !== null ? `, spoofed CVNI ${w.cvni}` : ''}.`,
     ...tenancyStory(c),
     spec.faults.length === 0

@@ -16,7 +16,7 @@ import { DEFAULT_CONFIG } from '../config/defaults.js';
 import { linkNames, linkRoleOf, roleOf, type AnyFault, type FaultDecl, type FaultVocabulary } from '../config/faults.js';
 import type { Config, FaultSpec, LinkOverride, Workload } from '../config/types.js';
 import type { Tenant } from '../../models/protocol.js';
-import { fastPathIds, nodeIdsFor } from '../config/topology.js';
+import { fastPathIds, nodeIdsFor, shapeOf, type TopologyShape } from '../config/topology.js';
 import { ecmpPick } from '../../models/eni.js';
 
 /** What the extended generator draws besides the patent model's values. */
@@ -77,7 +77,7 @@ export function applyExtended(raw: ExtendedRaw, config: Config, w: Workload, fix
   const pick = (which: 'own' | 'other' | 'outside', side: 'cvni' | 'vni'): number | null =>
     which === 'own' ? null : which === 'other' ? (tenants.length > 1 ? other[side] : null) : side === 'cvni' ? OUTSIDE_CVNI : OUTSIDE_VNI;
   const links: Record<string, LinkOverride> = {};
-  const directed = linkNames(config.fastPaths, config.clients?.length ?? 1).directed;
+  const directed = linkNames(config.fastPaths, shapeOf(config)).directed;
   for (const [i, min, span] of raw.links) links[directed[i % directed.length]!] = { delayMs: [min, min + span] };
   let cfg: Config = {
     ...config,
@@ -129,7 +129,7 @@ export function rawVocabFault(vocab: FaultVocabulary, atScale: number): fc.Arbit
  * A drawn fault made concrete: the kind's declaration says what it may hit under the
  * extended model (node roles, or link roles such as `lvs->fp`), and its parameters' ranges.
  */
-export function resolveVocabFault(raw: RawVocabFault, vocab: FaultVocabulary, fastPaths: number, flows: number, clients = 1): FaultSpec {
+export function resolveVocabFault(raw: RawVocabFault, vocab: FaultVocabulary, fastPaths: number, flows: number, shape: TopologyShape = {}): FaultSpec {
   const kinds = drawnKinds(vocab);
   const decl = kinds[raw.kind % kinds.length]!;
   const fps = fastPathIds(fastPaths);
@@ -137,14 +137,14 @@ export function resolveVocabFault(raw: RawVocabFault, vocab: FaultVocabulary, fa
   const roles = decl.models.extended?.roles ?? [];
   const out: AnyFault & { at: number } = { at: raw.at, kind: decl.kind };
   if (decl.target === 'node') {
-    const nodes = nodeIdsFor(fastPaths, clients).filter((n) => roles.includes(roleOf(n)));
+    const nodes = nodeIdsFor(fastPaths, shape).filter((n) => roles.includes(roleOf(n)));
     // A fast path role means "the flow's fast path, or any": the others by index.
     const others = nodes.filter((n) => roleOf(n) !== 'fp');
     // Half the draws hit a fast path (the model's busiest role), half the other roles.
     if (roles.includes('fp') && (others.length === 0 || raw.target % 2 === 0)) out.node = fp;
     else out.node = others[Math.floor(raw.target / 2) % others.length]!;
   } else {
-    const names = linkNames(fastPaths, clients);
+    const names = linkNames(fastPaths, shape);
     const wantBoth = raw.both && decl.links === 'directed-or-both';
     const pool = (wantBoth ? names.both : names.directed).filter((l) => roles.includes(linkRoleOf(l)));
     // Links of the chosen fast path first, so that "the flow's fast path" reaches its links.

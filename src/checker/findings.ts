@@ -62,6 +62,9 @@ export const CONDITIONS: Readonly<Record<string, (spec: Pick<RunSpec, 'config' |
   hashThreshold: (s) => s.config.ecmp === 'hash-threshold',
   clientReacts: (s) => clientReacts(s.config, s.workload),
   threeOrMoreFastPaths: (s) => s.config.fastPaths >= 3,
+  lvsCluster: (s) => s.config.lvsMembers > 1,
+  syncWithoutVgw: (s) => !s.config.syncFields.includes('vgw'),
+  syncIdleClock: (s) => s.config.syncFields.includes('lastForward'),
 };
 
 export const FINDINGS_FILE = 'properties/findings.json';

@@ -7,9 +7,10 @@ import type { Config, Scenario } from '../config/types.js';
 import type { FaultModel } from '../config/faults.js';
 import type { DataMsg, Message } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
-import { fastPathIds } from '../engine/system.js';
+import { fastPathIds, lvsIds, type System } from '../engine/system.js';
+import { clusterMember } from '../engine/world.js';
 import { clientCount, clientIds, eniIds } from '../config/topology.js';
-import { roleOf } from '../config/faults.js';
+import { isLvsMember, roleOf } from '../config/faults.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
 import type { InFlight, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
@@ -25,6 +26,11 @@ export function isFastPath(node: string): boolean {
     if (fastPathNames.size < 10_000) fastPathNames.set(node, yes);
   }
   return yes;
+}
+
+/** Is this node an LVS: the single `lvs` or a cluster member (by the node's kind in the system)? */
+export function isLvs(sys: System, node: string | null | undefined): boolean {
+  return node !== null && node !== undefined && sys.nodes[node]?.kind === 'lvs';
 }
 
 /**
@@ -99,7 +105,7 @@ function facts(obs: Observation): Facts {
 /** A forward data packet arriving at the LVS from a fast path. */
 export function forwardAtLvs(obs: Observation): DataMsg | null {
   const m = delivered(obs);
-  if (!m || m.to !== 'lvs' || m.msg.type !== 'data' || m.msg.dir !== 'fwd') return null;
+  if (!m || m.msg.type !== 'data' || m.msg.dir !== 'fwd' || !isLvs(obs.sys, m.to)) return null;
   return m.msg;
 }
 
@@ -142,7 +148,7 @@ export function sentToVgw(obs: Observation): readonly DataMsg[] {
   const f = facts(obs);
   if (f.toVgw) return f.toVgw;
   let out: DataMsg[] = NONE;
-  for (const e of sendsOf(obs)) if (e.from === 'lvs' && e.to === 'vgw' && e.msg.type === 'data') (out === NONE ? (out = []) : out).push(e.msg);
+  for (const e of sendsOf(obs)) if (e.to === 'vgw' && e.msg.type === 'data' && isLvs(obs.sys, e.from)) (out === NONE ? (out = []) : out).push(e.msg);
   return (f.toVgw = out);
 }
 
@@ -186,17 +192,37 @@ function clientSide(config: Config): ClientSide {
   return side;
 }
 
-/** L1 needs the reverse detour: LVS, VGW, every ENI and client, server and the links between them. */
+/** The LVS node ids of a configuration: `lvs`, or the cluster's members. */
+function lvsNodesOf(config: Config): readonly string[] {
+  return lvsIds(config.lvsMembers);
+}
+
+/**
+ * L1 needs the reverse detour: LVS, VGW, every ENI and client, server and the links between
+ * them. With an LVS cluster: at least one member up, and every member that is up with its
+ * links to the server and the VGW (the ECMP may give the flow to any of them).
+ */
 export function reverseDetourHealthy(world: World, config: Config): boolean {
   const side = clientSide(config);
+  const up = lvsNodesOf(config).filter((n) => !world.down[n]);
   return (
-    nodesUp(world, ['lvs', 'vgw', 'server']) &&
+    up.length > 0 &&
+    nodesUp(world, ['vgw', 'server']) &&
     nodesUp(world, side.nodes) &&
-    ['server->lvs', 'lvs->vgw', ...side.detourLinks].every((l) => linkHealthy(world, config, l))
+    up.every((lvs) => [`server->${lvs}`, `${lvs}->vgw`].every((l) => linkHealthy(world, config, l))) &&
+    side.detourLinks.every((l) => linkHealthy(world, config, l))
   );
 }
 
-const FP_LINKS = (fp: string, enis: readonly string[] = ['eni']) => [...enis.flatMap((e) => [`${e}->${fp}`, `${fp}->${e}`]), `${fp}->sp`, `sp->${fp}`, `${fp}->lvs`, `lvs->${fp}`];
+/** A fast path's links: to and from each ENI, the slow path, and the LVS (each member that is up). */
+const FP_LINKS = (fp: string, world: World, config: Config, enis: readonly string[]) => [
+  ...enis.flatMap((e) => [`${e}->${fp}`, `${fp}->${e}`]),
+  `${fp}->sp`,
+  `sp->${fp}`,
+  ...lvsNodesOf(config)
+    .filter((lvs) => !world.down[lvs])
+    .flatMap((lvs) => [`${fp}->${lvs}`, `${lvs}->${fp}`]),
+];
 
 /**
  * L2/L3 need, besides the detour: the slow path and PVL-Control with their links, the
@@ -233,7 +259,7 @@ function failoverHealthyNow(world: World, config: Config): boolean {
   if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
   let failed = 0;
   for (const fp of fastPathIds(config.fastPaths)) {
-    if (!FP_LINKS(fp, side.enis).every((l) => linkHealthy(world, config, l))) return false;
+    if (!FP_LINKS(fp, world, config, side.enis).every((l) => linkHealthy(world, config, l))) return false;
     // A gray fast path (extended model) hides from the probe, as a cut link does.
     if (world.modes?.[fp] !== undefined) return false;
     if (world.down[fp] || (world.epochs[fp] ?? 0) > 0) failed++;
@@ -255,7 +281,7 @@ export function specHealthy(world: World, config: Config): boolean {
   const side = clientSide(config);
   if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
   return fastPathIds(config.fastPaths).some(
-    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp, side.enis).every((l) => linkHealthy(world, config, l)),
+    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp, world, config, side.enis).every((l) => linkHealthy(world, config, l)),
   );
 }
 
@@ -277,11 +303,78 @@ export const SESSION_NODES: readonly string[] = ['client', 'eni', 'lvs', 'server
  */
 const EXTENDED_SESSION_NODES: readonly string[] = ['client', 'eni', 'server'];
 
-/** Did this step crash or restart a node that holds session state (that the run's fault model assumes kept)? */
+/**
+ * Did this step crash or restart a node that holds session state (that the run's fault
+ * model assumes kept)? With an LVS cluster, under the patent's fault model, a member
+ * crash or restart loses session state only for a flow the ECMP moved to a member that
+ * cannot carry it on (memberFailovers: no session synced with the VGW extras, E7): the
+ * patent assumes the cluster's sync [¶38] and leaves its content open.
+ */
 export function sessionStateLost(obs: Observation): boolean {
-  const nodes = obs.scenario.faultModel === 'extended' ? EXTENDED_SESSION_NODES : SESSION_NODES;
-  // By role: `client1` … and `eni1` … hold sessions as `client` and `eni` do.
-  return faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(roleOf(f.node)));
+  const extended = obs.scenario.faultModel === 'extended';
+  const nodes = extended ? EXTENDED_SESSION_NODES : SESSION_NODES;
+  if (faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(sessionRole(f.node)))) return true;
+  return !extended && memberFailovers(obs).some((m) => !m.ready);
+}
+
+/**
+ * The role a node holds sessions in: `client1` … and `eni1` … as `client` and `eni`; an LVS
+ * cluster member stays itself (its sessions are the cluster's, memberFailovers).
+ */
+function sessionRole(node: string): string {
+  return isLvsMember(node) ? node : roleOf(node);
+}
+
+/** A flow this step's faults moved from one LVS cluster member to another (or to none). */
+export interface MemberFailover {
+  flow: string;
+  from: string | null;
+  to: string | null;
+  /**
+   * Can the member that has the flow now carry it on after a fault: it serves the session
+   * already, or holds a backup synced with the VGW-IP and relay timeout (the fallback's
+   * needs, E7), or the member it left had no session for it yet (nothing to carry on)?
+   */
+  ready: boolean;
+}
+
+interface MemberSession {
+  vgwIp: string | null;
+  relayTimeoutMs: number | null;
+}
+
+const NO_FAILOVERS: readonly MemberFailover[] = [];
+
+/** The flows whose LVS cluster member this step changed (a member crashed or came back); none without a cluster. */
+export function memberFailovers(obs: Observation): readonly MemberFailover[] {
+  const { sys, prev, world } = obs;
+  if (!sys.lvsService || !prev) return NO_FAILOVERS;
+  // A member crashed or restarted in this step: a restart of a member that was up keeps
+  // its flows (the ECMP sees it live before and after) but not their sessions.
+  const hit = faultsOf(obs).filter((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined).map((f) => f.node!);
+  if (hit.length === 0 && prev.down === world.down) return NO_FAILOVERS;
+  let out: MemberFailover[] | null = null;
+  for (const flow of sys.flows) {
+    const from = clusterMember(sys, prev.down, flow);
+    const to = clusterMember(sys, world.down, flow);
+    if (from === to && (from === null || !hit.includes(from))) continue;
+    const had = from !== null && sessionStateOf(prev.actors[`${from}/${flow}`]) !== 'none';
+    const now = to === null ? 'none' : sessionStateOf(world.actors[`${to}/${flow}`]);
+    const ready = !had || now === 'serving' || now === 'fallback-ready';
+    (out ??= []).push({ flow, from, to, ready });
+  }
+  return out ?? NO_FAILOVERS;
+}
+
+/** What an LVS member's per-flow chart holds: nothing, a session it serves, a backup ready for the fallback, or a backup without it. */
+function sessionStateOf(snap: Snap | undefined): 'none' | 'serving' | 'fallback-ready' | 'backup' {
+  if (!snap) return 'none';
+  const value = snap.xs.value as { session?: string } | string;
+  const session = typeof value === 'string' ? value : value.session;
+  if (session === undefined || session === 'noSession') return 'none';
+  if (session === 'viaFastPath' || session === 'viaVgw') return 'serving';
+  const c = snap.xs.context as MemberSession;
+  return c.vgwIp !== null && c.relayTimeoutMs !== null ? 'fallback-ready' : 'backup';
 }
 
 /**

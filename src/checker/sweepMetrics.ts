@@ -23,9 +23,9 @@
 import type { Config } from '../config/types.js';
 import type { LvsContext } from '../../models/lvs.js';
 import { fastPathIds, type System } from '../engine/system.js';
-import type { World } from '../engine/world.js';
+import { clusterMember, type World } from '../engine/world.js';
 import type { EniContext } from '../../models/eni.js';
-import { eniChange, sendsOf } from './observe.js';
+import { eniChange, isLvs, sendsOf } from './observe.js';
 import { always, type AnyProperty, type Observation } from './property.js';
 
 /** A link that carries packets: not cut, and not set to lose every one. */
@@ -58,7 +58,10 @@ interface VgwData {
 /** Is the flow's whole fast path healthy: the one the LVS learned, which the ENI also sends the flow to, up both ways? */
 function flowPathHealthy(obs: Observation, flow: string): boolean {
   const { world, sys } = obs;
-  const lvs = world.actors[`lvs/${flow}`];
+  // The LVS that has the flow: `lvs`, or the cluster member the ECMP names now.
+  const at = sys.lvsService ? clusterMember(sys, world.down, flow) : 'lvs';
+  if (at === null) return false;
+  const lvs = world.actors[`${at}/${flow}`];
   const path = lvs ? (lvs.xs.context as LvsContext).pathVirtIp : null;
   if (path === null) return false;
   const fp = fastPathAt(sys, world, obs.scenario.config, path);
@@ -68,8 +71,8 @@ function flowPathHealthy(obs: Observation, flow: string): boolean {
   const eni = world.actors[eniId];
   const member = eni ? (eni.xs.context as EniContext).flows[flow] : undefined;
   if (member !== path) return false;
-  if ([client, eniId, 'lvs', 'server'].some((n) => world.down[n])) return false;
-  return [`${client}->${eniId}`, `${eniId}->${fp}`, `${fp}->lvs`, `lvs->${fp}`, `${fp}->${eniId}`, `${eniId}->${client}`].every((l) => linkUp(world, obs.scenario.config, l));
+  if ([client, eniId, at, 'server'].some((n) => world.down[n])) return false;
+  return [`${client}->${eniId}`, `${eniId}->${fp}`, `${fp}->${at}`, `${at}->${fp}`, `${fp}->${eniId}`, `${eniId}->${client}`].every((l) => linkUp(world, obs.scenario.config, l));
 }
 
 export const needlessVgw = always<VgwData>(
@@ -85,7 +88,7 @@ export const needlessVgw = always<VgwData>(
       if (obs.scenario.workload.ackEvery <= 0) return data;
       let onVgw = data.onVgw;
       for (const e of sendsOf(obs)) {
-        if (e.from !== 'lvs' || e.msg.type !== 'data' || e.msg.dir !== 'rev') continue;
+        if (!isLvs(obs.sys, e.from) || e.msg.type !== 'data' || e.msg.dir !== 'rev') continue;
         const flow = e.msg.flow;
         const was = onVgw.includes(flow);
         if (e.to === 'vgw' && !was) {

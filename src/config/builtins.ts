@@ -96,6 +96,49 @@ const BUILTINS: Record<string, Builtin> = Object.assign(Object.create(null) as o
       'E7: the LVS restarts at 5 s and loses its sessions (no session sync is modelled): reverse data from the server finds no session and goes nowhere, in both designs, and the silent client never sends again.',
     body: { faults: [{ at: 5000, kind: 'restart', node: 'lvs' }] },
   },
+  'lvs-member-crash': {
+    description:
+      "LVS cluster (E7, [¶38]): two LVS members; lvs1, which serves f1 and has synced its session to lvs2 with the learned path and the VGW extras, crashes at 5 s, just after fp2, the flow's fast path. The ECMP moves f1 to lvs2, whose backup session takes over with the server's next packet: reverse data to the synced path (fp2, dead), then after the relay timeout through the VGW; the client's new request fails over to fp1 and lvs2 relearns it (L1, L2 hold).",
+    body: {
+      config: { lvsMembers: 2 },
+      faults: [
+        { at: 5000, kind: 'crash', node: 'fp2' },
+        { at: 5000, kind: 'crash', node: 'lvs1' },
+      ],
+    },
+  },
+  'lvs-member-crash-unsynced': {
+    description:
+      'Finding E7 (extended fault model): two LVS members; lvs1 serves f1 and crashes at 1.5 s, when the session has seen two forward packets, below the sync threshold of 3 [S10]: lvs2 never got a record. The ECMP moves f1 to lvs2, where the server\'s reverse data finds no session (no-session): the prior art\'s black hole, and the silent client never sends again.',
+    body: {
+      config: { lvsMembers: 2 },
+      faultModel: 'extended',
+      faults: [{ at: 1500, kind: 'crash', node: 'lvs1' }],
+    },
+    violates: ['L1', 'L2'],
+  },
+  'lvs-member-crash-no-vgw-extras': {
+    description:
+      'Finding E7 (extended fault model): two LVS members whose sync records carry the learned path but not the VGW-IP and relay timeout (syncFields ["path"]). fp2, the flow\'s fast path, and lvs1 crash at 5 s; lvs2 takes f1 over with the synced path and sends reverse data to the dead fp2. The VGW extras came in-band only on the path\'s first packet [¶51], to lvs1: lvs2 has no fallback, and the silent client never sends again.',
+    body: {
+      config: { lvsMembers: 2, syncFields: ['path'] },
+      faultModel: 'extended',
+      faults: [
+        { at: 5000, kind: 'crash', node: 'fp2' },
+        { at: 5000, kind: 'crash', node: 'lvs1' },
+      ],
+    },
+    violates: ['L1', 'L2'],
+  },
+  'lvs-member-stale-idle-clock': {
+    description:
+      "Finding (LVS cluster, syncFields with \"lastForward\"): lvs1 synced f1 to lvs2 at its third forward packet, with the idle clock; the next record is due 50 packets later [S10], so lvs2's relay timer, run from that record, expires at 6 s while the client still acks through lvs1 every second. lvs1 crashes at 8 s; lvs2 takes the flow over straight into the VGW, 1 s after the flow's last forward packet: a needless fallback that S4 forbids [¶77].",
+    body: {
+      config: { lvsMembers: 2, syncFields: ['path', 'vgw', 'lastForward'] },
+      faults: [{ at: 8000, kind: 'crash', node: 'lvs1' }],
+    },
+    violates: ['S4'],
+  },
   'routine-probing-moves-flows': {
     description:
       'Finding (S8): with routine probing and hash-threshold ECMP, a fast path that comes back is re-added, and ECMP moves flows between healthy members: each moved flow misses on its new fast path and the LVS relearns. Resilient ECMP avoids it.',

@@ -21,6 +21,11 @@ export const DEFAULT_CONFIG: Config = {
   links: {},
   configRefreshMs: 1000, // control-plane propagation, about 1 s (Achelous [S2])
   tenants: [{ name: 'tenant-a', cvni: 100, vni: 200 }],
+  lvsMembers: 1, // one LVS, as before the cluster; the spec's default cluster is 2 members [¶38]
+  syncThreshold: 3, // IPVS sync_threshold "3 50" [S10], "after three packets" [¶38]
+  syncPeriod: 50, // IPVS's default sync period [S10]
+  syncIntervalMs: 1000, // IPVS's historical sync send interval [S10]
+  syncFields: ['path', 'vgw'], // what the VGW fallback needs after a failover (E7); lastForward is a choice
 };
 
 export const DEFAULT_WORKLOAD: Workload = {
@@ -64,6 +69,10 @@ export const CONFIG_RANGES = {
   routineProbeMs: [0, 600_000],
   configRefreshMs: [1, 600_000],
   delayMs: [0, 60_000],
+  lvsMembers: [1, 4], // spec §7: 2-4 members; 1 = no cluster
+  syncThreshold: [1, 1000],
+  syncPeriod: [0, 1000], // 0: one record at the threshold, none after (IPVS sync_period 0)
+  syncIntervalMs: [0, 2000], // spec §7: 0-2000 ms
 } as const;
 
 export const WORKLOAD_RANGES = {

@@ -18,7 +18,7 @@
  *
  * This file imports nothing from the engine or the checker (config sits below them).
  */
-import { fastPathIds, nodeIdsFor, topologyLinks } from './topology.js';
+import { fastPathIds, nodeIdsFor, topologyLinks, type TopologyShape } from './topology.js';
 
 /** What a fault's `apply` may do to the world under change (the engine's Draft implements it). */
 export interface FaultDraft {
@@ -58,13 +58,20 @@ export type NodeMode = 'gray';
 export type Role = 'client' | 'eni' | 'sp' | 'fp' | 'control' | 'lvs' | 'vgw' | 'server';
 export const ROLES: readonly Role[] = ['client', 'eni', 'sp', 'fp', 'control', 'lvs', 'vgw', 'server'];
 
-/** The role of a node id: `fp2` -> `fp`. */
+/** The role of a node id: `fp2` -> `fp`, an LVS cluster member `lvs2` -> `lvs`. */
 export function roleOf(node: string): Role {
   if (/^fp\d+$/.test(node)) return 'fp';
+  // An LVS cluster member lvs1 … lvsM plays the LVS's role.
+  if (/^lvs\d+$/.test(node)) return 'lvs';
   // Several clients: client1 … clientK and eni1 … eniK play the client's and the ENI's role.
   if (/^client\d+$/.test(node)) return 'client';
   if (/^eni\d+$/.test(node)) return 'eni';
   return node as Role;
+}
+
+/** An LVS cluster member (`lvs1`..`lvsM`), not the single LVS `lvs`. */
+export function isLvsMember(node: string | undefined): boolean {
+  return node !== undefined && /^lvs\d+$/.test(node);
 }
 
 /**
@@ -72,7 +79,7 @@ export function roleOf(node: string): Role {
  * names as its target (findings.json), so that it matches whichever fast path a run hit.
  */
 export function linkRoleOf(link: string): string {
-  return link.replace(/fp\d+/g, 'fp').replace(/\b(client|eni)\d+/g, '$1');
+  return link.replace(/fp\d+/g, 'fp').replace(/lvs\d+/g, 'lvs').replace(/\b(client|eni)\d+/g, '$1');
 }
 
 /** The role of a fault's target: the node's role or the link's. */
@@ -95,11 +102,11 @@ export function directedLinks(link: string): string[] {
 }
 
 /** Every link name of a topology: each directed link, and "a<->b" where both directions exist. */
-export function linkNames(fastPaths: number, clients = 1): { directed: string[]; both: string[] } {
-  const directed = topologyLinks(fastPaths, clients).map(([a, b]) => `${a}->${b}`);
+export function linkNames(fastPaths: number, shape: TopologyShape = {}): { directed: string[]; both: string[] } {
+  const directed = topologyLinks(fastPaths, shape).map(([a, b]) => `${a}->${b}`);
   const set = new Set(directed);
   const both: string[] = [];
-  for (const [a, b] of topologyLinks(fastPaths, clients)) {
+  for (const [a, b] of topologyLinks(fastPaths, shape)) {
     if (set.has(`${b}->${a}`) && !both.includes(`${b}${BOTH_WAYS}${a}`)) both.push(`${a}${BOTH_WAYS}${b}`);
   }
   return { directed, both };
@@ -193,7 +200,11 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     roles: EVERY_NODE,
     params: [],
     meaning: 'the node loses its statecharts, timers and the messages in flight to it, and stays down',
-    voids: ['L1 (client, eni, lvs, server, vgw)', 'L2, L3 (a second fast path; sp, control)', 'L4 (no fast path left healthy; sp, vgw, control)'],
+    voids: [
+      'L1 (client, eni, lvs, server, vgw; an LVS cluster member only when the survivor that takes a flow holds no synced session with the VGW extras, E7)',
+      'L2, L3 (a second fast path; sp, control)',
+      'L4 (no fast path left healthy; sp, vgw, control)',
+    ],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 6,
     disrupts: () => true,
@@ -215,10 +226,12 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
       },
     ],
     meaning: 'the node comes back fresh (crashed first if it was up), at the same address or, with newIp, a new one',
-    voids: ['L1-L4 (client, eni, lvs, server: their session state, E7)'],
+    voids: ['L1-L4 (client, eni, lvs, server: their session state, E7; an LVS cluster member as its crash does)'],
     models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
     weight: 3,
-    disrupts: () => false,
+    // A cluster member that comes back takes its flows back from the survivors (the ECMP
+    // hashes over the live members): for those flows it is a failover like a crash.
+    disrupts: (f) => isLvsMember(f.node as string | undefined),
     apply: (d, f) => d.restart(nodeOf(f), f.newIp === true),
     applicable: (w, f) => w.down[nodeOf(f)] === true,
     text: (f) => `restart ${nodeOf(f)}${f.newIp ? ' at a new address' : ''}`,
@@ -389,10 +402,10 @@ export const FAULT_TABLE_END = '<!-- end of fault-table -->';
  * with the explorer's parameter values (ParamDecl.explore): the explorer's fault menu
  * under `explore --fault-model extended`. `kinds` narrows it to some kinds.
  */
-export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[], clients = 1): AnyFault[] {
+export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: FaultModel, kinds?: readonly string[], shape: TopologyShape = {}): AnyFault[] {
   const menu: AnyFault[] = [];
-  const nodes = nodeIdsFor(fastPaths, clients);
-  const { directed, both } = linkNames(fastPaths, clients);
+  const nodes = nodeIdsFor(fastPaths, shape);
+  const { directed, both } = linkNames(fastPaths, shape);
   for (const d of Object.values(vocab)) {
     const entry = d.models[model];
     if (!entry || (kinds && !kinds.includes(d.kind))) continue;

@@ -5,7 +5,7 @@
  * an InputError naming the field.
  */
 import type { Tenant } from '../../models/protocol.js';
-import { DESIGN_NAMES, clientCount, nodeIdsFor, topologyLinks, totalFlows } from './topology.js';
+import { DESIGN_NAMES, nodeIdsFor, shapeOf, topologyLinks, totalFlows } from './topology.js';
 import { BOTH_WAYS, DEFAULT_VOCABULARY, FAULT_MODELS, ROLES, declOf, faultFields, linkNames, roleOf, type FaultVocabulary, type Role } from './faults.js';
 import {
   CONFIG_RANGES,
@@ -17,6 +17,7 @@ import {
   MAX_UNTIL_WHY,
   WORKLOAD_RANGES,
 } from './defaults.js';
+import { SYNC_FIELDS, type SyncField } from './types.js';
 import type { ClientSpec, Config, DelayBounds, FaultSpec, LinkOverride, Scenario, Workload } from './types.js';
 import {
   InputError,
@@ -84,7 +85,8 @@ export function parseConfig(v: unknown, path = 'config'): Config {
   const fastPaths = int('fastPaths', d.fastPaths);
   const tenantList = optional(o, 'tenants', path, tenants, d.tenants);
   const clients = o.clients === undefined ? undefined : clientsField(o.clients, join(path, 'clients'), tenantList.length);
-  const known = new Set(topologyLinks(fastPaths, clients?.length ?? 1).map(([a, b]) => `${a}->${b}`));
+  const lvsMembers = int('lvsMembers', d.lvsMembers);
+  const known = new Set(topologyLinks(fastPaths, { clients: clients?.length ?? 1, lvsMembers }).map(([a, b]) => `${a}->${b}`));
   const links: Record<string, LinkOverride> = {};
   if (o.links !== undefined) {
     const lp = join(path, 'links');
@@ -97,6 +99,12 @@ export function parseConfig(v: unknown, path = 'config'): Config {
         ...(so.loss !== undefined ? { loss: probability(so.loss, join(p, 'loss')) } : {}),
       };
     }
+  }
+  const syncThreshold = int('syncThreshold', d.syncThreshold);
+  const syncPeriod = int('syncPeriod', d.syncPeriod);
+  // IPVS refuses a threshold at or above the period (it would never fire again) [S10].
+  if (syncPeriod > 0 && syncThreshold >= syncPeriod) {
+    throw new InputError(join(path, 'syncThreshold'), `must be below syncPeriod (${syncPeriod}), got ${syncThreshold} (IPVS sync_threshold; syncPeriod 0 for one record only)`);
   }
   return {
     fastPaths,
@@ -111,8 +119,21 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     links,
     configRefreshMs: int('configRefreshMs', d.configRefreshMs),
     tenants: tenantList,
+    lvsMembers,
+    syncThreshold,
+    syncPeriod,
+    syncIntervalMs: int('syncIntervalMs', d.syncIntervalMs),
+    syncFields: optional(o, 'syncFields', path, syncFields, d.syncFields),
     ...(clients !== undefined ? { clients } : {}),
   };
+}
+
+/** `syncFields`: a list of distinct parts of a sync record (types.ts, SyncField). */
+function syncFields(v: unknown, path: string): SyncField[] {
+  const list = array(v, path).map((x, i) => oneOf(x, join(path, i), SYNC_FIELDS));
+  const twice = list.find((x, i) => list.indexOf(x) !== i);
+  if (twice !== undefined) throw new InputError(path, `names ${JSON.stringify(twice)} twice`);
+  return list;
 }
 
 export function parseWorkload(v: unknown, path = 'workload'): Workload {
@@ -228,8 +249,8 @@ export function parseScenario(v: unknown, name = 'scenario', vocab: FaultVocabul
   if (flowCount > WORKLOAD_RANGES.flows[1]) {
     throw new InputError('config.clients', `the clients' flows add up to ${flowCount}, at most ${WORKLOAD_RANGES.flows[1]}`);
   }
-  const nodes = nodeIdsFor(config.fastPaths, clientCount(config));
-  const names = linkNames(config.fastPaths, clientCount(config));
+  const nodes = nodeIdsFor(config.fastPaths, shapeOf(config));
+  const names = linkNames(config.fastPaths, shapeOf(config));
   const links: LinkNames = { directed: new Set(names.directed), both: new Set(names.both) };
   const faults = optional(o, 'faults', '', array, []).map((f, i) => parseFault(f, join('faults', i), until, nodes, links, vocab));
   const faultModel = optional(o, 'faultModel', '', (x, p) => oneOf(x, p, FAULT_MODELS), undefined);

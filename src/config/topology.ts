@@ -58,21 +58,55 @@ export function totalFlows(config: Pick<Config, 'clients'>, workload: Pick<Workl
   return config.clients ? config.clients.reduce((n, c) => n + (c.flows ?? workload.flows), 0) : workload.flows;
 }
 
-/** The directed links of the topology (Fig. 5), as "from->to"; each client's ENI reaches every fast path and the VGW. */
-export function topologyLinks(fastPaths: number, clients = 1): [string, string][] {
-  const cs = clientIds(clients);
-  const es = eniIds(clients);
+const lvsLists: string[][] = [];
+/**
+ * The LVS node ids: `lvs` alone (no cluster, members = 1), or the cluster's members
+ * `lvs1`..`lvsM` [¶37, ¶38] (model-contract.md "Node ids"). One shared, frozen list per M.
+ */
+export function lvsIds(members = 1): readonly string[] {
+  return (lvsLists[members] ??= Object.freeze(
+    members <= 1 ? ['lvs'] : Array.from({ length: members }, (_, i) => `lvs${i + 1}`),
+  ) as string[]);
+}
+
+/** How many of the instances that may be several a topology has (absent: one of each). */
+export interface TopologyShape {
+  /** Clients, each behind its own ENI. */
+  clients?: number;
+  /** LVS cluster members. */
+  lvsMembers?: number;
+}
+
+/** A configuration's shape. */
+export function shapeOf(config: Pick<Config, 'clients' | 'lvsMembers'>): TopologyShape {
+  return { clients: clientCount(config), lvsMembers: config.lvsMembers };
+}
+
+/**
+ * The directed links of the topology (Fig. 5), as "from->to": each client's ENI reaches
+ * every fast path and the VGW; with a cluster every member has the single LVS's links (to
+ * the server, the VGW and each fast path) and a link to each other member for session
+ * sync [¶38]. One client and one LVS give the links in the order they always had.
+ */
+export function topologyLinks(fastPaths: number, shape: TopologyShape = {}): [string, string][] {
+  const cs = clientIds(shape.clients ?? 1);
+  const es = eniIds(shape.clients ?? 1);
+  const lvss = lvsIds(shape.lvsMembers ?? 1);
   const links: [string, string][] = [];
   cs.forEach((c, i) => links.push([c, es[i]!], [es[i]!, c]));
-  links.push(['control', 'sp'], ['lvs', 'server'], ['server', 'lvs'], ['lvs', 'vgw']);
+  links.push(['control', 'sp']);
+  for (const lvs of lvss) links.push([lvs, 'server'], ['server', lvs], [lvs, 'vgw']);
   for (const e of es) links.push(['vgw', e]);
   for (const fp of fastPathIds(fastPaths)) {
     for (const e of es) links.push([e, fp], [fp, e]);
-    links.push([fp, 'sp'], ['sp', fp], [fp, 'lvs'], ['lvs', fp]);
+    links.push([fp, 'sp'], ['sp', fp]);
+    for (const lvs of lvss) links.push([fp, lvs], [lvs, fp]);
   }
+  for (const a of lvss) for (const b of lvss) if (a !== b) links.push([a, b]);
   return links;
 }
 
-export function nodeIdsFor(fastPaths: number, clients = 1): string[] {
-  return [...clientIds(clients), ...eniIds(clients), 'sp', ...fastPathIds(fastPaths), 'control', 'lvs', 'vgw', 'server'];
+export function nodeIdsFor(fastPaths: number, shape: TopologyShape = {}): string[] {
+  const clients = shape.clients ?? 1;
+  return [...clientIds(clients), ...eniIds(clients), 'sp', ...fastPathIds(fastPaths), 'control', ...lvsIds(shape.lvsMembers ?? 1), 'vgw', 'server'];
 }

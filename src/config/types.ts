@@ -43,6 +43,19 @@ export interface Config {
    * `clientK` and `eni1` … `eniK` (docs/scenarios.md).
    */
   clients?: ClientSpec[];
+  /**
+   * LVS cluster members [¶37, ¶38]: 1 = one LVS at node `lvs` (no cluster, no sync); M > 1 =
+   * nodes `lvs1`..`lvsM` behind an upstream ECMP, keeping sessions in step by IPVS-style sync.
+   */
+  lvsMembers: number;
+  /** IPVS sync [S10]: a session's record goes to the peers at its syncThreshold-th forward packet ... */
+  syncThreshold: number;
+  /** ... and again whenever its count is syncThreshold modulo syncPeriod (IPVS `sync_threshold` "3 50"). */
+  syncPeriod: number;
+  /** Records leave in batches: a record waits this long before it is sent (IPVS's sync send interval). */
+  syncIntervalMs: number;
+  /** What a sync record carries besides the session itself (the spec leaves it open, §2 `SYNC`). */
+  syncFields: SyncField[];
 }
 
 /** One client (consumer ECS) behind its own ENI. */
@@ -52,6 +65,13 @@ export interface ClientSpec {
   /** Its tenant: an index into `tenants`; its flows carry that tenant's CVNI and the server answers with its VNI. */
   tenant: number;
 }
+
+/**
+ * A sync record's optional parts: `path` the learned fast path (physical and virtual IP),
+ * `vgw` the VGW-IP and relay timeout, `lastForward` the session's forward idle clock.
+ */
+export type SyncField = 'path' | 'vgw' | 'lastForward';
+export const SYNC_FIELDS: readonly SyncField[] = ['path', 'vgw', 'lastForward'];
 
 export type WorkloadKind = 'reverse-heavy';
 

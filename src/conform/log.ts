@@ -32,7 +32,7 @@ export interface LogLine {
 }
 
 /** The message fields of the contract, in the order a message carries them. */
-export const MESSAGE_FIELDS = ['type', 'dir', 'flow', 'vni', 'kind', 'pathPhysIp', 'pathVirtIp', 'vgwIp', 'relayTimeoutMs', 'extras', 'packet', 'tenants'] as const;
+export const MESSAGE_FIELDS = ['type', 'dir', 'flow', 'vni', 'kind', 'pathPhysIp', 'pathVirtIp', 'vgwIp', 'relayTimeoutMs', 'lastForward', 'extras', 'packet', 'tenants'] as const;
 
 /** The message a send, recv or drop line carries, or null when it names no type. */
 export function messageOf(line: LogLine): Message | null {

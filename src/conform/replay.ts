@@ -46,6 +46,7 @@ const CHART_SOURCE: Record<string, string> = {
 export function chartName(sys: System, node: string): string {
   const kind = sys.nodes[node]?.kind;
   if (kind === 'fp') return `chart fastPath of ${node} (models/fastPath.ts)`;
+  if (kind === 'lvs' && sys.lvsService) return `chart ${sys.design === 'prior-art' ? 'lvsMember, prior art' : 'lvsMember'} (models/lvsMember.ts) of ${node}`;
   if (kind === 'lvs') return `chart ${sys.design === 'prior-art' ? 'lvsPriorArt (models/lvsPriorArt.ts)' : 'lvs (models/lvs.ts)'} of ${node}`;
   return `chart ${node} (${CHART_SOURCE[kind ?? node] ?? 'models/'})`;
 }

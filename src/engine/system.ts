@@ -12,11 +12,12 @@ import { eniMachine, type EniInput } from '../../models/eni.js';
 import { fastPathMachine, type FastPathInput } from '../../models/fastPath.js';
 import { lvsMachine, type LvsInput } from '../../models/lvs.js';
 import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
+import { lvsMemberMachine, lvsMemberPriorArtMachine, type LvsMemberInput } from '../../models/lvsMember.js';
 import { serverMachine, type ServerInput } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
 import { vgwMachine, type VgwInput } from '../../models/vgw.js';
 import { MUTANTS } from '../../models/mutants.js';
-import { clientPlans, fastPathIds, nodeIdsFor, topologyLinks, type ClientPlan } from '../config/topology.js';
+import { clientPlans, fastPathIds, lvsIds, nodeIdsFor, topologyLinks, type ClientPlan } from '../config/topology.js';
 import type { Config, Design, Workload } from '../config/types.js';
 import { DEFAULT_VOCABULARY, type FaultVocabulary } from '../config/faults.js';
 import { MachineRunner } from './runner.js';
@@ -86,6 +87,14 @@ export interface System {
   readonly hostAddresses: ReadonlyMap<string, string>;
   /** The fault kinds the world knows, and how it applies each (src/config/faults.ts). */
   readonly faults: FaultVocabulary;
+  /** The LVS node ids: `lvs`, or the cluster's members `lvs1`..`lvsM`. */
+  readonly lvsNodes: readonly string[];
+  /**
+   * With an LVS cluster: the service address the fast paths and the server send to, which
+   * the upstream ECMP (the switch, with keepalived's view of who is alive) spreads over the
+   * live members (world.ts, clusterMember). Absent without a cluster.
+   */
+  readonly lvsService?: { readonly ip: string; readonly members: readonly string[] };
 }
 
 /** The machine each design puts at each kind of node. */
@@ -112,7 +121,16 @@ const DESIGNS: Record<'patent' | 'prior-art', Record<NodeKind, AnyStateMachine>>
   },
 };
 
-export { DESIGN_NAMES, fastPathIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
+export { DESIGN_NAMES, fastPathIds, lvsIds, nodeIdsFor, topologyLinks } from '../config/topology.js';
+
+/**
+ * The machine at an LVS cluster member, by design: the patent's member with session sync,
+ * or the prior art's. A seeded bug of another component keeps the patent's member; one of
+ * the LVS (models/mutants.ts) is a variant of the single LVS and applies without a cluster.
+ */
+function memberMachine(design: Design): AnyStateMachine {
+  return design === 'prior-art' ? lvsMemberPriorArtMachine : lvsMemberMachine;
+}
 
 /** The machines of a design, or null for an unknown name. */
 export function designMachines(design: Design): Record<NodeKind, AnyStateMachine> | null {
@@ -143,6 +161,8 @@ export const IP = {
   lvs: '10.2.0.10',
   vgw: '10.2.0.1',
   server: '10.2.0.20',
+  /** An LVS cluster member's own address (its sync peers use it); `lvs` is the service address. */
+  lvsMember: (k: number) => `10.2.1.${k}`,
   /** A fast path's virtual (ECS instance) IP: a restart at a new address changes it. */
   fpVirt: (n: number, epoch: number) => `10.1.${epoch}.${n}`,
   /** Its physical host's IP: only a restart on a new host changes it (host epoch). */
@@ -231,9 +251,36 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     tenants: config.tenants,
     refreshMs: config.configRefreshMs,
   } satisfies ControlInput));
-  add('lvs', 'lvs', () => IP.lvs, (flow) => ({ flow: flow ?? '', serverIp: IP.server } satisfies LvsInput), true, {
-    relayTimeout: config.scanMs,
-  });
+  const lvss = lvsIds(config.lvsMembers);
+  if (lvss.length === 1) {
+    add('lvs', 'lvs', () => IP.lvs, (flow) => ({ flow: flow ?? '', serverIp: IP.server } satisfies LvsInput), true, {
+      relayTimeout: config.scanMs,
+    });
+  } else {
+    const member = memberMachine(design);
+    lvss.forEach((id, i) => {
+      const ip = IP.lvsMember(i + 1);
+      const peerIps = lvss.map((_, j) => IP.lvsMember(j + 1)).filter((p) => p !== ip);
+      nodes[id] = {
+        id,
+        kind: 'lvs',
+        perFlow: true,
+        runner: runnerFor(member),
+        input: (flow) =>
+          ({
+            flow: flow ?? '',
+            serverIp: IP.server,
+            peerIps,
+            syncThreshold: config.syncThreshold,
+            syncPeriod: config.syncPeriod,
+            syncIntervalMs: config.syncIntervalMs,
+            syncFields: [...config.syncFields],
+          }) satisfies LvsMemberInput,
+        ip: () => ip,
+        timerJitterMs: { relayTimeout: config.scanMs },
+      };
+    });
+  }
   add('vgw', 'vgw', () => IP.vgw, () => ({ eniIp: eniIp(0), ...(single ? {} : { eniRoutes }) } satisfies VgwInput));
   add('server', 'server', () => IP.server, (flow) => ({
     flow: flow ?? '',
@@ -245,7 +292,7 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   } satisfies ServerInput), true);
 
   const links: Record<string, LinkSpec> = {};
-  for (const [from, to] of topologyLinks(config.fastPaths, clients.length)) {
+  for (const [from, to] of topologyLinks(config.fastPaths, { clients: clients.length, lvsMembers: config.lvsMembers })) {
     const id = `${from}->${to}`;
     const override = config.links[id];
     const [minMs, maxMs] = override?.delayMs ?? config.linkDelayMs;
@@ -264,7 +311,7 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     config,
     workload,
     nodes,
-    nodeIds: nodeIdsFor(config.fastPaths, clients.length),
+    nodeIds: nodeIdsFor(config.fastPaths, { clients: clients.length, lvsMembers: config.lvsMembers }),
     links,
     flows: clients.flatMap((c) => c.flows),
     clients,
@@ -272,5 +319,7 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
     addresses,
     hostAddresses,
     faults,
+    lvsNodes: lvss,
+    ...(lvss.length > 1 ? { lvsService: { ip: IP.lvs, members: lvss } } : {}),
   };
 }

@@ -517,7 +517,8 @@ class Draft implements FaultDraft {
 
   // ---- network ----
 
-  private resolve(ip: string): string | null {
+  private resolve(ip: string, msg: Message): string | null {
+    if (this.sys.lvsService !== undefined && ip === this.sys.lvsService.ip) return clusterMember(this.sys, this.down, flowOf(msg));
     const node = this.sys.addresses.get(ip);
     if (node !== undefined) return (this.epochs[node] ?? 0) === 0 ? node : null;
     for (const [id, epoch] of Object.entries(this.epochs)) {
@@ -546,7 +547,7 @@ class Draft implements FaultDraft {
     const carriesOn = cause !== null && sameDirection(cause.msg, msg);
     const origin = carriesOn ? cause.origin : id;
     const originAt = carriesOn ? cause.originAt : this.now;
-    const to = innerDst === undefined ? this.resolve(dstIp) : this.resolveHost(dstIp);
+    const to = innerDst === undefined ? this.resolve(dstIp, msg) : this.resolveHost(dstIp);
     const dropAtSend = (reason: string, toNode: string | null): void => {
       this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason, stage: 'send' });
     };
@@ -658,7 +659,45 @@ function deliveredEvent(msg: Message, src: string): Delivered {
 }
 
 function flowOf(msg: Message): string | null {
-  return msg.type === 'data' || msg.type === 'offload' ? msg.flow : null;
+  return msg.type === 'data' || msg.type === 'offload' || msg.type === 'sync' ? msg.flow : null;
+}
+
+/**
+ * The LVS cluster member the upstream ECMP gives a flow now [¶37]: of the members that are
+ * up (keepalived's view; INF: it sees a crash at once), the one with the highest hash of
+ * (flow, member), rendezvous hashing. It is deterministic, both directions of a flow
+ * (fast path -> LVS and server -> LVS) meet at the same member, a dead member's flows
+ * spread over the survivors and no other flow moves; a member that comes back takes its
+ * flows back. Null: no member is up (or a message of no flow).
+ */
+export function clusterMember(sys: System, down: Readonly<Record<string, true>>, flow: string | null): string | null {
+  const service = sys.lvsService;
+  if (!service || flow === null) return null;
+  return rendezvousPick(flow, service.members.filter((m) => !down[m]));
+}
+
+/** Rendezvous hashing: of `members`, the one with the highest hash of (flow, member); null for none. */
+export function rendezvousPick(flow: string, members: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestHash = -1;
+  for (const m of members) {
+    const h = fnv1a(`${flow}|${m}`);
+    if (h > bestHash) {
+      best = m;
+      bestHash = h;
+    }
+  }
+  return best;
+}
+
+/** 32-bit FNV-1a of a string: a fixed hash, the same on every platform and run. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 /** Insert keeping (at, id) order; ids only grow, so a new item goes after equal times. */

@@ -15,6 +15,7 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_VOCABULARY, faultMenuOf, type FaultModel } from '../config/faults.js';
+import { shapeOf } from '../config/topology.js';
 import type { Scenario } from '../config/types.js';
 import type { AnyProperty } from '../checker/property.js';
 import type { Shard } from '../checker/shard.js';
@@ -171,7 +172,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     properties: properties.filter((p) => r.propertyIds.includes(p.id)),
     faultMenu:
       r.faultModel === 'extended'
-        ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined)
+        ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined, shapeOf(r.scenario.config))
         : faultMenu(r.faultKinds, r.scenario.config.fastPaths, r.scenario.config.clients?.length ?? 1),
     maxFaults: r.maxFaults,
     maxDepth: r.maxDepth,

@@ -14,6 +14,7 @@ import { eniMachine } from '../../models/eni.js';
 import { fastPathMachine } from '../../models/fastPath.js';
 import { lvsMachine } from '../../models/lvs.js';
 import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
+import { lvsMemberMachine } from '../../models/lvsMember.js';
 import { serverMachine } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
 import { vgwMachine } from '../../models/vgw.js';
@@ -55,6 +56,14 @@ export function charts(): ExportedChart[] {
     model(controlMachine, 'control', 'control'),
     model(lvsMachine, 'lvs', 'lvs'),
     model(lvsPriorArtMachine, 'lvsPriorArt', 'lvs'),
+    {
+      // An LVS cluster member, with the spec's default cluster of two (§7 "LVS nodes").
+      id: lvsMemberMachine.id,
+      source: 'models/lvsMember.ts',
+      kind: 'model',
+      machine: lvsMemberMachine,
+      config: exportConfig(lvsMemberMachine, clusterMemberInput()),
+    },
     model(vgwMachine, 'vgw', 'vgw'),
     model(serverMachine, 'server', 'server'),
     {
@@ -65,6 +74,12 @@ export function charts(): ExportedChart[] {
       config: exportConfig(recoveryMonitorMachine, { flow: 'f1', budgetMs: 3308, floorMs: 212, applicable: true }),
     },
   ];
+}
+
+/** The input of member lvs1 of a two-member cluster, otherwise the default configuration. */
+function clusterMemberInput(): unknown {
+  const sys = buildSystem('patent', { ...DEFAULT_CONFIG, lvsMembers: 2 }, DEFAULT_WORKLOAD);
+  return sys.nodes.lvs1!.input('f1', 0);
 }
 
 /** The machine's config as JSON: functions out, the context resolved for `input` (none without one). */
@@ -124,6 +139,12 @@ const GUARD_SOURCES: Record<string, string> = {
   'lvs.isForward': "({ event }) => event.dir === 'fwd'",
   'lvs.isReverse': "({ event }) => event.dir === 'rev'",
   'lvs.relayConfigured': '({ context }) => context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.isForward': "({ event }) => event.type === 'data' && event.dir === 'fwd'",
+  'lvsMember.isReverse': "({ event }) => event.type === 'data' && event.dir === 'rev'",
+  'lvsMember.relayConfigured': '({ context }) => context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.idleClockRuns': '({ context }) => context.idleClockSynced && context.vgwIp !== null && context.relayTimeoutMs !== null',
+  'lvsMember.syncDue':
+    "({ context, event }) => event.type === 'data' && event.dir === 'fwd' && (context.syncPeriod === 0 ? context.fwdPackets + 1 === context.syncThreshold : (context.fwdPackets + 1 >= context.syncThreshold + context.syncPeriod ? context.fwdPackets + 1 - context.syncPeriod : context.fwdPackets + 1) === context.syncThreshold)",
   'lvsPriorArt.isForward': "({ event }) => event.dir === 'fwd'",
   'lvsPriorArt.isReverse': "({ event }) => event.dir === 'rev'",
   'vgw.isReverse': "({ event }) => event.dir === 'rev'",
@@ -143,10 +164,11 @@ const GUARD_SOURCES: Record<string, string> = {
 /**
  * Delays whose value in the exported context is not the default configuration's: the LVS
  * learns its relay timeout from the first forward packet (its context starts with none, and
- * the model waits "for ever"), so the export uses the configured default.
+ * the model waits "for ever"), so the export uses the configured default; so does a cluster member.
  */
 const DELAY_DEFAULTS: Record<string, number> = {
   'lvs.relayTimeout': DEFAULT_CONFIG.relayTimeoutMs,
+  'lvsMember.relayTimeout': DEFAULT_CONFIG.relayTimeoutMs,
 };
 
 /** How the exported source implements a chart's guards, actions and delays. */

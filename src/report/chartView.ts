@@ -29,6 +29,8 @@ export function nodeKind(node: string): NodeKind | null {
 export function chartIdFor(node: string, design: string): string | null {
   const kind = nodeKind(node);
   if (!kind) return null;
+  // An LVS cluster member runs the member chart (both designs: the prior art's is a variant of it).
+  if (/^lvs\d+$/.test(node)) return 'lvsMember';
   const machines = designMachines(design) ?? designMachines('patent')!;
   return machines[kind].id;
 }

@@ -46,18 +46,23 @@ export function messageLabel(m: Message): string {
       return 'probeAck';
     case 'config':
       return `config vgw=${m.vgwIp} relay=${m.relayTimeoutMs}ms tenants=${m.tenants.map((t) => `${t.cvni}/${t.vni}`).join(',')}`;
+    case 'sync':
+      return `sync ${m.flow}${m.pathVirtIp ? ` path=${m.pathPhysIp}/${m.pathVirtIp}` : ''}${m.vgwIp ? ` vgw=${m.vgwIp} relay=${m.relayTimeoutMs}ms` : ''}${m.lastForward ? ' +idle-clock' : ''}`;
   }
 }
 
 const isFp = (node: string): boolean => /^fp\d+$/.test(node);
 /** `client1` … and `eni1` … (several clients) read as `client` and `eni`. */
 const side = (node: string): string => node.replace(/^(client|eni)\d+$/, '$1');
+/** The LVS or an LVS cluster member (`lvs1`..`lvsM`). */
+const isLvs = (node: string): boolean => /^lvs\d*$/.test(node);
 
 /** What a delivery means, in the terms of the spec's flows (§3). */
 export function meaning(from: string, to: string, m: Message): string {
   if (m.type === 'config') return 'PVL-Control configures VGW-IP, relay timeout and tenants [¶72]';
   if (m.type === 'probe') return `ENI probes ${to} [C1, ¶61]`;
   if (m.type === 'probeAck') return `${from} answers the probe: path is fine [¶50]`;
+  if (m.type === 'sync') return `${from} syncs its session ${m.flow} to ${to} [¶38]`;
   if (m.type === 'offload') {
     const what = m.dir === 'fwd' ? 'CVNI' : 'VNI';
     const extras = m.extras ? ', with VGW-IP and relay timeout [¶72]' : ' [¶75]';
@@ -67,16 +72,16 @@ export function meaning(from: string, to: string, m: Message): string {
     if (side(from) === 'client') return m.kind === 'request' ? 'client sends a request to the ENI IP' : 'client acknowledges';
     if (side(from) === 'eni' && isFp(to)) return `ENI forwards over ${to}`;
     if (isFp(from) && to === 'sp') return `miss on ${from}: first forward packet goes to the slow path [¶71]`;
-    if (isFp(from) && to === 'lvs') {
+    if (isFp(from) && isLvs(to)) {
       return m.vgwIp
-        ? `LVS learns ${from} (path's first packet: VGW-IP, relay timeout) [¶73, ¶74]`
-        : `LVS keeps learning ${from} [¶74, ¶80]`;
+        ? `${to === 'lvs' ? 'LVS' : to} learns ${from} (path's first packet: VGW-IP, relay timeout) [¶73, ¶74]`
+        : `${to === 'lvs' ? 'LVS' : to} keeps learning ${from} [¶74, ¶80]`;
     }
     if (to === 'server') return `LVS passes the ${m.kind} to the real server`;
   } else {
     if (from === 'server') return 'reverse data from the real server';
-    if (from === 'lvs' && isFp(to)) return `LVS sends reverse data to the learned path ${to}`;
-    if (from === 'lvs' && to === 'vgw') return 'LVS sends reverse data through the VGW: relay timeout expired [¶77]';
+    if (isLvs(from) && isFp(to)) return `${from === 'lvs' ? 'LVS' : from} sends reverse data to the learned path ${to}`;
+    if (isLvs(from) && to === 'vgw') return `${from === 'lvs' ? 'LVS' : from} sends reverse data through the VGW: relay timeout expired [¶77]`;
     if (from === 'vgw') return 'VGW relays reverse data to the ENI [¶78]';
     if (isFp(from) && to === 'sp') return `miss on ${from}: first reverse packet goes to the slow path [¶75, ¶81]`;
     if (isFp(from) && side(to) === 'eni') return `reverse data over ${from}`;

@@ -16,7 +16,7 @@
  * FP_j is the slowest fast path.
  */
 import type { Config, Workload } from '../config/types.js';
-import { fastPathIds } from '../engine/system.js';
+import { fastPathIds, lvsIds } from '../engine/system.js';
 import { clientCount, clientIds, eniIds } from '../config/topology.js';
 
 export interface Term {
@@ -44,6 +44,13 @@ export interface Bounds {
    */
   l1FloorMs: number;
   l2FloorMs: number;
+  /**
+   * With an LVS cluster: how long after a member failover the member that takes a flow
+   * over sees its first packet (the server's next packet: stream interval + d(server→lvs)).
+   * Its relay timer starts then (it does not know the crashed member's t_f, models/lvsMember.ts),
+   * so a failover's obligations count their budget from the fault plus this. 0 without a cluster.
+   */
+  takeoverMs: number;
 }
 
 /**
@@ -81,16 +88,14 @@ function budget(terms: Term[]): Budget {
 
 export function computeBounds(config: Config, workload: Workload): Bounds {
   const one = (from: string, to: string) => maxDelay(config, from, to);
-  // With several clients a hop to or from "eni" or "client" is the slowest of theirs.
+  // With several clients a hop to or from "eni" or "client" is the slowest of theirs; with
+  // an LVS cluster, each `lvs` hop is the slowest member's.
   const cs = clientIds(clientCount(config));
   const es = eniIds(cs.length);
+  const lvss = lvsIds(config.lvsMembers);
+  const sides = (n: string, i: number): string[] => (n === 'eni' ? [es[i]!] : n === 'client' ? [cs[i]!] : n === 'lvs' ? [...lvss] : [n]);
   const d = (from: string, to: string): number =>
-    Math.max(
-      ...es.map((e, i) => {
-        const side = (n: string) => (n === 'eni' ? e : n === 'client' ? cs[i]! : n);
-        return one(side(from), side(to));
-      }),
-    );
+    Math.max(...es.flatMap((_, i) => sides(from, i).flatMap((f) => sides(to, i).map((t) => one(f, t)))));
   const fps = fastPathIds(config.fastPaths);
   const worst = (f: (fp: string) => number) => Math.max(...fps.map(f));
   const dataAvailable = workload.streamIntervalMs + d('server', 'lvs');
@@ -120,5 +125,6 @@ export function computeBounds(config: Config, workload: Workload): Bounds {
     l2: budget([{ name: 'L1', ms: l1.ms }, ...l2Extra]),
     l1FloorMs: dataAvailable + Math.max(viaVgw, viaFastPath) + toClient,
     l2FloorMs: dataAvailable + viaFastPath + toClient,
+    takeoverMs: lvss.length > 1 ? dataAvailable : 0,
   };
 }

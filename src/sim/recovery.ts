@@ -15,7 +15,7 @@
  * on the wire at the fault say nothing about recovery.
  */
 import type { Scenario } from '../config/types.js';
-import { roleOf } from '../config/faults.js';
+import { isLvsMember, roleOf } from '../config/faults.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { computeBounds, isDisruptive, recoveryDeadline, type Bounds } from './bounds.js';
 
@@ -103,17 +103,27 @@ class Obligation {
   }
 }
 
+/** The LVS or an LVS cluster member, by node id (a trace carries ids, not the system). */
+const isLvsNode = (node: string): boolean => node === 'lvs' || isLvsMember(node);
+
 export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[]): Recovery {
   const bounds = computeBounds(scenario.config, scenario.workload);
   const sent = new Map<number, Sent>();
   let faultAt: number | null = null;
   let faultIndex = -1;
+  // A crash or restart of an LVS cluster member: the member that takes a flow over starts
+  // its relay timer at its takeover (bounds.ts, takeoverMs), so t_f is then fault + takeover.
+  let memberFailover = false;
   events.forEach((e, i) => {
     if (e.event === 'send') {
       sent.set(e.id, { t: e.t, from: e.from, cause: e.cause, origin: e.origin });
-    } else if (e.event === 'fault' && faultAt === null) {
-      faultAt = e.t;
-      faultIndex = i;
+    } else if (e.event === 'fault' && (faultAt === null || e.t === faultAt)) {
+      // The first fault, and the others at the same instant (a member crash with a fast path's).
+      if (faultAt === null) {
+        faultAt = e.t;
+        faultIndex = i;
+      }
+      if (bounds.takeoverMs > 0 && (e.kind === 'crash' || e.kind === 'restart') && isLvsMember((e as { node?: string }).node)) memberFailover = true;
     }
   });
   const none: Recovery = {
@@ -151,7 +161,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     if (e.event !== 'deliver' || e.msg.type !== 'data') continue;
     const flow = flowOf(e.msg);
     if (flow === null) continue;
-    if (e.to === 'lvs' && e.msg.dir === 'fwd') tf.set(flow, e.t);
+    if (isLvsNode(e.to) && e.msg.dir === 'fwd') tf.set(flow, e.t);
     if (roleOf(e.to) === 'client' && e.msg.dir === 'rev' && !served.has(flow)) {
       served.add(flow);
       order.push(flow);
@@ -159,7 +169,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
   }
   const flows = new Map<string, { fr: FlowRecovery; l1: Obligation; l2: Obligation; tfAtFault: number | null }>();
   for (const flow of order) {
-    const base = tf.get(flow) ?? fault;
+    const base = memberFailover ? fault + bounds.takeoverMs : (tf.get(flow) ?? fault);
     flows.set(flow, {
       fr: {
         flow,
@@ -193,7 +203,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     const flow = flowOf(e.msg);
     const f = flow === null ? undefined : flows.get(flow);
     if (!f) continue;
-    if (e.to === 'lvs' && e.msg.dir === 'fwd') {
+    if (isLvsNode(e.to) && e.msg.dir === 'fwd') {
       const sentAt = sent.get(e.id)?.t ?? Infinity;
       if (sentAt <= fault) f.fr.lastForwardAtLvs = e.t;
       // L1: every forward arrival restarts t_f (the relay timer restarts); L2: only one sent by the fault.

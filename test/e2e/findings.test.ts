@@ -69,7 +69,7 @@ describe('findings', () => {
     expect(deliveries(events, 'eni', 'client').filter((e) => e.t > restart + 10)).toEqual([]);
   });
 
-  it.each(['routine-probing-moves-flows', 'spoofed-server-vni', 'gray-fast-path'])('%s violates exactly the properties it demonstrates', (name) => {
+  it.each(['routine-probing-moves-flows', 'spoofed-server-vni', 'gray-fast-path', 'lvs-member-crash-unsynced', 'lvs-member-crash-no-vgw-extras', 'lvs-member-crash', 'lvs-member-stale-idle-clock'])('%s violates exactly the properties it demonstrates', (name) => {
     const s = builtinScenario(name)!;
     const r = evaluate(s, PROPERTIES);
     const violated = [...r.verdicts].filter(([, v]) => v.violation).map(([id]) => id);
@@ -110,6 +110,9 @@ describe('the findings table (properties/findings.json) and docs/findings.md', (
       ['F5', 'gray-fast-path', 'L3'],
       ['F6', 'second-dead-fast-path', 'L2'],
       ['F7', 'lvs-restart', 'L1'],
+      ['F13', 'lvs-member-crash-unsynced', 'L1'],
+      ['F14', 'lvs-member-crash-no-vgw-extras', 'L1'],
+      ['F15', 'lvs-member-stale-idle-clock', 'S4'],
       ['F8', 'spoofed-server-vni', 'S3'],
       ['F9', 'routine-probing-moves-flows', 'S8'],
     ];

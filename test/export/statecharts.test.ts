@@ -91,7 +91,7 @@ describe('exported statecharts', () => {
   it('cover every model and the recovery monitor, each once', () => {
     const ids = all.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['client', 'eni', 'slowPath', 'fastPath', 'control', 'lvs', 'lvsPriorArt', 'vgw', 'server', 'recoveryMonitor']));
+    expect(ids).toEqual(expect.arrayContaining(['client', 'eni', 'slowPath', 'fastPath', 'control', 'lvs', 'lvsPriorArt', 'lvsMember', 'vgw', 'server', 'recoveryMonitor']));
   });
 
   describe.each(all.map((c) => [c.id, c] as const))('%s', (_id, chart) => {
