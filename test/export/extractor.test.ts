@@ -13,6 +13,7 @@ import { controlMachine } from '../../models/control.js';
 import { eniMachine } from '../../models/eni.js';
 import { fastPathMachine } from '../../models/fastPath.js';
 import { lvsMachine } from '../../models/lvs.js';
+import { lvsMemberMachine } from '../../models/lvsMember.js';
 import { lvsPriorArtMachine } from '../../models/lvsPriorArt.js';
 import { serverMachine } from '../../models/server.js';
 import { slowPathMachine } from '../../models/slowPath.js';
@@ -38,6 +39,7 @@ const MODELS: [string, AnyStateMachine][] = [
   ['eni', eniMachine],
   ['fastPath', fastPathMachine],
   ['lvs', lvsMachine],
+  ['lvsMember', lvsMemberMachine],
   ['lvsPriorArt', lvsPriorArtMachine],
   ['server', serverMachine],
   ['slowPath', slowPathMachine],
