@@ -67,6 +67,12 @@ export interface EniInput {
   /** Routine probing period [¶65]; 0 = probe only on a new request [C1]. */
   routineProbeMs: number;
   ecmp: EcmpMode;
+  /**
+   * The order the next-hop group lists its members in, by virtual IP (config.ecmpOrder):
+   * hash-threshold cuts the hash space in this order. Implementation-defined on a real
+   * router, so the explorer can start from every one. Absent: configuration order.
+   */
+  ecmpOrder?: string[];
 }
 
 export interface EniContext extends EniInput {
@@ -114,10 +120,14 @@ export function flowHash(flow: string): number {
   return h >>> 0;
 }
 
-/** RFC 2992 hash-threshold: the hash space is cut into equal regions, one per live member. */
-export function ecmpPick(flow: string, live: readonly string[]): string | null {
-  if (live.length === 0) return null;
-  return live[Math.floor((flowHash(flow) * live.length) / 2 ** 32)] ?? null;
+/**
+ * RFC 2992 hash-threshold: the hash space is cut into equal regions, one per live member,
+ * in the next-hop group's order (`order`, when given: the live members taken in it).
+ */
+export function ecmpPick(flow: string, live: readonly string[], order?: readonly string[]): string | null {
+  const group = order ? order.filter((m) => live.includes(m)) : live;
+  if (group.length === 0) return null;
+  return group[Math.floor((flowHash(flow) * group.length) / 2 ** 32)] ?? null;
 }
 
 /** Every flow's member after the live set changed. */
@@ -125,7 +135,7 @@ function rehash(ctx: EniContext, live: string[]): Record<string, string | null> 
   const flows: Record<string, string | null> = {};
   for (const [flow, member] of Object.entries(ctx.flows)) {
     const keep = ctx.ecmp === 'resilient' && member !== null && live.includes(member);
-    flows[flow] = keep ? member : ecmpPick(flow, live);
+    flows[flow] = keep ? member : ecmpPick(flow, live, ctx.ecmpOrder);
   }
   return flows;
 }
@@ -153,7 +163,7 @@ function probe(fx: EniEffects, member: string): void {
 function forward(fx: EniEffects, packet: DataMsg): void {
   let member = fx.ctx.flows[packet.flow];
   if (member === undefined || member === null) {
-    member = ecmpPick(packet.flow, fx.ctx.live);
+    member = ecmpPick(packet.flow, fx.ctx.live, fx.ctx.ecmpOrder);
     fx.ctx = { ...fx.ctx, flows: { ...fx.ctx.flows, [packet.flow]: member } };
   }
   if (member === null) fx.discards.push('no-live-fast-path');

@@ -18,7 +18,7 @@ import { evaluate } from '../checker/evaluate.js';
 import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
-import type { StopReason } from '../explorer/explore.js';
+import { ecmpOrdersOf, type StopReason } from '../explorer/explore.js';
 import {
   IN_PROCESS,
   MEMORY_MIN_MB,
@@ -238,6 +238,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     ...(flags['no-por'] === true ? {} : { por: true }),
     ...(flags.lean === true ? { lean: true } : {}),
     ...(symmetry.length > 0 ? { symmetry } : {}),
+    // The profile's initial states: every ECMP member order where it says so (a fixed --config order is then one of them).
+    ...(profile.ecmpOrders ? { ecmpOrders: profile.ecmpOrders } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures and progress lines only
   // Under vitest the sources are .ts, which worker threads cannot load: the search runs here (workers.ts).
@@ -352,6 +354,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           profile: profileName,
           design,
           workers: inProcess ? 1 : workers,
+          initialStates: r.initialStates,
           states: r.states,
           transitions: r.transitions,
           depth: r.depth,
@@ -388,6 +391,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             perProperty: request.perProperty === true,
             por: request.por === true,
             symmetry: request.symmetry ?? null,
+            ecmpOrders: request.ecmpOrders ?? null,
             properties: ids,
             config: scenario.config,
             workload: scenario.workload,
@@ -455,6 +459,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     }
     io.out('');
   }
+  io.out(`  initial states   ${r.initialStates}${request.ecmpOrders === 'all' ? ` (one per ECMP member order, ${ecmpOrdersOf(scenario.config.fastPaths).length}${r.initialStates < ecmpOrdersOf(scenario.config.fastPaths).length ? ', merged by symmetry' : ''})` : ''}`);
   io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
   io.out(inProcess || workers <= 1 || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
