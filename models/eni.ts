@@ -14,7 +14,9 @@
  * - It relays reverse data from the fast paths and from the VGW to the client [C4].
  *
  * ECMP is hash-threshold by default (RFC 2992: removing a member can also move flows
- * between survivors, E4) or resilient (only the removed member's flows move) [S16].
+ * between survivors, E4) or resilient (only the removed member's flows move) [S16]. The
+ * hash space is cut over the live members in the next-hop group's order (`ecmpOrder`,
+ * config.ecmpOrder: implementation-defined on a real router), configuration order if none.
  *
  * ## The chart
  *
