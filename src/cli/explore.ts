@@ -195,6 +195,10 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   }
   if (flags['fast-paths'] !== undefined) scenario = { ...scenario, config: { ...scenario.config, fastPaths: flags['fast-paths'] as number } };
   if (scenario.config.fastPaths > 8) throw new InputError('--fast-paths', `at most 8, got ${scenario.config.fastPaths}`);
+  const order = scenario.config.ecmpOrder;
+  if (order && order.length !== scenario.config.fastPaths) {
+    throw new InputError('--fast-paths', `${scenario.config.fastPaths} fast paths, but config.ecmpOrder [${order.join(', ')}] orders ${order.length}`);
+  }
   const exact = flags.exact === true;
   const shard = flags.shard === undefined ? null : parseShard('--shard', flags.shard as string);
   if (shard && ((flags.workers as number | undefined) ?? 1) > 1) {
@@ -447,6 +451,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     const run = evaluate(v.scenario, PROPERTIES.filter((p) => p.id === v.property), { keepTrace: true });
     for (const line of formatTimeline(run.events ?? [])) io.out(`  ${line}`);
     const file = files[v.property];
+    if (v.scenario.config.ecmpOrder) io.out(`  from ECMP member order [${v.scenario.config.ecmpOrder.join(', ')}] (config.ecmpOrder)`);
     io.out(file ? `  scenario: ${file}` : '  scenario: not written (see below)');
     if (file) io.out(`  replay:   npx pvlcheck replay ${shellQuote(file)}`);
   }
@@ -459,7 +464,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     }
     io.out('');
   }
-  io.out(`  initial states   ${r.initialStates}${request.ecmpOrders === 'all' ? ` (one per ECMP member order, ${ecmpOrdersOf(scenario.config.fastPaths).length}${r.initialStates < ecmpOrdersOf(scenario.config.fastPaths).length ? ', merged by symmetry' : ''})` : ''}`);
+  const orders = ecmpOrdersOf(scenario.config.fastPaths).length;
+  const startsText = r.initialStates < orders ? `of ${orders} ECMP member orders, one per orbit under symmetry` : 'one per ECMP member order';
+  io.out(`  initial states   ${r.initialStates}${request.ecmpOrders === 'all' ? ` (${startsText})` : ''}`);
   io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
   io.out(inProcess || workers <= 1 || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);

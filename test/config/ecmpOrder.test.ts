@@ -13,6 +13,7 @@ import { buildSystem, IP } from '../../src/engine/system.js';
 import { runScenario } from '../../src/sim/simulate.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { readFixed } from '../../src/cli/check.js';
 import { inputError } from './inputError.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvl-ecmp-order-'));
@@ -43,6 +44,20 @@ describe('parsing config.ecmpOrder', () => {
     const io = bufferIo(dir);
     expect(await main(['simulate', '--scenario-file', path], io)).toBe(2);
     expect(io.stderr()).toMatch(/config\.ecmpOrder: must list each fast path 1\.\.2 once/);
+  });
+
+  it('check --config: an order needs the number of fast paths fixed beside it; explore --fast-paths must agree with it', async () => {
+    const loose = join(dir, 'loose.json');
+    writeFileSync(loose, JSON.stringify({ config: { ecmpOrder: [2, 1] } }));
+    const e = inputError(() => readFixed(loose, bufferIo(dir)));
+    expect(e.field).toBe(`${loose}: config.ecmpOrder`);
+    expect(e.problem).toMatch(/needs config\.fastPaths beside it/);
+    const fixed = join(dir, 'fixed.json');
+    writeFileSync(fixed, JSON.stringify({ config: { fastPaths: 3, ecmpOrder: [2, 3, 1] } }));
+    expect(readFixed(fixed, bufferIo(dir)).config).toEqual({ fastPaths: 3, ecmpOrder: [2, 3, 1] });
+    const io = bufferIo(dir);
+    expect(await main(['explore', '--config', fixed, '--fast-paths', '2'], io)).toBe(2);
+    expect(io.stderr()).toMatch(/--fast-paths: 2 fast paths, but config\.ecmpOrder \[2, 3, 1\] orders 3/);
   });
 
   it('a system is not built with an order of the wrong length (a flag that changed fastPaths after parsing)', () => {
