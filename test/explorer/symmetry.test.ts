@@ -300,14 +300,17 @@ describe('the manifest and the command', () => {
     const expected = EXPLORER_MANIFEST['three-paths']!.patent!;
     const on = await run(['--format', 'json']);
     expect(on.code).toBe(0);
-    expect(JSON.parse(on.out)).toMatchObject({ states: expected.symmetry!.por!.states, asExpected: true, exploration: { symmetry: [['fp1', 'fp2', 'fp3']] } });
+    expect(JSON.parse(on.out)).toMatchObject({ initialStates: 1, states: expected.symmetry!.por!.states, asExpected: true, exploration: { symmetry: [['fp1', 'fp2', 'fp3']], ecmpOrders: 'all' } });
     const off = await run(['--no-symmetry', '--format', 'json']);
     expect(off.code).toBe(0);
-    expect(JSON.parse(off.out)).toMatchObject({ states: expected.por!.states, asExpected: true, exploration: { symmetry: null } });
+    expect(JSON.parse(off.out)).toMatchObject({ initialStates: 6, states: expected.por!.states, asExpected: true, exploration: { symmetry: null, ecmpOrders: 'all' } });
     const other = await run(['--max-faults', '1']);
     expect(other.out).toContain("no symmetry (shown sound for the profile's own space and designs only)");
     expect(other.out).toContain(`distinct states  ${expected.por!.states}`);
-    expect((await run([])).out).toContain('partial-order reduction, symmetry {fp1,fp2,fp3}');
+    const text = (await run([])).out;
+    expect(text).toContain('partial-order reduction, symmetry {fp1,fp2,fp3}');
+    expect(text).toContain('initial states   1 (of 6 ECMP member orders, one per orbit under symmetry)');
+    expect(other.out).toContain('initial states   6 (one per ECMP member order)');
     // A seeded bug is another model: not shown sound there.
     const mutant = await run(['--design', 'eni-never-probes', '--format', 'json']);
     expect(JSON.parse(mutant.out).exploration.symmetry).toBeNull();
