@@ -14,7 +14,9 @@
  * - It relays reverse data from the fast paths and from the VGW to the client [C4].
  *
  * ECMP is hash-threshold by default (RFC 2992: removing a member can also move flows
- * between survivors, E4) or resilient (only the removed member's flows move) [S16].
+ * between survivors, E4) or resilient (only the removed member's flows move) [S16]. The
+ * hash space is cut over the live members in the next-hop group's order (`ecmpOrder`,
+ * config.ecmpOrder: implementation-defined on a real router), configuration order if none.
  *
  * ## The chart
  *
@@ -67,6 +69,12 @@ export interface EniInput {
   /** Routine probing period [¶65]; 0 = probe only on a new request [C1]. */
   routineProbeMs: number;
   ecmp: EcmpMode;
+  /**
+   * The order the next-hop group lists its members in, by virtual IP (config.ecmpOrder):
+   * hash-threshold cuts the hash space in this order. Implementation-defined on a real
+   * router, so the explorer can start from every one. Absent: configuration order.
+   */
+  ecmpOrder?: string[];
 }
 
 export interface EniContext extends EniInput {
@@ -114,10 +122,14 @@ export function flowHash(flow: string): number {
   return h >>> 0;
 }
 
-/** RFC 2992 hash-threshold: the hash space is cut into equal regions, one per live member. */
-export function ecmpPick(flow: string, live: readonly string[]): string | null {
-  if (live.length === 0) return null;
-  return live[Math.floor((flowHash(flow) * live.length) / 2 ** 32)] ?? null;
+/**
+ * RFC 2992 hash-threshold: the hash space is cut into equal regions, one per live member,
+ * in the next-hop group's order (`order`, when given: the live members taken in it).
+ */
+export function ecmpPick(flow: string, live: readonly string[], order?: readonly string[]): string | null {
+  const group = order ? order.filter((m) => live.includes(m)) : live;
+  if (group.length === 0) return null;
+  return group[Math.floor((flowHash(flow) * group.length) / 2 ** 32)] ?? null;
 }
 
 /** Every flow's member after the live set changed. */
@@ -125,7 +137,7 @@ function rehash(ctx: EniContext, live: string[]): Record<string, string | null> 
   const flows: Record<string, string | null> = {};
   for (const [flow, member] of Object.entries(ctx.flows)) {
     const keep = ctx.ecmp === 'resilient' && member !== null && live.includes(member);
-    flows[flow] = keep ? member : ecmpPick(flow, live);
+    flows[flow] = keep ? member : ecmpPick(flow, live, ctx.ecmpOrder);
   }
   return flows;
 }
@@ -153,7 +165,7 @@ function probe(fx: EniEffects, member: string): void {
 function forward(fx: EniEffects, packet: DataMsg): void {
   let member = fx.ctx.flows[packet.flow];
   if (member === undefined || member === null) {
-    member = ecmpPick(packet.flow, fx.ctx.live);
+    member = ecmpPick(packet.flow, fx.ctx.live, fx.ctx.ecmpOrder);
     fx.ctx = { ...fx.ctx, flows: { ...fx.ctx.flows, [packet.flow]: member } };
   }
   if (member === null) fx.discards.push('no-live-fast-path');

@@ -90,6 +90,11 @@ export function readFixed(file: string, io: Io): Fixed {
     const keys = raw && typeof raw === 'object' ? Object.keys(raw) : [];
     return Object.fromEntries(keys.map((k) => [k, parsed[k as keyof T]])) as Partial<T>;
   };
+  const raw = o.config && typeof o.config === 'object' ? (o.config as Record<string, unknown>) : {};
+  // An order is of a number of fast paths: without it fixed too, `check` would draw another number.
+  if (raw.ecmpOrder !== undefined && raw.fastPaths === undefined) {
+    throw new InputError(`${file}: config.ecmpOrder`, 'needs config.fastPaths beside it (an order is a permutation of 1..fastPaths)');
+  }
   return {
     config: pick(parseConfig(o.config, `${file}: config`), o.config),
     workload: pick(parseWorkload(o.workload, `${file}: workload`), o.workload),

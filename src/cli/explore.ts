@@ -18,7 +18,7 @@ import { evaluate } from '../checker/evaluate.js';
 import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
-import type { StopReason } from '../explorer/explore.js';
+import { ecmpOrdersOf, type StopReason } from '../explorer/explore.js';
 import {
   IN_PROCESS,
   MEMORY_MIN_MB,
@@ -195,6 +195,10 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   }
   if (flags['fast-paths'] !== undefined) scenario = { ...scenario, config: { ...scenario.config, fastPaths: flags['fast-paths'] as number } };
   if (scenario.config.fastPaths > 8) throw new InputError('--fast-paths', `at most 8, got ${scenario.config.fastPaths}`);
+  const order = scenario.config.ecmpOrder;
+  if (order && order.length !== scenario.config.fastPaths) {
+    throw new InputError('--fast-paths', `${scenario.config.fastPaths} fast paths, but config.ecmpOrder [${order.join(', ')}] orders ${order.length}`);
+  }
   const exact = flags.exact === true;
   const shard = flags.shard === undefined ? null : parseShard('--shard', flags.shard as string);
   if (shard && ((flags.workers as number | undefined) ?? 1) > 1) {
@@ -238,6 +242,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     ...(flags['no-por'] === true ? {} : { por: true }),
     ...(flags.lean === true ? { lean: true } : {}),
     ...(symmetry.length > 0 ? { symmetry } : {}),
+    // The profile's initial states: every ECMP member order where it says so (a fixed --config order is then one of them).
+    ...(profile.ecmpOrders ? { ecmpOrders: profile.ecmpOrders } : {}),
   };
   const clock = () => performance.now(); // real-time-ok: figures and progress lines only
   // Under vitest the sources are .ts, which worker threads cannot load: the search runs here (workers.ts).
@@ -352,6 +358,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           profile: profileName,
           design,
           workers: inProcess ? 1 : workers,
+          initialStates: r.initialStates,
           states: r.states,
           transitions: r.transitions,
           depth: r.depth,
@@ -388,6 +395,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             perProperty: request.perProperty === true,
             por: request.por === true,
             symmetry: request.symmetry ?? null,
+            ecmpOrders: request.ecmpOrders ?? null,
             properties: ids,
             config: scenario.config,
             workload: scenario.workload,
@@ -443,6 +451,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     const run = evaluate(v.scenario, PROPERTIES.filter((p) => p.id === v.property), { keepTrace: true });
     for (const line of formatTimeline(run.events ?? [])) io.out(`  ${line}`);
     const file = files[v.property];
+    if (v.scenario.config.ecmpOrder) io.out(`  from ECMP member order [${v.scenario.config.ecmpOrder.join(', ')}] (config.ecmpOrder)`);
     io.out(file ? `  scenario: ${file}` : '  scenario: not written (see below)');
     if (file) io.out(`  replay:   npx pvlcheck replay ${shellQuote(file)}`);
   }
@@ -455,6 +464,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     }
     io.out('');
   }
+  const orders = ecmpOrdersOf(scenario.config.fastPaths).length;
+  const startsText = r.initialStates < orders ? `of ${orders} ECMP member orders, one per orbit under symmetry` : 'one per ECMP member order';
+  io.out(`  initial states   ${r.initialStates}${request.ecmpOrders === 'all' ? ` (${startsText})` : ''}`);
   io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
   io.out(inProcess || workers <= 1 || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);

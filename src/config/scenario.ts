@@ -33,8 +33,8 @@ import {
 } from './validate.js';
 
 const SCENARIO_FIELDS = ['name', 'description', 'design', 'seed', 'choices', 'until', 'config', 'workload', 'faults', 'faultModel'];
-// `clients` is optional and absent by default (one client), so DEFAULT_CONFIG does not list it.
-const CONFIG_FIELDS = [...Object.keys(DEFAULT_CONFIG), 'clients'];
+// `clients` and `ecmpOrder` are optional and absent by default (one client; configuration order), so DEFAULT_CONFIG does not list them.
+const CONFIG_FIELDS = [...Object.keys(DEFAULT_CONFIG), 'clients', 'ecmpOrder'];
 const WORKLOAD_FIELDS = Object.keys(DEFAULT_WORKLOAD);
 const VNI_RANGE = [0, 2 ** 24 - 1] as const; // 24-bit VXLAN network id [S15]
 const TIME_RANGE = [0, 2 ** 40] as const;
@@ -74,6 +74,16 @@ function clientsField(v: unknown, path: string, tenantCount: number): ClientSpec
     const tenant = integer(o.tenant, join(p, 'tenant'), [0, tenantCount - 1]);
     return o.flows === undefined ? { tenant } : { flows: integer(o.flows, join(p, 'flows'), WORKLOAD_RANGES.flows), tenant };
   });
+}
+
+/** `config.ecmpOrder`: a permutation of the fast paths' numbers 1..fastPaths. */
+function ecmpOrderField(v: unknown, path: string, fastPaths: number): number[] {
+  const list = array(v, path);
+  const order = list.map((x, i) => integer(x, join(path, i), [1, fastPaths]));
+  if (order.length !== fastPaths || new Set(order).size !== fastPaths) {
+    throw new InputError(path, `must list each fast path 1..${fastPaths} once (a permutation, e.g. [${Array.from({ length: fastPaths }, (_, i) => fastPaths - i).join(', ')}]), got [${order.join(', ')}]`);
+  }
+  return order;
 }
 
 export function parseConfig(v: unknown, path = 'config'): Config {
@@ -125,6 +135,7 @@ export function parseConfig(v: unknown, path = 'config'): Config {
     syncIntervalMs: int('syncIntervalMs', d.syncIntervalMs),
     syncFields: optional(o, 'syncFields', path, syncFields, d.syncFields),
     ...(clients !== undefined ? { clients } : {}),
+    ...(o.ecmpOrder !== undefined ? { ecmpOrder: ecmpOrderField(o.ecmpOrder, join(path, 'ecmpOrder'), fastPaths) } : {}),
   };
 }
 

@@ -27,6 +27,11 @@ export interface Config {
   /** Routine probing period [¶65]; 0 = probe only on a new request [C1]. */
   routineProbeMs: number;
   ecmp: EcmpMode;
+  /**
+   * The order the ENI's next-hop group lists the fast paths in (a permutation of 1..fastPaths,
+   * e.g. [3, 1, 2]): which member a flow's hash picks. Absent: 1..fastPaths (docs/scenarios.md).
+   */
+  ecmpOrder?: number[];
   /** Default one-way delay bounds of every link. */
   linkDelayMs: DelayBounds;
   /** Default per-hop loss probability. */

@@ -177,6 +177,11 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
   const machines = designMachines(design);
   if (!machines) throw new Error(`unknown design ${design}`);
   const fps = fastPathIds(config.fastPaths);
+  const order = config.ecmpOrder;
+  // Parsing checks it (scenario.ts); a flag that changes fastPaths afterwards must not leave a stale order.
+  if (order && (order.length !== fps.length || [...order].sort((a, b) => a - b).some((n, i) => n !== i + 1))) {
+    throw new Error(`config.ecmpOrder [${order.join(', ')}] is not a permutation of the fast paths 1..${fps.length}`);
+  }
   const clients = clientPlans(config, workload);
   const single = clients.length === 1;
   const clientIp = (k: number) => (single ? IP.client : IP.clientN(k + 1));
@@ -230,6 +235,7 @@ export function buildSystem(design: Design, config: Config, workload: Workload, 
       probeRetries: config.probeRetries,
       routineProbeMs: config.routineProbeMs,
       ecmp: config.ecmp,
+      ...(order ? { ecmpOrder: order.map((n) => IP.fpVirt(n, 0)) } : {}),
     } satisfies EniInput));
   });
   add('sp', 'sp', () => IP.sp, () => undefined);

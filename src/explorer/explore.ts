@@ -25,7 +25,7 @@ import { initMonitor, stepMonitor, StepRecorder, type AnyProperty, type Violatio
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
-import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace } from './successors.js';
+import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart } from './successors.js';
 import { WorldCache } from './worldCache.js';
 
 /** Why a search ended before it had visited every reachable state. */
@@ -98,6 +98,13 @@ export interface ExploreOptions {
    * error) when the groups are not interchangeable in the system, its links or fault menu.
    */
   symmetry?: SymmetryGroups;
+  /**
+   * 'all': start from one initial state per order of the ENI's ECMP next-hop group
+   * (config.ecmpOrder, every permutation of the fast paths, each at depth 0), so that the
+   * space holds every flow-to-member mapping a hash could give, not one. Absent: the
+   * scenario's own order.
+   */
+  ecmpOrders?: 'all';
 }
 
 /** How a sharded search split the space (ExploreOptions.shard). */
@@ -129,9 +136,13 @@ export interface ExploreViolation {
   /** Moves from the initial state. */
   depth: number;
   edges: Edge[];
+  /** Which initial state the path starts from (an index into ExploreSpace.starts; 0 when there is one). */
+  start: number;
 }
 
 export interface ExploreResult {
+  /** Initial states the search started from (one per ECMP order with ecmpOrders 'all'). */
+  initialStates: number;
   states: number;
   transitions: number;
   /** The deepest level that was reached. */
@@ -193,10 +204,22 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
   if (options.symmetry && options.symmetry.length > 0) {
     const problem = symmetryProblem(sys, options.symmetry, options.faultMenu);
     if (problem !== null) throw new Error(`no symmetry reduction: ${problem}`);
-    keys = symmetricKeyMaker(sys, exact, makeSymmetry(sys, options.symmetry), options.properties, horizonMs, { lean: options.lean ?? false });
+    // Every ECMP order explored: the order is in the ENI's state and renamed with the rest, so a
+    // renaming is an automorphism and nothing needs pinning (symmetry.ts, pinnedByHash).
+    keys = symmetricKeyMaker(sys, exact, makeSymmetry(sys, options.symmetry), options.properties, horizonMs, {
+      lean: options.lean ?? false,
+      pinByHash: options.ecmpOrders !== 'all',
+    });
+  }
+  if (options.ecmpOrders === 'all') {
+    // Each start's ENI carries its order from its system's input; a restarted ENI would take
+    // the explored system's, which is not the order it started with.
+    const hit = options.faultMenu.find((f) => 'node' in f && typeof f.node === 'string' && sys.nodes[f.node]?.kind === 'eni');
+    if (hit) throw new Error(`every ECMP order (ecmpOrders 'all') cannot be explored with a fault of the ENI (${JSON.stringify(hit)}): a restarted ENI would forget its order`);
   }
   const space: ExploreSpace = {
     sys,
+    starts: startsFor(options, sys),
     scenario: s,
     properties: options.properties,
     faultMenu: options.faultMenu,
@@ -217,10 +240,34 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
   return { space, keys, sys };
 }
 
-/** The initial state, with the choices its first sends took (minimal delays). */
-export function initialState(space: ExploreSpace): { state: ExplorerState; choices: number[]; violation: ExploreViolation | null } {
+/** Every permutation of 1..n, in lexicographic order (the identity first). */
+export function ecmpOrdersOf(n: number): number[][] {
+  const out: number[][] = [];
+  const walk = (prefix: number[], rest: number[]): void => {
+    if (rest.length === 0) out.push(prefix);
+    rest.forEach((x, i) => walk([...prefix, x], [...rest.slice(0, i), ...rest.slice(i + 1)]));
+  };
+  walk([], Array.from({ length: n }, (_, i) => i + 1));
+  return out;
+}
+
+/**
+ * The systems the search starts from: the explored one, or (ecmpOrders 'all') one per ECMP
+ * order, which differ from it only in the order the ENI's input carries.
+ */
+function startsFor(options: ExploreOptions, sys: System): ExploreStart[] {
+  if (options.ecmpOrders !== 'all') return [{ sys, ecmpOrder: options.scenario.config.ecmpOrder ?? null }];
+  const s = options.scenario;
+  return ecmpOrdersOf(s.config.fastPaths).map((ecmpOrder) => ({
+    sys: buildSystem(s.design, { ...s.config, ecmpOrder }, s.workload, ...(options.vocabulary ? [options.vocabulary] : [])),
+    ecmpOrder,
+  }));
+}
+
+/** Initial state `start` (an index into space.starts), with the choices its first sends took (minimal delays). */
+export function initialState(space: ExploreSpace, start = 0): { state: ExplorerState; choices: number[]; violation: ExploreViolation | null } {
   const chooser = new EnumeratingChooser([], 'bounds');
-  const init = createWorld(space.sys, chooser, true);
+  const init = createWorld(space.starts[start]!.sys, chooser, true);
   const obs = { scenario: space.scenario, sys: space.sys, prev: null, world: init.world, events: init.events, move: null };
   const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs, space.recorder));
   monitors.forEach((m, i) => {
@@ -261,6 +308,7 @@ export function explorePerProperty(options: ExploreOptions, worlds = worldCacheF
 export function combine(parts: readonly (ExploreResult & { property: string })[], ms: number): ExploreResult {
   const cut = parts.find((r) => r.cutBy !== null)?.cutBy ?? null;
   return {
+    initialStates: Math.max(0, ...parts.map((r) => r.initialStates)),
     states: parts.reduce((n, r) => n + r.states, 0),
     transitions: parts.reduce((n, r) => n + r.transitions, 0),
     depth: Math.max(0, ...parts.map((r) => r.depth)),
@@ -324,13 +372,19 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   const { space, keys } = spaceFor(options, worlds);
   const visited = new FingerprintSet(options.exact ?? false, 16, options.lean ?? false);
   const violations = new Map<string, ExploreViolation>();
-  const root = initialState(space);
-  const rootKey = keys.key(root.state);
-  visited.add(rootKey, -1, 0);
-
-  // The states to expand next, and their indexes in the visited set.
-  let frontier: ExplorerState[] = [root.state];
-  let frontierIndex: number[] = [0];
+  // The initial states (one per ECMP order with ecmpOrders 'all'), each a root at depth 0
+  // whose ordinal is its start; those the keys tell alike are one.
+  const roots = space.starts.map((_, k) => initialState(space, k).state);
+  let frontier: ExplorerState[] = [];
+  let frontierIndex: number[] = [];
+  const rootKey = keys.key(roots[0]!);
+  roots.forEach((state, k) => {
+    const index = visited.add(k === 0 ? rootKey : keys.key(state), -1, k);
+    if (index < 0) return;
+    frontier.push(state);
+    frontierIndex.push(index);
+  });
+  const initialStates = visited.size;
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
   let depth = 0;
@@ -338,7 +392,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   const keyLength = rootKey.length;
   const maxStates = options.maxStates ?? Infinity;
   const shard = options.shard && options.shard.count > 1 ? options.shard : null;
-  const split: Split | undefined = shard ? { prefixStates: 1, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
+  const split: Split | undefined = shard ? { prefixStates: initialStates, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
 
   while (frontier.length > 0) {
     if (depth >= options.maxDepth) {
@@ -382,9 +436,10 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
         if (split && faults === 0) split.prefixStates++;
         const state: ExplorerState = { world, monitors, faults, busyInstant };
         if (violation && !violations.has(violation.property)) {
-          const found: ExploreViolation = { ...violation, depth: depth + 1, edges: [] };
+          const start = visited.rootOf(child);
+          const found: ExploreViolation = { ...violation, depth: depth + 1, edges: [], start };
           violations.set(violation.property, found);
-          rebuildEdges(space, root.state, visited.pathTo(child), found);
+          rebuildEdges(space, roots[start]!, visited.pathTo(child), found);
           if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
             stop = 'found';
             return true;
@@ -419,6 +474,7 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   gc?.();
   const heapAtEnd = process.memoryUsage().heapUsed;
   return {
+    initialStates,
     states: visited.size,
     transitions,
     depth,
@@ -446,15 +502,21 @@ function rebuildEdges(space: ExploreSpace, root: ExplorerState, path: number[], 
   }
 }
 
+/** A violation's shortest path as a scenario (pathToScenario from the initial state it starts at). */
+export function counterexampleScenario(space: ExploreSpace, v: Pick<ExploreViolation, 'edges' | 'start'>, name: string): Scenario {
+  return pathToScenario(space, initialState(space, v.start).choices, v.edges, name, v.start);
+}
+
 /**
  * A counterexample path as a scenario: its faults at the instants the explorer injected
  * them, and every choice (event order, delays) as a script, so that `replay` plays the
  * same run. The run ends at the violating step.
  */
-export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges: readonly Edge[], name: string): Scenario {
+export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges: readonly Edge[], name: string, start = 0): Scenario {
   const sys = space.sys;
   const script: number[] = [...rootChoices];
-  let world: World = createWorld(sys, new ScriptedChooser(rootChoices, minimalChooser), false).world;
+  const from = space.starts[start]!;
+  let world: World = createWorld(from.sys, new ScriptedChooser(rootChoices, minimalChooser), false).world;
   const faults: Scenario['faults'] = [];
   for (const edge of edges) {
     if (edge.kind === 'fault') {
@@ -472,10 +534,13 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
     world = step(sys, world, moves[k] as Move, new ScriptedChooser(edge.choices, minimalChooser), false).world;
     script.push(...edge.choices);
   }
+  // The ECMP order the path started from: replay builds the same ENI.
+  const config = from.ecmpOrder ? { ...space.scenario.config, ecmpOrder: from.ecmpOrder } : space.scenario.config;
   return {
     ...space.scenario,
+    config,
     name,
-    description: `Shortest counterexample found by the exhaustive explorer (${edges.length} moves).`,
+    description: `Shortest counterexample found by the exhaustive explorer (${edges.length} moves${from.ecmpOrder ? `, ECMP order [${from.ecmpOrder.join(', ')}]` : ''}).`,
     choices: script,
     until: world.now,
     faults,

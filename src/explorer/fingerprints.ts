@@ -108,6 +108,13 @@ export class FingerprintSet {
   }
 
   /** The path of successor ordinals from the root to state `index`. */
+  /** The ordinal a path's root was added with (which initial state it starts from). */
+  rootOf(index: number): number {
+    let i = index;
+    while (this.parents[i]! >= 0) i = this.parents[i]!;
+    return this.ordinals[i]!;
+  }
+
   pathTo(index: number): number[] {
     const path: number[] = [];
     for (let i = index; this.parents[i]! >= 0; i = this.parents[i]!) path.push(this.ordinals[i]!);

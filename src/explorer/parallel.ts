@@ -20,6 +20,8 @@ import { expand, successors } from './successors.js';
 import { pack, Unpacker, type PackedState } from './transfer.js';
 
 export interface ShareResult {
+  /** Distinct initial states (ExploreOptions.ecmpOrders: one per ECMP order, before a reduction merges them). */
+  initialStates: number;
   /** Transitions of the prefix every worker walks alone (count them once). */
   prefixTransitions: number;
   /** Transitions out of the states this worker claimed. */
@@ -76,11 +78,16 @@ export function exploreShare(
 
   // The prefix, the same in every worker.
   const local = new FingerprintSet(false);
-  const root = initialState(space);
-  const rootFp = keys.fingerprint(root.state);
-  local.addPair(rootFp[0], rootFp[1], -1, 0);
-  const prefix: [number, number][] = [rootFp];
-  let frontier: Item[] = [{ state: root.state, depth: 0 }];
+  const prefix: [number, number][] = [];
+  let frontier: Item[] = [];
+  space.starts.forEach((_, k) => {
+    const state = initialState(space, k).state;
+    const fp = keys.fingerprint(state);
+    if (local.addPair(fp[0], fp[1], -1, k) < 0) return;
+    prefix.push([fp[0], fp[1]]);
+    frontier.push({ state, depth: 0 });
+  });
+  const initialStates = prefix.length;
   let prefixTransitions = 0;
   let level = 0;
   while (frontier.length > 0 && frontier.length < seeds * count && level < options.maxDepth) {
@@ -193,5 +200,5 @@ export function exploreShare(
     Atomics.sub(ctl, IDLE, 1);
   }
   const witnessed = space.properties.filter((_, i) => space.witnessed[i]).map((p) => p.id);
-  return { prefixTransitions, transitions, depth, cutBy, violated: [...violated], witnessed, given, ms: clock() - started };
+  return { initialStates, prefixTransitions, transitions, depth, cutBy, violated: [...violated], witnessed, given, ms: clock() - started };
 }

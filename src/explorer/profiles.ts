@@ -25,6 +25,13 @@ export interface Profile {
    * the flow's member, which leaves no other fast path to permute with.
    */
   symmetry?: string[][];
+  /**
+   * 'all': the explorer starts from one initial state per order of the ENI's ECMP
+   * next-hop group (config.ecmpOrder; N! of them), so that the space covers every
+   * flow-to-member mapping a hash could give. Then which fast path carries a flow is a
+   * symmetric choice, and symmetry needs no pinning (docs/explorer.md).
+   */
+  ecmpOrders?: 'all';
 }
 
 /** The small configuration every profile starts from: every timer a few ticks long. */
@@ -57,12 +64,13 @@ export const PROFILES: Record<string, Profile> = {
     maxFaults: 1,
   },
   'three-paths': {
-    description: 'As small, with three fast paths (ECMP rehash, E4) and crashes only.',
+    description: 'As small, with three fast paths (ECMP rehash, E4) and crashes only; from every ECMP member order (6 initial states).',
     config: { ...SMALL_CONFIG, fastPaths: 3 },
     workload: SMALL_WORKLOAD,
     faults: ['crash'],
     maxFaults: 1,
     symmetry: [['fp1', 'fp2', 'fp3']],
+    ecmpOrders: 'all',
   },
   tenants: {
     description:
@@ -110,11 +118,16 @@ export function faultMenu(kinds: readonly string[], fastPaths: number, clients =
   return menu;
 }
 
-/** What `explore` explores for a profile as it is: its scenario, fault menu and budget. */
-export function profileSpace(name: string, design: string): { scenario: Scenario; faultMenu: Fault[]; maxFaults: number } {
+/** What `explore` explores for a profile as it is: its scenario, fault menu, budget and initial states. */
+export function profileSpace(name: string, design: string): { scenario: Scenario; faultMenu: Fault[]; maxFaults: number; ecmpOrders?: 'all' } {
   const p = PROFILES[name]!;
   const scenario = profileScenario(name, design);
-  return { scenario, faultMenu: faultMenu(p.faults, scenario.config.fastPaths, scenario.config.clients?.length ?? 1), maxFaults: p.maxFaults };
+  return {
+    scenario,
+    faultMenu: faultMenu(p.faults, scenario.config.fastPaths, scenario.config.clients?.length ?? 1),
+    maxFaults: p.maxFaults,
+    ...(p.ecmpOrders ? { ecmpOrders: p.ecmpOrders } : {}),
+  };
 }
 
 /** The profile's symmetry groups (empty when it has none): ExploreOptions.symmetry for its own space. */

@@ -33,8 +33,20 @@ export interface Successor {
   violation: { property: string; violation: Violation } | null;
 }
 
+/** A system the search starts from, and the ECMP order its ENI was given (null: none given). */
+export interface ExploreStart {
+  sys: System;
+  ecmpOrder: number[] | null;
+}
+
 export interface ExploreSpace {
   sys: System;
+  /**
+   * The initial states' systems (createWorld of each): the explored system alone, or one per
+   * ECMP order (ExploreOptions.ecmpOrders), which differ from it only in the ENI's input.
+   * Every move is stepped with `sys`.
+   */
+  starts: readonly ExploreStart[];
   scenario: Scenario;
   properties: readonly AnyProperty[];
   faultMenu: readonly AnyFault[];

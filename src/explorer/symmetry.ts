@@ -16,10 +16,11 @@
  * Only the key is renamed: the explorer stores, expands and replays the real states, so a
  * counterexample is the path found, not one of representatives.
  *
- * Soundness is not assumed here: the ECMP hash is position-based, so a permutation of live
- * members is not a symmetry of every state (docs/explorer.md says where it is one, and
- * test/explorer/symmetry.test.ts checks that the merged states are bisimilar on each
- * profile where it is on). This module refuses groups that are not interchangeable in the
+ * Soundness is not assumed here: the ECMP hash is position-based, so from one fixed member
+ * order a permutation of live members is not a symmetry of every state (pinnedByHash); from
+ * every order the order is in the ENI's context, renamed too, and it is one. docs/explorer.md
+ * says where it is one, and test/explorer/symmetry.test.ts checks that the merged states are
+ * bisimilar on each profile where it is on. This module refuses groups that are not interchangeable in the
  * static system: different kinds, inputs other than by address, link settings or a fault
  * menu that the renaming does not map onto itself.
  */
@@ -393,7 +394,9 @@ export function symmetricKeyMaker(
 
 /**
  * The nodes the ENI's ECMP hash tells apart in a world, which a renaming must leave in
- * place, or 'all' when it tells every node apart (no renaming is safe).
+ * place, or 'all' when it tells every node apart (no renaming is safe). For a space of one
+ * fixed member order: from every order (ExploreOptions.ecmpOrders) the order is part of the
+ * ENI's state and renamed with the members, and the key maker pins nothing.
  *
  * hash-threshold ECMP (models/eni.ts, ecmpPick) picks a flow's member by its position in
  * the live list, so the hash treats no two live members alike: a renaming of live members

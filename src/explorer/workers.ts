@@ -23,8 +23,7 @@ import {
   combine,
   explore,
   explorePerProperty,
-  initialState,
-  pathToScenario,
+  counterexampleScenario,
   spaceFor,
   worldCacheFor,
   type ExploreOptions,
@@ -81,6 +80,8 @@ export interface ExploreRequest {
   lean?: boolean;
   /** Symmetry reduction's groups of interchangeable nodes (ExploreOptions.symmetry). */
   symmetry?: string[][];
+  /** Start from every ECMP order (ExploreOptions.ecmpOrders). */
+  ecmpOrders?: 'all';
 }
 
 /** An exploration's figures and its counterexamples as scenarios. */
@@ -185,6 +186,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     ...(r.por ? { por: true } : {}),
     ...(r.lean ? { lean: true } : {}),
     ...(r.symmetry && r.symmetry.length > 0 ? { symmetry: r.symmetry } : {}),
+    ...(r.ecmpOrders ? { ecmpOrders: r.ecmpOrders } : {}),
     ...(clock ? { clock } : {}),
     ...(poll ? { poll } : {}),
   };
@@ -201,7 +203,6 @@ export function runExplore(
   const options = optionsOf(r, properties, clock, poll);
   const result = worlds && options.perProperty ? explorePerProperty(options, worlds) : explore(options);
   const { space } = spaceFor(options);
-  const root = initialState(space);
   return {
     result: {
       ...result,
@@ -209,7 +210,7 @@ export function runExplore(
         property: v.property,
         message: v.violation.message,
         depth: v.depth,
-        scenario: pathToScenario(space, root.choices, v.edges, `${r.scenario.design}-${v.property}-shortest`),
+        scenario: counterexampleScenario(space, v, `${r.scenario.design}-${v.property}-shortest`),
       })),
     },
   };
@@ -284,6 +285,7 @@ async function inWorkers(request: ExploreRequest, source: PropertySource, worker
   const rebuilt = new Set(violations.map((v) => v.property));
   return {
     result: {
+      initialStates: shares[0]!.initialStates,
       states: shared.size,
       transitions: shares[0]!.prefixTransitions + shares.reduce((n, s) => n + s.transitions, 0),
       depth: Math.max(...shares.map((s) => s.depth)),
@@ -313,7 +315,7 @@ function byWeight(ids: readonly string[], properties: readonly AnyProperty[]): s
  */
 function totalOf(replies: readonly ExploreReply[], ms: number, rank: (property: string) => number = () => 0): ExploreReply {
   const parts = replies
-    .flatMap((r) => (r.result.byProperty ?? []).map((p) => ({ ...p, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null })))
+    .flatMap((r) => (r.result.byProperty ?? []).map((p) => ({ ...p, initialStates: r.result.initialStates, violations: [], bytesPerState: 0, heapBytesPerState: 0, byProperty: null })))
     .sort((a, b) => rank(a.property) - rank(b.property));
   return {
     result: {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
+import { counterexampleScenario, explore, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
 
@@ -63,9 +63,8 @@ describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
 
   it('writes counterexamples that replay to the same violation after the same number of moves', () => {
     const { space } = spaceFor(opts);
-    const root = initialState(space);
     for (const v of result.violations) {
-      const scenario = pathToScenario(space, root.choices, v.edges, `${design}-${v.property}`);
+      const scenario = counterexampleScenario(space, v, `${design}-${v.property}`);
       const run = evaluate(scenario, PROPERTIES.filter((p) => p.id === v.property));
       expect(run.verdicts.get(v.property)?.violation, `${v.property} replays`).not.toBeNull();
       expect(run.movesToViolation.get(v.property)).toBe(v.depth);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { enabledMoves, nextEventTime } from '../../src/engine/world.js';
-import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
+import { counterexampleScenario, explore, initialState, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { successors } from '../../src/explorer/successors.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
@@ -50,10 +50,9 @@ describe.each(cases)('$profile, $design: with and without partial-order reductio
     expect(reduced.states).toBeLessThan(full.states);
     const o = { ...opts, por: true };
     const { space } = spaceFor(o);
-    const root = initialState(space);
     for (const v of reduced.violations) {
       expect(v.edges).toHaveLength(v.depth);
-      const scenario = pathToScenario(space, root.choices, v.edges, `${design}-${v.property}`);
+      const scenario = counterexampleScenario(space, v, `${design}-${v.property}`);
       const run = evaluate(scenario, PROPERTIES.filter((p) => p.id === v.property));
       expect(run.verdicts.get(v.property)?.violation, `${v.property} replays`).not.toBeNull();
       expect(run.movesToViolation.get(v.property)).toBe(v.depth);

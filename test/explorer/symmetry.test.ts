@@ -2,10 +2,11 @@
  * Symmetry reduction (docs/explorer.md, "Symmetry reduction"): on every profile of the
  * explorer manifest, both designs, the same verdicts and shortest counterexamples with and
  * without it, with and without partial-order reduction; on three-paths fewer states, as the
- * manifest records; counterexamples found with it replay as real runs. Soundness, state by
- * state: in the whole reachable graph of each space, the states the reduction merges have
- * the same successors up to the reduction (the partition is a bisimulation), and without
- * the ECMP pinning it is not: the hash tells the fast paths apart.
+ * manifest records (at least 3x fewer, from every ECMP member order); counterexamples found
+ * with it replay as real runs. Soundness, state by state: in the whole reachable graph of
+ * each space, the states the reduction merges have the same successors up to the reduction
+ * (the partition is a bisimulation). From one fixed ECMP order the hash tells the fast paths
+ * apart, and without the pinning it is not.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { DEFAULT_CONFIG, DEFAULT_WORKLOAD } from '../../src/config/defaults.js';
 import { buildSystem } from '../../src/engine/system.js';
-import { explore, horizonFor, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
+import { explore, horizonFor, initialState, counterexampleScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { successors } from '../../src/explorer/successors.js';
 import { ecmpPick } from '../../models/eni.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
@@ -59,6 +60,8 @@ describe.each(cases)('$profile, $design: with and without symmetry reduction', (
       expect(depths(reduced)).toEqual(depths(full));
       expect([...reduced.witnessed].sort()).toEqual([...full.witnessed].sort());
       expect(reduced.states).toBeLessThanOrEqual(full.states);
+      // From every ECMP order, which fast path carries a flow is symmetric: the issue's 3x at least.
+      if (opts.ecmpOrders === 'all') expect(full.states).toBeGreaterThanOrEqual(3 * reduced.states);
     }
   });
 
@@ -83,10 +86,9 @@ describe.each(cases)('$profile, $design: with and without symmetry reduction', (
       const o = { ...opts, por, symmetry };
       const r = runs.find((x) => x.por === por)!.reduced;
       const { space } = spaceFor(o);
-      const root = initialState(space);
       for (const v of r.violations) {
         expect(v.edges).toHaveLength(v.depth);
-        const scenario = pathToScenario(space, root.choices, v.edges, `${design}-${v.property}`);
+        const scenario = counterexampleScenario(space, v, `${design}-${v.property}`);
         const run = evaluate(scenario, PROPERTIES.filter((p) => p.id === v.property));
         expect(run.verdicts.get(v.property)?.violation, `${v.property} replays`).not.toBeNull();
         expect(run.movesToViolation.get(v.property)).toBe(v.depth);
@@ -104,12 +106,13 @@ function unstableClasses(
   o: ExploreOptions,
   canonical: KeyMaker,
 ): { reachable: number; classes: number; unstable: ExplorerState[][]; merged: ExplorerState[][] } {
-  const { space, keys: exact } = spaceFor(o);
+  const { space, keys: exact } = spaceFor({ ...o, symmetry: [] });
   const key = (k: KeyMaker, s: ExplorerState) => k.fingerprint(s).join(':');
-  const root = initialState(space).state;
-  const seen = new Set([key(exact, root)]);
+  // Every initial state (one per ECMP order where the space starts from all of them).
+  const roots = space.starts.map((_, k) => initialState(space, k).state);
+  const seen = new Set(roots.map((r) => key(exact, r)));
   const classes = new Map<string, Map<string, { next: string; state: ExplorerState }>>();
-  let frontier = [root];
+  let frontier = roots;
   while (frontier.length > 0) {
     const next: ExplorerState[] = [];
     for (const s of frontier) {
@@ -135,8 +138,9 @@ function unstableClasses(
   return { reachable: seen.size, classes: classes.size, unstable, merged };
 }
 
-function canonicalKeys(o: ExploreOptions, groups: SymmetryGroups, pinByHash: boolean): KeyMaker {
-  const { sys, keys } = spaceFor(o);
+/** The reduced keys; pinned as the explorer pins them unless told (no pinning when every ECMP order is explored). */
+function canonicalKeys(o: ExploreOptions, groups: SymmetryGroups, pinByHash = o.ecmpOrders !== 'all'): KeyMaker {
+  const { sys, keys } = spaceFor({ ...o, symmetry: [] });
   return symmetricKeyMaker(sys, keys, makeSymmetry(sys, groups), o.properties, horizonFor(o.scenario), { pinByHash });
 }
 
@@ -144,7 +148,7 @@ describe.each(cases)('$profile, $design: the states symmetry reduction merges ar
   it('in the whole reachable graph, every class of merged states has one set of successor classes', () => {
     const o = options(profile, design);
     const groups = groupsFor(profile, o.scenario.config.fastPaths);
-    const r = unstableClasses(o, canonicalKeys(o, groups, true));
+    const r = unstableClasses(o, canonicalKeys(o, groups));
     expect(r.unstable).toEqual([]);
     // Every state is one reduced state: the manifest's count without the reduction, the reduced one with it.
     expect(r.reachable).toBe(EXPLORER_MANIFEST[profile]![design]!.states);
@@ -152,18 +156,27 @@ describe.each(cases)('$profile, $design: the states symmetry reduction merges ar
   });
 });
 
-describe('what the ECMP hash allows on three-paths', () => {
+/** three-paths from one fixed ECMP order (the configured one), as it was explored before every order was. */
+function oneOrder(design: string): ExploreOptions {
+  const { ecmpOrders: _every, ...o } = options('three-paths', design);
+  return o;
+}
+
+describe('what the ECMP hash allows on three-paths from one fixed order', () => {
   const fp = (n: number) => `10.1.0.${n}`;
 
   it('the hash picks the last live member for f1, whatever the live list: the flow is on fp3 until fp3 fails', () => {
     expect(ecmpPick('f1', [fp(1), fp(2), fp(3)])).toBe(fp(3));
     expect(ecmpPick('f1', [fp(1), fp(2)])).toBe(fp(2));
     expect(ecmpPick('f1', [fp(1), fp(3)])).toBe(fp(3));
-    // So no permutation of the fast paths commutes with the pick over every live list.
+    // So no permutation of the fast paths commutes with the pick over every live list of one order...
+    // ... unless the order is renamed with them: the last member of the order, whichever it is.
+    expect(ecmpPick('f1', [fp(1), fp(2), fp(3)], [fp(3), fp(1), fp(2)])).toBe(fp(2));
+    expect(ecmpPick('f1', [fp(1), fp(2)], [fp(2), fp(1), fp(3)])).toBe(fp(1));
   });
 
   it('without pinning the members the hash tells apart, states are merged that are not bisimilar (a crash before the first pick)', () => {
-    const o = options('three-paths', 'patent');
+    const o = oneOrder('patent');
     const r = unstableClasses(o, canonicalKeys(o, [['fp1', 'fp2', 'fp3']], false));
     expect(r.unstable.length).toBeGreaterThan(0);
     // Those are states before the flow's first packet: the ENI has no member for f1 yet, and one fast path is down.
@@ -175,9 +188,10 @@ describe('what the ECMP hash allows on three-paths', () => {
     }
   });
 
-  it.each(['patent', 'prior-art'])('%s: every merge is of a state after a crash of idle fp1 with its mirror image after a crash of idle fp2', (design) => {
-    const o = options('three-paths', design);
-    const r = unstableClasses(o, canonicalKeys(o, [['fp1', 'fp2', 'fp3']], true));
+  it.each(['patent', 'prior-art'])('%s: every merge is of a state after a crash of idle fp1 with its mirror image after a crash of idle fp2: under 2x', (design) => {
+    const o = oneOrder(design);
+    const r = unstableClasses(o, canonicalKeys(o, [['fp1', 'fp2', 'fp3']]));
+    expect(r.unstable).toEqual([]);
     expect(r.merged.length).toBeGreaterThan(0);
     for (const members of r.merged) {
       expect(members.map((s) => Object.keys(s.world.down).join()).sort()).toEqual(['fp1', 'fp2']);
@@ -187,7 +201,39 @@ describe('what the ECMP hash allows on three-paths', () => {
     // a crash of fp3 (the flow's member) are fixed by every permutation that keeps fp3 in place.
     const afterIdleCrash = r.merged.length;
     expect(r.reachable - r.classes).toBe(afterIdleCrash);
-    expect(r.classes).toBe(EXPLORER_MANIFEST['three-paths']![design]!.symmetry!.states);
+    expect(r.reachable / r.classes).toBeLessThan(2);
+    // One order's whole space is as large as every order's reduced one: the reduction explores all six for the price of one.
+    expect(r.reachable).toBe(EXPLORER_MANIFEST['three-paths']![design]!.symmetry!.states);
+  });
+});
+
+describe('three-paths from every ECMP order', () => {
+  it('starts from six initial states, one per order, which symmetry makes one', () => {
+    const o = options('three-paths', 'patent');
+    expect(o.ecmpOrders).toBe('all');
+    const { space, keys } = spaceFor(o);
+    expect(space.starts.map((s) => s.ecmpOrder)).toEqual([
+      [1, 2, 3],
+      [1, 3, 2],
+      [2, 1, 3],
+      [2, 3, 1],
+      [3, 1, 2],
+      [3, 2, 1],
+    ]);
+    const roots = space.starts.map((_, k) => initialState(space, k).state);
+    expect(new Set(roots.map((r) => keys.key(r))).size).toBe(6);
+    const reduced = canonicalKeys(o, profileSymmetry('three-paths'));
+    expect(new Set(roots.map((r) => reduced.key(r))).size).toBe(1);
+    expect(explore({ ...o, maxDepth: 0 }).initialStates).toBe(6);
+    expect(explore({ ...o, maxDepth: 0, symmetry: profileSymmetry('three-paths') }).initialStates).toBe(1);
+  });
+
+  it.each(['patent', 'prior-art'])('%s: symmetry cuts the distinct states by at least 3x, without and with partial-order reduction (the manifest)', (design) => {
+    const m = EXPLORER_MANIFEST['three-paths']![design]!;
+    expect(m.states / m.symmetry!.states).toBeGreaterThanOrEqual(3);
+    expect(m.por!.states / m.symmetry!.por!.states).toBeGreaterThanOrEqual(3);
+    expect(m.symmetry!.violated).toEqual(m.violated);
+    expect(m.symmetry!.por!.violated).toEqual(m.por!.violated);
   });
 });
 
@@ -254,14 +300,17 @@ describe('the manifest and the command', () => {
     const expected = EXPLORER_MANIFEST['three-paths']!.patent!;
     const on = await run(['--format', 'json']);
     expect(on.code).toBe(0);
-    expect(JSON.parse(on.out)).toMatchObject({ states: expected.symmetry!.por!.states, asExpected: true, exploration: { symmetry: [['fp1', 'fp2', 'fp3']] } });
+    expect(JSON.parse(on.out)).toMatchObject({ initialStates: 1, states: expected.symmetry!.por!.states, asExpected: true, exploration: { symmetry: [['fp1', 'fp2', 'fp3']], ecmpOrders: 'all' } });
     const off = await run(['--no-symmetry', '--format', 'json']);
     expect(off.code).toBe(0);
-    expect(JSON.parse(off.out)).toMatchObject({ states: expected.por!.states, asExpected: true, exploration: { symmetry: null } });
+    expect(JSON.parse(off.out)).toMatchObject({ initialStates: 6, states: expected.por!.states, asExpected: true, exploration: { symmetry: null, ecmpOrders: 'all' } });
     const other = await run(['--max-faults', '1']);
     expect(other.out).toContain("no symmetry (shown sound for the profile's own space and designs only)");
     expect(other.out).toContain(`distinct states  ${expected.por!.states}`);
-    expect((await run([])).out).toContain('partial-order reduction, symmetry {fp1,fp2,fp3}');
+    const text = (await run([])).out;
+    expect(text).toContain('partial-order reduction, symmetry {fp1,fp2,fp3}');
+    expect(text).toContain('initial states   1 (of 6 ECMP member orders, one per orbit under symmetry)');
+    expect(other.out).toContain('initial states   6 (one per ECMP member order)');
     // A seeded bug is another model: not shown sound there.
     const mutant = await run(['--design', 'eni-never-probes', '--format', 'json']);
     expect(JSON.parse(mutant.out).exploration.symmetry).toBeNull();

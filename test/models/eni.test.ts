@@ -85,6 +85,48 @@ describe('ECMP helpers', () => {
   });
 });
 
+describe('the next-hop group order (config.ecmpOrder)', () => {
+  const members = [FP1, FP2, FP3];
+  const flows = Array.from({ length: 30 }, (_, i) => `f${i + 1}`);
+
+  it('ecmpPick cuts the hash space over the live members in the given order', () => {
+    const order = [FP3, FP1, FP2];
+    for (const f of flows) {
+      const h = flowHash(f);
+      expect(ecmpPick(f, members, order)).toBe(order[Math.floor((h * 3) / 2 ** 32)]);
+      // A dead member leaves the order; the others keep theirs.
+      expect(ecmpPick(f, [FP1, FP2], order)).toBe([FP1, FP2][Math.floor((h * 2) / 2 ** 32)]);
+      expect(ecmpPick(f, [FP2, FP3], order)).toBe([FP3, FP2][Math.floor((h * 2) / 2 ** 32)]);
+    }
+    // The configuration order is the order absent.
+    for (const f of flows) expect(ecmpPick(f, members, members)).toBe(ecmpPick(f, members));
+  });
+
+  it("changes which member a flow's first packet goes to, and where the flow moves when its member fails", () => {
+    // f1 hashes into the last region: the last member of whichever order.
+    expect(ecmpPick('f1', members)).toBe(FP3);
+    const configured = established(start({ members }), 'f1');
+    const reordered = established(start({ members, ecmpOrder: [FP3, FP1, FP2] }), 'f1');
+    expect(sends(configured.effects)[0]!.to).toBe(FP3);
+    expect(sends(reordered.effects)[0]!.to).toBe(FP2);
+    expect(ctx(reordered).flows.f1).toBe(FP2);
+    expect(ctx(reordered).ecmpOrder).toEqual([FP3, FP1, FP2]);
+    // FP2 fails its probe: the flow is rehashed over FP3, FP1 in that order (the last: FP1), not over FP1, FP3.
+    const failed = failMember(reordered, 'f1', 3);
+    expect(ctx(failed).live).toEqual([FP1, FP3]);
+    expect(ctx(failed).flows.f1).toBe(FP1);
+    expect(ctx(failMember(configured, 'f1', 3)).flows.f1).toBe(FP2);
+  });
+
+  it('spreads 30 flows over the members as the order says, flow by flow', () => {
+    let r = start({ members, ecmpOrder: [FP2, FP3, FP1] });
+    for (const f of flows) r = established(r, f);
+    for (const f of flows) expect(ctx(r).flows[f]).toBe(ecmpPick(f, members, [FP2, FP3, FP1]));
+    // Some flow sits elsewhere than under the configured order.
+    expect(flows.some((f) => ctx(r).flows[f] !== ecmpPick(f, members))).toBe(true);
+  });
+});
+
 describe('eni', () => {
   it('starts forwarding with every member live and nothing known', () => {
     const r = start();
