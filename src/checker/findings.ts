@@ -47,6 +47,12 @@ export interface Finding {
   requiredKinds: string[];
   /** Only counterexamples of these designs (empty: any). */
   designs: string[];
+  /**
+   * Why the extended campaign's generator cannot reach it (null: it can, and a campaign that
+   * misses it says "not found"): such a finding is shown by its scenario alone, and the
+   * campaign's summary says so instead of counting it.
+   */
+  scenarioOnly: string | null;
 }
 
 export interface FindingsTable {
@@ -82,7 +88,7 @@ export function parseFindings(json: unknown, file: string): FindingsTable {
   const ids = new Set<string>();
   const findings = array(top.findings, at('findings')).map((f, i) => {
     const p = at(`findings[${i}]`);
-    const o = object(f, p, ['id', 'scenario', 'title', 'faultKinds', 'targetRoles', 'properties', 'conditions', 'minFaults', 'anyFaults', 'requiredKinds', 'designs']);
+    const o = object(f, p, ['id', 'scenario', 'title', 'faultKinds', 'targetRoles', 'properties', 'conditions', 'minFaults', 'anyFaults', 'requiredKinds', 'designs', 'scenarioOnly']);
     const id = string(o.id, join(p, 'id'));
     if (ids.has(id)) throw new InputError(join(p, 'id'), `duplicate finding id ${JSON.stringify(id)}`);
     ids.add(id);
@@ -109,6 +115,7 @@ export function parseFindings(json: unknown, file: string): FindingsTable {
       anyFaults,
       requiredKinds: optional(o, 'requiredKinds', p, strings, []),
       designs: optional(o, 'designs', p, strings, []),
+      scenarioOnly: o.scenarioOnly === undefined ? null : string(o.scenarioOnly, join(p, 'scenarioOnly')),
     };
   });
   return { findings };

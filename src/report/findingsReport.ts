@@ -34,7 +34,7 @@ export function findingsText(table: FindingsTable, outcomes: readonly DesignOutc
   for (const f of table.findings) {
     const hits = found.filter((x) => x.finding === f.id);
     if (hits.length === 0) {
-      lines.push(`  ${f.id} ${f.title}: not found`);
+      lines.push(f.scenarioOnly ? `  ${f.id} ${f.title}: not drawn by this campaign (${f.scenarioOnly}); shown by its scenario: npx pvlcheck simulate --scenario ${f.scenario}` : `  ${f.id} ${f.title}: not found`);
       continue;
     }
     for (const h of hits) {
@@ -58,7 +58,12 @@ export function findingsText(table: FindingsTable, outcomes: readonly DesignOutc
     if (file) lines.push(`      replay:   npx pvlcheck replay ${shellQuote(file)}`);
   }
   const named = new Set(found.map((x) => x.finding).filter((x) => x !== null));
-  lines.push('', `  ${named.size} of ${table.findings.length} findings found${fresh.length > 0 ? `, ${fresh.length} new` : ''}.`);
+  const drawn = table.findings.filter((f) => !f.scenarioOnly || named.has(f.id));
+  const apart = table.findings.filter((f) => !drawn.includes(f)).map((f) => f.id);
+  lines.push(
+    '',
+    `  ${drawn.filter((f) => named.has(f.id)).length} of ${drawn.length} findings found${fresh.length > 0 ? `, ${fresh.length} new` : ''}${apart.length > 0 ? `; ${apart.join(', ')} shown by their scenarios only (not drawn by this campaign)` : ''}.`,
+  );
   return lines;
 }
 
@@ -76,7 +81,7 @@ export function findingsJson(table: FindingsTable, outcomes: readonly DesignOutc
     file: files[findingFileName(h)] ?? null,
   });
   return {
-    table: table.findings.map((f) => ({ id: f.id, title: f.title, found: found.filter((x) => x.finding === f.id).map(entry) })),
+    table: table.findings.map((f) => ({ id: f.id, title: f.title, ...(f.scenarioOnly ? { scenarioOnly: f.scenarioOnly } : {}), found: found.filter((x) => x.finding === f.id).map(entry) })),
     new: found.filter((x) => x.finding === null).map(entry),
   };
 }

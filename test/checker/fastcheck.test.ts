@@ -76,5 +76,5 @@ test.prop([runSpecArbitrary({ maxFaults: 1, fixed: { config: { fastPaths: 3, rel
 
 test('a generated run prints as its story', () => {
   const [spec] = fc.sample(space, { seed: 1, numRuns: 1 });
-  expect(fc.stringify(spec)).toMatch(/^\d fast paths; relay timeout \d+ ms/);
+  expect(fc.stringify(spec)).toMatch(/^\d fast paths;( an LVS cluster of \d \(sync [^)]*\);)? relay timeout \d+ ms/);
 });
