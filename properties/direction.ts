@@ -3,7 +3,7 @@
  * fast path) → LVS → server only; reverse packets server → LVS → fast path or VGW (→ slow
  * path → fast path) → ENI → client only. No hop crosses directions [¶56, ¶81].
  */
-import { always } from '../src/checker/property.js';
+import { always, on } from '../src/checker/property.js';
 import { deliveries, isFastPath } from '../src/checker/observe.js';
 
 const role = (node: string): string => (isFastPath(node) ? 'fp' : node);
@@ -20,6 +20,7 @@ export const direction = always<null>(
   'Forward packets only travel the forward hops (towards the server), reverse packets only the reverse hops (towards the client).',
   {
     situation: 'data and offload packets delivered',
+    observes: [on.deliveries('data'), on.deliveries('offload')],
     init: () => null,
     step: (data, obs, report) => {
       for (const e of deliveries(obs)) {

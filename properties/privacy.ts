@@ -4,25 +4,20 @@
  * hold the client's real IP (INF); everything the client receives comes from its ENI
  * [¶42, ¶64, C8].
  */
-import { always, type Report } from '../src/checker/property.js';
-import { changedActors, deliveries, type ActorChange } from '../src/checker/observe.js';
+import { always, on, type Report } from '../src/checker/property.js';
+import { chartChanges, deliveries, stringsIn, type ChartChange } from '../src/checker/observe.js';
 import { IP } from '../src/engine/system.js';
-import { actorNode, type World } from '../src/engine/world.js';
+import type { World } from '../src/engine/world.js';
 
-const addressLists = new Map<string, string[]>();
-/** Quoted, as the addresses appear in a snapshot's JSON key. */
+const WATCHED: ReadonlySet<string> = new Set(['client', 'lvs', 'server']);
+
+/** The infrastructure's addresses: fast paths' at every epoch (restart) so far. */
 function infrastructureAddresses(fastPaths: number, maxEpoch: number): string[] {
-  const id = `${fastPaths}/${maxEpoch}`;
-  let list = addressLists.get(id);
-  if (!list) {
-    const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
-    for (let e = 0; e <= maxEpoch; e++) {
-      for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
-    }
-    list = ips.map((ip) => JSON.stringify(ip));
-    addressLists.set(id, list);
+  const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
+  for (let e = 0; e <= maxEpoch; e++) {
+    for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
   }
-  return list;
+  return ips;
 }
 
 export const privacy = always<null>(
@@ -32,23 +27,24 @@ export const privacy = always<null>(
   "The client never holds an infrastructure address and hears only from its ENI; the LVS and the server never hold the client's IP.",
   {
     situation: "the client's, the LVS's or the server's state changes, or a packet reaches one of them",
+    observes: [on.chartChanges('client'), on.chartChanges('lvs'), on.chartChanges('server'), on.deliveries(undefined, 'client'), on.deliveries(undefined, 'lvs'), on.deliveries(undefined, 'server')],
     init: () => null,
     step: (data, obs, report) => {
       const { world } = obs;
-      const clientIp = JSON.stringify(IP.client);
-      const changed = changedActors(obs);
+      const clientIp = IP.client;
+      const changed = chartChanges(obs).filter((c) => WATCHED.has(c.kind));
       if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
         const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch);
-        checkActors(world, changed, hidden, clientIp, report);
+        checkCharts(world, changed, hidden, clientIp, report);
       }
       for (const e of deliveries(obs)) {
         if (e.to === 'client' || e.to === 'lvs' || e.to === 'server') report.exercise();
         if (e.to === 'client' && e.from !== 'eni') {
           report.violate(e.t, `the client received a packet from ${e.from}, not from its ENI`);
         }
-        if ((e.to === 'lvs' || e.to === 'server') && JSON.stringify(e.msg).includes(clientIp)) {
+        if ((e.to === 'lvs' || e.to === 'server') && JSON.stringify(e.msg).includes(JSON.stringify(clientIp))) {
           report.violate(e.t, `a packet to ${e.to} carries the client's real IP`);
         }
       }
@@ -57,17 +53,17 @@ export const privacy = always<null>(
   },
 );
 
-/** The statecharts that changed in this step: what their state holds. */
-function checkActors(world: World, changed: readonly ActorChange[], hidden: string[], clientIp: string, report: Report): void {
-  for (const { key, after: snap } of changed) {
-    if (!snap) continue;
-    const node = actorNode(key);
-    if (node === 'client' || node === 'lvs' || node === 'server') report.exercise();
-    if (node === 'client') {
-      const leak = hidden.find((ip) => snap.key.includes(ip));
-      if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
-    } else if ((node === 'lvs' || node === 'server') && snap.key.includes(clientIp)) {
-      report.violate(world.now, `${key}'s state holds the client's real IP ${clientIp}`);
+/** The client's, the LVS's and the server's statecharts that changed in this step: what their state holds. */
+function checkCharts(world: World, changed: readonly ChartChange[], hidden: string[], clientIp: string, report: Report): void {
+  for (const { actor, kind, after } of changed) {
+    if (!after) continue;
+    report.exercise();
+    const held = stringsIn(after);
+    if (kind === 'client') {
+      const leak = hidden.find((ip) => held.has(ip));
+      if (leak) report.violate(world.now, `the client's state (${actor}) holds the infrastructure address ${JSON.stringify(leak)}`);
+    } else if (held.has(clientIp)) {
+      report.violate(world.now, `${actor}'s state holds the client's real IP ${JSON.stringify(clientIp)}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 /** W3, a witness (sometimes): after the VGW detour, reverse data comes over a fast path again (route ③). */
-import { sometimes } from '../src/checker/property.js';
+import { sometimes, on } from '../src/checker/property.js';
 import { isFastPath, reverseAtClient } from '../src/checker/observe.js';
 
 /** Flows that have received reverse data through the VGW. */
@@ -11,6 +11,7 @@ export const restorationWitness = sometimes<Data>(
   'spec §3.2 steps 11-13; [¶80]-[¶82]',
   'In some run, a flow that received reverse data through the VGW receives it over a fast path again.',
   {
+    observes: [on.deliveries('data', 'client')],
     init: () => ({}),
     step: (data, obs, report) => {
       const rev = reverseAtClient(obs);

@@ -4,7 +4,7 @@
  * forward, VNI reverse): a packet with an invalid or spoofed id is never forwarded past
  * the slow path (INF; [¶72], [¶75]).
  */
-import { always } from '../src/checker/property.js';
+import { always, on } from '../src/checker/property.js';
 import { deliveries } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 
@@ -17,6 +17,7 @@ export const tenantIsolation = always<null>(
   'No packet with a tenant id outside the tenant table (for its direction) gets past the PVL: to the LVS, the server, the VGW or the client.',
   {
     situation: 'PVL packets delivered to the LVS, the server, the VGW or the client',
+    observes: [on.deliveries('data')],
     init: () => null,
     step: (data, obs, report) => {
       for (const e of deliveries(obs)) {

@@ -29,7 +29,7 @@ export interface EvaluateOptions {
 export function evaluate(scenario: Scenario, properties: readonly AnyProperty[], options: EvaluateOptions = {}): RunVerdicts {
   const keep = options.keepTrace ?? false;
   const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
-  let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
+  let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p, scenario, sys));
   const violations: ViolationEvent[] = [];
   const movesToViolation = new Map<string, number>();
   const exercisedSteps = properties.map(() => 0);
@@ -58,14 +58,14 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
       if (move && move.kind !== 'advance') moves++;
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
-        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs, recorder));
+        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!, before, obs, recorder));
         if (recorder.exercised) exercisedSteps[i]!++;
       }
     },
   });
   states = states.map((s, i) => {
-    const after = noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario, recorder));
-    if (properties[i]!.logic.finish && recorder.exercised) exercisedSteps[i]!++;
+    const after = noteIfNew(i, s, finishMonitor(properties[i]!, s, run.world, scenario, recorder));
+    if (properties[i]!.finish && recorder.exercised) exercisedSteps[i]!++;
     return after;
   });
 

@@ -15,8 +15,10 @@
 import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
-import type { Move, World } from '../engine/world.js';
-import type { Memoised } from '../engine/memo.js';
+import { actorNode, type Move, type World } from '../engine/world.js';
+import type { AnyStateMachine } from 'xstate';
+import type { Message } from '../../models/protocol.js';
+import type { NodeKind } from '../engine/system.js';
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually';
 
@@ -60,7 +62,7 @@ export interface Sample {
   budgetMs: number;
 }
 
-export interface MonitorState<D> extends Memoised {
+export interface MonitorState<D> {
   readonly verdict: Verdict;
   readonly data: D;
 }
@@ -75,31 +77,93 @@ export interface Report {
   exercise(): void;
 }
 
-/** A monitor's data as the explorer keys it: see MonitorLogic.split. */
-export interface MonitorKey {
-  readonly timeless: string;
-  readonly times: readonly (number | null)[];
-}
+/**
+ * A fact of a step that a monitor reads (P's `spec M observes e1, e2`): the checker and the
+ * explorer call a monitor only on steps that carry one of the facts it declares, and on
+ * none other. Made with `on` (below).
+ */
+export type Fact =
+  /** A message delivered to a node (of a message type, to a node kind: both optional). */
+  | { readonly fact: 'deliver'; readonly type?: MessageType; readonly to?: NodeKind }
+  /** A message put on the wire, sent or lost as it was sent (observe.ts, sendsOf). */
+  | { readonly fact: 'send'; readonly type?: MessageType; readonly from?: NodeKind }
+  /** A message or packet dropped (any stage, any reason). */
+  | { readonly fact: 'drop' }
+  /** A fault injected. */
+  | { readonly fact: 'fault' }
+  /** A statechart's snapshot changed, started or ended (of a node kind: optional). */
+  | { readonly fact: 'chart'; readonly kind?: NodeKind }
+  /** The virtual clock moved forward in this step. */
+  | { readonly fact: 'time' }
+  /** The run's first observation: the initial world (no previous one). */
+  | { readonly fact: 'start' };
 
-export interface MonitorLogic<D> {
+export type MessageType = Message['type'];
+
+/** The facts a monitor may observe (`observes: [on.sends('offload'), on.faults()]`). */
+export const on = {
+  deliveries: (type?: MessageType, to?: NodeKind): Fact => ({ fact: 'deliver', ...(type ? { type } : {}), ...(to ? { to } : {}) }),
+  sends: (type?: MessageType, from?: NodeKind): Fact => ({ fact: 'send', ...(type ? { type } : {}), ...(from ? { from } : {}) }),
+  drops: (): Fact => ({ fact: 'drop' }),
+  faults: (): Fact => ({ fact: 'fault' }),
+  chartChanges: (kind?: NodeKind): Fact => ({ fact: 'chart', ...(kind ? { kind } : {}) }),
+  time: (): Fact => ({ fact: 'time' }),
+  start: (): Fact => ({ fact: 'start' }),
+} as const;
+
+/** Every fact: a monitor that reads anything at all (tests compare a monitor's verdicts against it). */
+export const EVERY_FACT: readonly Fact[] = [on.deliveries(), on.sends(), on.drops(), on.faults(), on.chartChanges(), on.time(), on.start()];
+
+declare const AT: unique symbol;
+/**
+ * An absolute virtual time held in monitor data. The explorer's state key holds such a
+ * time relative to now (capped at the horizon in the past), so a field of this type must
+ * be listed in the property's `times`, and the monitor must compare it only with other
+ * times (a difference, an order), never with a constant.
+ */
+export type At = number & { readonly [AT]: true };
+/** A time (obs.world.now, an event's `t`) as monitor data holds it. */
+export const at = (t: number): At => t as At;
+
+/** Names of the fields, up to four levels deep in `D`, whose values are times (`At`, or null/undefined). */
+export type TimeField<D, Depth extends unknown[] = []> = 0 extends 1 & D
+  ? string
+  : Depth['length'] extends 4
+    ? never
+    : D extends At
+      ? never
+      : D extends readonly (infer E)[]
+        ? TimeField<E, [...Depth, 0]>
+        : D extends object
+          ? { [K in keyof D & string]-?: NonNullable<D[K]> extends At ? K : TimeField<NonNullable<D[K]>, [...Depth, 0]> }[keyof D & string]
+          : never;
+
+/** What a property's monitor is: what it observes, its data's times, and its steps. */
+export interface Monitor<D> {
+  /** The step facts it reads; it is called on the steps that carry one of them and on no other. */
+  readonly observes: readonly Fact[];
+  /**
+   * The fields of its data (at any depth, by field name) that hold absolute times (`At`),
+   * which the explorer keys relative to now. Fields not listed are keyed as they are.
+   */
+  readonly times?: readonly TimeField<D>[];
   init(scenario: Scenario, sys: System): D;
   step(data: D, obs: Observation, report: Report): D;
   /** At the end of the run (time `until`): missed deadlines, open obligations. */
   finish?(data: D, world: World, scenario: Scenario, report: Report): D;
-  /**
-   * The data's part of the explorer's state key, split so that it is worked out once per
-   * data object: a time-free text, and the absolute times it holds (null for "none"),
-   * which the key makes relative to now, the past capped at a horizon. By default: the
-   * data's JSON with the numbers of fields named like times (t, at, lastFwdAt, faultAt,
-   * ...) taken out into `times` (src/explorer/codec.ts).
-   */
-  split?(data: D): MonitorKey;
-  /** Data as plain values to hand to another thread, and back (for data holding statechart snapshots). */
-  pack?(data: D): unknown;
-  unpack?(packed: unknown): D;
+  /** Bounded response: the budget, ms, a response has after its trigger on this run's configuration. */
+  readonly deadline?: (scenario: Scenario) => number;
+  /** A monitor written as a statechart (chartMonitor.ts): its chart, and the time fields of its context and events. */
+  readonly chart?: ChartDeclaration;
 }
 
-export interface Property<D = unknown> {
+/** A monitor chart's declaration: the machine, and which fields of its context and events are absolute times. */
+export interface ChartDeclaration {
+  readonly machine: AnyStateMachine;
+  readonly times: readonly string[];
+}
+
+export interface Property<D = unknown> extends Monitor<D> {
   /** Short id used on the command line and in the manifest: S1..S8, L1..L3, W1... */
   readonly id: string;
   readonly kind: PropertyKind;
@@ -114,28 +178,26 @@ export interface Property<D = unknown> {
    * checked nothing: a property never exercised in any run is vacuous (verdicts.ts).
    */
   readonly situation?: string;
-  readonly logic: MonitorLogic<D>;
 }
 
 export type AnyProperty = Property<any>;
 
-/** The logic of an `always` property: a monitor, and the situation it is about. */
-export interface AlwaysLogic<D> extends MonitorLogic<D> {
+/** The monitor of an `always` property, and the situation it is about. */
+export interface AlwaysMonitor<D> extends Monitor<D> {
   /** What the invariant is about, in a few words ("offloads sent"); the monitor calls `report.exercise()` when it occurs. */
   situation: string;
 }
 
-export function always<D>(id: string, title: string, source: string, description: string, logic: AlwaysLogic<D>): Property<D> {
-  const { situation, ...monitor } = logic;
-  return { id, kind: 'always', title, source, description, situation, logic: monitor };
+export function always<D>(id: string, title: string, source: string, description: string, monitor: AlwaysMonitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'always', title, source, description };
 }
 
-export function sometimes<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
-  return { id, kind: 'sometimes', title, source, description, logic };
+export function sometimes<D>(id: string, title: string, source: string, description: string, monitor: Monitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'sometimes', title, source, description };
 }
 
-export function eventually<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
-  return { id, kind: 'eventually', title, source, description, logic };
+export function eventually<D>(id: string, title: string, source: string, description: string, monitor: Monitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'eventually', title, source, description };
 }
 
 /**
@@ -148,10 +210,12 @@ export function stateInvariant(
   source: string,
   description: string,
   situation: string,
+  observes: readonly Fact[],
   check: (world: World, obs: Observation) => string | null | undefined,
 ): Property<null> {
   return always(id, title, source, description, {
     situation,
+    observes,
     init: () => null,
     step: (data, obs, report) => {
       const why = check(obs.world, obs);
@@ -221,33 +285,93 @@ export class StepRecorder implements Report {
   }
 }
 
+/** The node kind of a node id in this run ("fp2" -> "fp"), or undefined for an address nobody has. */
+function kindOf(obs: Observation, node: string | null): NodeKind | undefined {
+  return node === null ? undefined : obs.sys.nodes[node]?.kind;
+}
+
+/** Does the step carry this fact? */
+export function carries(obs: Observation, fact: Fact): boolean {
+  switch (fact.fact) {
+    case 'start':
+      return obs.prev === null;
+    case 'time':
+      return obs.prev !== null && obs.world.now > obs.prev.now;
+    case 'chart': {
+      const before = obs.prev?.actors;
+      const after = obs.world.actors;
+      if (before === after) return false;
+      const kind = fact.kind;
+      for (const key in after) if (before?.[key] !== after[key] && (kind === undefined || kindOf(obs, actorNode(key)) === kind)) return true;
+      if (before) for (const key in before) if (!(key in after) && (kind === undefined || kindOf(obs, actorNode(key)) === kind)) return true;
+      return false;
+    }
+    default:
+      break;
+  }
+  for (const e of obs.events) {
+    switch (fact.fact) {
+      case 'deliver':
+        if (e.event === 'deliver' && (fact.type === undefined || e.msg.type === fact.type) && (fact.to === undefined || kindOf(obs, e.to) === fact.to)) return true;
+        break;
+      case 'send': {
+        const sent = e.event === 'send' || (e.event === 'drop' && e.stage === 'send') ? e : undefined;
+        const msg = sent?.msg;
+        if (sent && msg && (fact.type === undefined || msg.type === fact.type) && (fact.from === undefined || kindOf(obs, sent.from) === fact.from)) return true;
+        break;
+      }
+      case 'drop':
+        if (e.event === 'drop') return true;
+        break;
+      case 'fault':
+        if (e.event === 'fault') return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** Does the step carry one of the facts the monitor observes (is it to be called on it)? */
+export function observesStep(monitor: Pick<Monitor<unknown>, 'observes'>, obs: Observation): boolean {
+  for (const fact of monitor.observes) if (carries(obs, fact)) return true;
+  return false;
+}
+
 /**
- * One monitor step on an observation; the state is returned unchanged when nothing changed.
+ * One monitor step on an observation; the state is returned unchanged when nothing changed,
+ * and without calling the monitor when the step carries none of the facts it observes.
  * `recorder` (the caller's, reused across steps) says afterwards whether the step exercised
  * the property's situation; without one, a fresh recorder is used and that is not kept.
  */
-export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder = new StepRecorder()): MonitorState<D> {
+export function stepMonitor<D>(monitor: Monitor<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder = new StepRecorder()): MonitorState<D> {
   recorder.begin(state.verdict);
-  const data = logic.step(state.data, obs, recorder);
+  if (!observesStep(monitor, obs)) return state;
+  return stepObserved(monitor, state, obs, recorder);
+}
+
+/** A monitor step on an observation already known to carry a fact it observes (the explorer's, which knows that per move). */
+export function stepObserved<D>(monitor: Monitor<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder): MonitorState<D> {
+  recorder.begin(state.verdict);
+  const data = monitor.step(state.data, obs, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
 /** The end of a run: deadlines still open, obligations never met (`recorder` as for stepMonitor). */
 export function finishMonitor<D>(
-  logic: MonitorLogic<D>,
+  monitor: Monitor<D>,
   state: MonitorState<D>,
   world: World,
   scenario: Scenario,
   recorder: StepRecorder = new StepRecorder(),
 ): MonitorState<D> {
   recorder.begin(state.verdict);
-  if (!logic.finish) return state;
-  const data = logic.finish(state.data, world, scenario, recorder);
+  if (!monitor.finish) return state;
+  const data = monitor.finish(state.data, world, scenario, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
-export function initMonitor<D>(logic: MonitorLogic<D>, scenario: Scenario, sys: System): MonitorState<D> {
-  return { verdict: FRESH, data: logic.init(scenario, sys) };
+export function initMonitor<D>(monitor: Monitor<D>, scenario: Scenario, sys: System): MonitorState<D> {
+  return { verdict: FRESH, data: monitor.init(scenario, sys) };
 }

@@ -25,8 +25,8 @@ import type { LvsContext } from '../../models/lvs.js';
 import { fastPathIds, type System } from '../engine/system.js';
 import type { World } from '../engine/world.js';
 import type { EniContext } from '../../models/eni.js';
-import { eniChange, sendsOf } from './observe.js';
-import { always, type AnyProperty, type Observation } from './property.js';
+import { chartOf, eniChange, sendsOf } from './observe.js';
+import { always, on, type AnyProperty, type Observation } from './property.js';
 
 /** A link that carries packets: not cut, and not set to lose every one. */
 function linkUp(world: World, config: Config, id: string): boolean {
@@ -58,13 +58,12 @@ interface VgwData {
 /** Is the flow's whole fast path healthy: the one the LVS learned, which the ENI also sends the flow to, up both ways? */
 function flowPathHealthy(obs: Observation, flow: string): boolean {
   const { world, sys } = obs;
-  const lvs = world.actors[`lvs/${flow}`];
-  const path = lvs ? (lvs.xs.context as LvsContext).pathVirtIp : null;
+  const lvs = chartOf<LvsContext>(obs, `lvs/${flow}`);
+  const path = lvs ? lvs.context.pathVirtIp : null;
   if (path === null) return false;
   const fp = fastPathAt(sys, world, obs.scenario.config, path);
   if (fp === null || !fastPathUp(world, fp)) return false;
-  const eni = world.actors.eni;
-  const member = eni ? (eni.xs.context as EniContext).flows[flow] : undefined;
+  const member = chartOf<EniContext>(obs, 'eni')?.context.flows[flow];
   if (member !== path) return false;
   if (['client', 'eni', 'lvs', 'server'].some((n) => world.down[n])) return false;
   return ['client->eni', `eni->${fp}`, `${fp}->lvs`, `lvs->${fp}`, `${fp}->eni`, 'eni->client'].every((l) => linkUp(world, obs.scenario.config, l));
@@ -77,6 +76,7 @@ export const needlessVgw = always<VgwData>(
   "The LVS switches a flow's reverse data to the VGW while the flow's fast path is healthy both ways (the path it learned, which the ENI sends the flow to).",
   {
     situation: 'a switch to the VGW on a healthy fast path',
+    observes: [on.sends('data', 'lvs')],
     init: () => ({ onVgw: [] }),
     step: (data, obs, report) => {
       // A client that never sends (a silent sink, E6) has the VGW whatever the setting: not counted.
@@ -106,6 +106,7 @@ export const needlessFailover = always<null>(
   'The ENI declares a fast path down while it is healthy (up, at the probed address, both probe hops up).',
   {
     situation: 'a healthy fast path declared down by the ENI',
+    observes: [on.chartChanges('eni')],
     init: () => null,
     step: (data, obs, report) => {
       const change = eniChange(obs);
