@@ -349,22 +349,17 @@ export function probeOutlastsRoundTrip(config: Config): boolean {
   return config.probeTimeoutMs > rtt;
 }
 
-const applicability = new WeakMap<object, boolean>();
 /**
- * L2's and L3's static preconditions, once per scenario: valid tenant ids, a client that
- * reacts, a probe that outlasts its round trip.
+ * L2's and L3's static preconditions: valid tenant ids, a client that reacts, a probe that
+ * outlasts its round trip.
  */
 export function failoverApplicable(s: Scenario): boolean {
-  let ok = applicability.get(s);
-  if (ok === undefined) {
-    // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
-    ok =
-      tenantIdsValid(s.config, s.workload) &&
-      clientReacts(s.config, s.workload) &&
-      (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config));
-    applicability.set(s, ok);
-  }
-  return ok;
+  // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
+  return (
+    tenantIdsValid(s.config, s.workload) &&
+    clientReacts(s.config, s.workload) &&
+    (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config))
+  );
 }
 
 /** Do the workload's tenant ids pass the slow path's check? Without it there is no service. */

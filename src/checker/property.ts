@@ -8,9 +8,13 @@
  * - `eventually` with a deadline (bounded response): after a trigger, a response within a
  *   deadline computed from the run's configuration.
  *
- * A monitor is pure: `step(state, observation) -> state`. Its state is plain data, so the
- * exhaustive explorer can hash it with the world and the random checker can keep one per
- * run without copying anything.
+ * A property is a name and a monitor: `{ id, title, description, observes, init, step }`
+ * (plus `times`, `finish`, `deadline` where needed). The monitor is pure: `step(state,
+ * observation) -> state`. Its state is plain data, so the exhaustive explorer can hash it
+ * with the world and the random checker can keep one per run without copying anything. It
+ * declares the step facts it reads (`observes`), and is called on no other step; and the
+ * fields of its data that hold times (`times`, of type `At`). How the explorer keys, interns
+ * and packs the data is derived from those declarations (src/explorer/codec.ts).
  */
 import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';

@@ -9,7 +9,8 @@
  *   monitor's "last forward arrival") keep their distance to now, capped at a horizon
  *   beyond which no property compares them any more (the largest deadline budget). So
  *   periodic behaviour (the stream, PVL-Control's refresh, acks) folds into the same
- *   states.
+ *   states. A monitor's times are the fields its property declares (Monitor.times, and
+ *   a monitor chart's Monitor.chart.times), never guessed from names.
  * - Labels are dropped: message and timer ids, causes and origins (trace bookkeeping).
  * - Components are named by a 64-bit hash of their content (a statechart snapshot's
  *   value and context, a message, a monitor's data), computed once per object: keys stay
@@ -271,8 +272,31 @@ interface Memo extends Pair {
 }
 
 
+/**
+ * The explorer's own slot on the checker's monitor states and monitor arrays, where a key
+ * maker keeps what it worked out about them (a WeakMap costs a tenth of the search's time).
+ * A memo names the object it was made for (a `{...x}` copy carries the slot along) and the
+ * key maker that made it (two searches in one process never read each other's).
+ */
+const SLOT: unique symbol = Symbol('explorer key');
+
+interface Slotted {
+  [SLOT]?: { owner: object; maker: object };
+}
+
+function slotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+  const memo = (x as Slotted)[SLOT];
+  return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
+}
+
+function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+  (x as Slotted)[SLOT] = memo;
+  return memo;
+}
+
 /** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
 interface MonitorMemo extends Memo {
+  maker: object;
   times: readonly (number | null)[];
   hash?: number;
 }
@@ -310,22 +334,20 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     }
     return parts;
   };
+  /** This key maker, as the memos it leaves on monitor states and arrays name it. */
+  const maker = {};
   /** The same, with the verdict's violation flag, once per monitor state. */
-  const monitorMemos = new WeakMap<MonitorState<unknown>, MonitorMemo>();
   const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorMemo => {
-    const known = monitorMemos.get(m);
+    const known = slotOf<MonitorMemo>(m, maker);
     if (known) return known;
     const parts = monitorParts(i, m.data);
     const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
-    const memo: MonitorMemo = { a: pair.a, b: pair.b, times: parts.times, owner: m };
-    monitorMemos.set(m, memo);
-    return memo;
+    return setSlot(m, { a: pair.a, b: pair.b, times: parts.times, owner: m, maker });
   };
 
   /** All the monitors' parts, once per array (states whose monitors all stayed share it). */
-  const monitorArrays = new WeakMap<readonly MonitorState<unknown>[], Memo & { times: readonly (number | null)[] }>();
-  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { times: readonly (number | null)[] } => {
-    const known = monitorArrays.get(monitors);
+  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { maker: object; times: readonly (number | null)[] } => {
+    const known = slotOf<Memo & { maker: object; times: readonly (number | null)[] }>(monitors, maker);
     if (known) return known;
     const lanes = new Lanes();
     const times: (number | null)[] = [];
@@ -335,9 +357,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       for (const t of parts.times) times.push(t);
     }
     const p = lanes.donePair();
-    const memo = { a: p.a, b: p.b, times, owner: monitors };
-    monitorArrays.set(monitors, memo);
-    return memo;
+    return setSlot(monitors, { a: p.a, b: p.b, times, owner: monitors, maker });
   };
 
   // Fingerprint parts, per shared object.
