@@ -100,4 +100,14 @@ describe('a monitor sees only the steps it observes', () => {
       expect(a.witnessed, design).toEqual(b.witnessed);
     }
   });
+
+  it('is called by the explorer only on moves that carry a declared fact', () => {
+    const calls = PROPERTIES.map(() => [] as Observation[]);
+    const r = explore({ ...profileSpace('small', 'prior-art'), properties: PROPERTIES.map((p, i) => counted(p, calls[i]!)), maxDepth: 100_000 });
+    expect(r.states).toBeGreaterThan(1000);
+    PROPERTIES.forEach((p, i) => {
+      expect(calls[i]!.length, p.id).toBeGreaterThan(0);
+      expect(calls[i]!.filter((o) => !observesStep(p, o)), p.id).toEqual([]);
+    });
+  });
 });
