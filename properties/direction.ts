@@ -4,9 +4,11 @@
  * path → fast path) → ENI → client only. No hop crosses directions [¶56, ¶81].
  */
 import { always, on } from '../src/checker/property.js';
-import { deliveries, isFastPath } from '../src/checker/observe.js';
+import { deliveries, nodeKind } from '../src/checker/observe.js';
+import type { Observation } from '../src/checker/property.js';
 
-const role = (node: string): string => (isFastPath(node) ? 'fp' : node);
+/** A hop's end as HOPS names it: "fp" for any fast path, else the node. */
+const role = (obs: Observation, node: string): string => (nodeKind(obs, node) === 'fp' ? 'fp' : node);
 
 const HOPS: Record<'fwd' | 'rev', Set<string>> = {
   fwd: new Set(['client>eni', 'eni>fp', 'fp>sp', 'sp>fp', 'fp>lvs', 'lvs>server']),
@@ -27,7 +29,7 @@ export const direction = always<null>(
         const m = e.msg;
         if (m.type !== 'data' && m.type !== 'offload') continue;
         report.exercise();
-        const hop = `${role(e.from)}>${role(e.to)}`;
+        const hop = `${role(obs, e.from)}>${role(obs, e.to)}`;
         if (!HOPS[m.dir].has(hop)) {
           report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);
         }

@@ -1,6 +1,6 @@
 /** W3, a witness (sometimes): after the VGW detour, reverse data comes over a fast path again (route ③). */
 import { sometimes, on } from '../src/checker/property.js';
-import { isFastPath, reverseAtClient } from '../src/checker/observe.js';
+import { nodeKind, reverseAtClient } from '../src/checker/observe.js';
 
 /** Flows that have received reverse data through the VGW. */
 type Data = Readonly<Record<string, true>>;
@@ -17,7 +17,7 @@ export const restorationWitness = sometimes<Data>(
       const rev = reverseAtClient(obs);
       if (!rev) return data;
       if (rev.via === 'vgw') return data[rev.flow] ? data : { ...data, [rev.flow]: true };
-      if (data[rev.flow] && isFastPath(rev.via)) report.witness();
+      if (data[rev.flow] && nodeKind(obs, rev.via) === 'fp') report.witness();
       return data;
     },
   },

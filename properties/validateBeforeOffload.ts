@@ -5,7 +5,7 @@
  * A crash or restart empties a fast path's table, and so what it may forward.
  */
 import { always, on } from '../src/checker/property.js';
-import { chartChanges, deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
+import { chartChanges, deliveries, faultsOf, nodeKind, sendsOf } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 import type { FastPathContext } from '../models/fastPath.js';
 
@@ -25,13 +25,13 @@ export const validateBeforeOffload = always<Validated>(
       let validated = data;
       const tenants = obs.sys.config.tenants;
       for (const f of faultsOf(obs)) {
-        if ((f.kind === 'crash' || f.kind === 'restart') && f.node && isFastPath(f.node)) {
+        if ((f.kind === 'crash' || f.kind === 'restart') && f.node && nodeKind(obs, f.node) === 'fp') {
           validated = { ...validated, [f.node]: {} };
         }
       }
       for (const e of deliveries(obs)) {
         const m = e.msg;
-        if (m.type === 'offload' && e.from === 'sp' && isFastPath(e.to)) {
+        if (m.type === 'offload' && e.from === 'sp' && nodeKind(obs, e.to) === 'fp') {
           report.exercise();
           if (tenantIdValid(tenants, m)) {
             validated = { ...validated, [e.to]: { ...validated[e.to], [`${m.dir}:${m.flow}`]: true } };
@@ -44,7 +44,7 @@ export const validateBeforeOffload = always<Validated>(
       // the wire when it crashes arrives later, legitimately).
       for (const e of sendsOf(obs)) {
         const m = e.msg;
-        if (m.type !== 'data' || !isFastPath(e.from) || (e.to !== 'lvs' && e.to !== 'eni')) continue;
+        if (m.type !== 'data' || nodeKind(obs, e.from) !== 'fp' || (e.to !== 'lvs' && e.to !== 'eni')) continue;
         report.exercise();
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
