@@ -8,7 +8,7 @@ import type { Chooser } from '../engine/chooser.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { buildSystem } from '../engine/system.js';
 import { runScenario } from '../sim/simulate.js';
-import { finishMonitor, initMonitor, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+import { finishMonitor, initMonitor, stepFacts, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from './property.js';
 
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
@@ -56,9 +56,11 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
     observe: (prev, world, events, move) => {
       const obs = { scenario, sys, prev, world, events, move };
       if (move && move.kind !== 'advance') moves++;
+      // What the step carries, once for every monitor: each sees only the steps it observes.
+      const facts = stepFacts(obs);
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
-        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!, before, obs, recorder));
+        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!, before, obs, recorder, facts));
         if (recorder.exercised) exercisedSteps[i]!++;
       }
     },

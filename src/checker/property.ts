@@ -289,56 +289,112 @@ export class StepRecorder implements Report {
   }
 }
 
-/** The node kind of a node id in this run ("fp2" -> "fp"), or undefined for an address nobody has. */
-function kindOf(obs: Observation, node: string | null): NodeKind | undefined {
-  return node === null ? undefined : obs.sys.nodes[node]?.kind;
+const KIND_BIT: Readonly<Record<NodeKind, number>> = { client: 1, eni: 2, sp: 4, fp: 8, control: 16, lvs: 32, vgw: 64, server: 128 };
+const TYPE_BIT: Readonly<Record<MessageType, number>> = { data: 1, offload: 2, probe: 4, probeAck: 8, config: 16 };
+
+/**
+ * The facts one step carries, worked out once for every monitor: per node kind, the
+ * message types delivered to it and sent from it (bit masks), the kinds whose charts
+ * changed, and flags.
+ */
+export interface StepFacts {
+  readonly start: boolean;
+  readonly time: boolean;
+  readonly fault: boolean;
+  readonly drop: boolean;
+  /** Kind bit -> message type bits, and their union over kinds. */
+  readonly delivered: Readonly<Record<number, number>>;
+  readonly deliveredAny: number;
+  readonly sent: Readonly<Record<number, number>>;
+  readonly sentAny: number;
+  /** Kind bits of the charts that changed (every chart, on the first observation). */
+  readonly charts: number;
 }
 
-/** Does the step carry this fact? */
-export function carries(obs: Observation, fact: Fact): boolean {
+function kindBit(obs: Observation, node: string | null): number {
+  if (node === null) return 0;
+  const kind = obs.sys.nodes[node]?.kind;
+  return kind === undefined ? 0 : KIND_BIT[kind];
+}
+
+/** The facts of a step (see StepFacts). */
+export function stepFacts(obs: Observation): StepFacts {
+  let fault = false;
+  let drop = false;
+  const delivered: Record<number, number> = {};
+  const sent: Record<number, number> = {};
+  let deliveredAny = 0;
+  let sentAny = 0;
+  for (const e of obs.events) {
+    if (e.event === 'deliver') {
+      const t = TYPE_BIT[e.msg.type] ?? 0;
+      const k = kindBit(obs, e.to);
+      delivered[k] = (delivered[k] ?? 0) | t;
+      deliveredAny |= t;
+    } else if (e.event === 'send' || (e.event === 'drop' && e.stage === 'send' && e.msg)) {
+      const t = TYPE_BIT[e.msg!.type] ?? 0;
+      const k = kindBit(obs, e.from);
+      sent[k] = (sent[k] ?? 0) | t;
+      sentAny |= t;
+    }
+    if (e.event === 'drop') drop = true;
+    else if (e.event === 'fault') fault = true;
+  }
+  let charts = 0;
+  const before = obs.prev?.actors;
+  const after = obs.world.actors;
+  if (before !== after) {
+    for (const key in after) if (before?.[key] !== after[key]) charts |= kindBit(obs, actorNode(key));
+    if (before) for (const key in before) if (!(key in after)) charts |= kindBit(obs, actorNode(key));
+  }
+  return {
+    start: obs.prev === null,
+    time: obs.prev !== null && obs.world.now > obs.prev.now,
+    fault,
+    drop,
+    delivered,
+    deliveredAny,
+    sent,
+    sentAny,
+    charts,
+  };
+}
+
+/** Messages of a type (any when undefined) in a per-kind table, for a kind (any when undefined). */
+function typed(table: Readonly<Record<number, number>>, any: number, type: MessageType | undefined, kind: NodeKind | undefined): boolean {
+  const mask = kind === undefined ? any : (table[KIND_BIT[kind]] ?? 0);
+  return type === undefined ? mask !== 0 : (mask & TYPE_BIT[type]) !== 0;
+}
+
+/** Does a step with these facts carry this fact? */
+export function carries(facts: StepFacts, fact: Fact): boolean {
   switch (fact.fact) {
     case 'start':
-      return obs.prev === null;
+      return facts.start;
     case 'time':
-      return obs.prev !== null && obs.world.now > obs.prev.now;
-    case 'chart': {
-      const before = obs.prev?.actors;
-      const after = obs.world.actors;
-      if (before === after) return false;
-      const kind = fact.kind;
-      for (const key in after) if (before?.[key] !== after[key] && (kind === undefined || kindOf(obs, actorNode(key)) === kind)) return true;
-      if (before) for (const key in before) if (!(key in after) && (kind === undefined || kindOf(obs, actorNode(key)) === kind)) return true;
-      return false;
-    }
-    default:
-      break;
+      return facts.time;
+    case 'fault':
+      return facts.fault;
+    case 'drop':
+      return facts.drop;
+    case 'chart':
+      return fact.kind === undefined ? facts.charts !== 0 : (facts.charts & KIND_BIT[fact.kind]) !== 0;
+    case 'deliver':
+      return typed(facts.delivered, facts.deliveredAny, fact.type, fact.to);
+    case 'send':
+      return typed(facts.sent, facts.sentAny, fact.type, fact.from);
   }
-  for (const e of obs.events) {
-    switch (fact.fact) {
-      case 'deliver':
-        if (e.event === 'deliver' && (fact.type === undefined || e.msg.type === fact.type) && (fact.to === undefined || kindOf(obs, e.to) === fact.to)) return true;
-        break;
-      case 'send': {
-        const sent = e.event === 'send' || (e.event === 'drop' && e.stage === 'send') ? e : undefined;
-        const msg = sent?.msg;
-        if (sent && msg && (fact.type === undefined || msg.type === fact.type) && (fact.from === undefined || kindOf(obs, sent.from) === fact.from)) return true;
-        break;
-      }
-      case 'drop':
-        if (e.event === 'drop') return true;
-        break;
-      case 'fault':
-        if (e.event === 'fault') return true;
-        break;
-    }
-  }
+}
+
+/** Does a step with these facts carry one of the facts the monitor observes (is it to be called on it)? */
+export function observesFacts(monitor: Pick<Monitor<unknown>, 'observes'>, facts: StepFacts): boolean {
+  for (const fact of monitor.observes) if (carries(facts, fact)) return true;
   return false;
 }
 
-/** Does the step carry one of the facts the monitor observes (is it to be called on it)? */
+/** The same, for one observation. */
 export function observesStep(monitor: Pick<Monitor<unknown>, 'observes'>, obs: Observation): boolean {
-  for (const fact of monitor.observes) if (carries(obs, fact)) return true;
-  return false;
+  return observesFacts(monitor, stepFacts(obs));
 }
 
 /**
@@ -346,10 +402,17 @@ export function observesStep(monitor: Pick<Monitor<unknown>, 'observes'>, obs: O
  * and without calling the monitor when the step carries none of the facts it observes.
  * `recorder` (the caller's, reused across steps) says afterwards whether the step exercised
  * the property's situation; without one, a fresh recorder is used and that is not kept.
+ * `facts`: the step's, when the caller worked them out once for several monitors.
  */
-export function stepMonitor<D>(monitor: Monitor<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder = new StepRecorder()): MonitorState<D> {
+export function stepMonitor<D>(
+  monitor: Monitor<D>,
+  state: MonitorState<D>,
+  obs: Observation,
+  recorder: StepRecorder = new StepRecorder(),
+  facts: StepFacts = stepFacts(obs),
+): MonitorState<D> {
   recorder.begin(state.verdict);
-  if (!observesStep(monitor, obs)) return state;
+  if (!observesFacts(monitor, facts)) return state;
   return stepObserved(monitor, state, obs, recorder);
 }
 

@@ -16,7 +16,7 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault } from '../config/faults.js';
-import { observesStep, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
+import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
 import { stepMemo, type Edge, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
@@ -141,12 +141,10 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
     const lastOut = memo.lastOut;
     // Copied at the first monitor that changes: states whose monitors all stay share the array.
     let next: MonitorState<unknown>[] | null = null;
-    const wants = memo.wants ?? (memo.wants = new Uint8Array(current.length));
+    // A monitor sees only the steps that carry a fact it observes (property.ts, observes): worked out once per move.
+    const wants = memo.wants ?? (memo.wants = monitorsObserving(space, move.observations[j]!));
     for (let i = 0; i < current.length; i++) {
-      // A monitor sees only the steps that carry a fact it observes (property.ts, observes).
-      let w = wants[i]!;
-      if (w === 0) w = wants[i] = observesStep(space.properties[i]!, move.observations[j]!) ? 1 : 2;
-      if (w === 2) continue;
+      if (wants[i] === 0) continue;
       const m = current[i]!;
       const s = lastIn[i] === m ? lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
       if (s === m) continue;
@@ -159,6 +157,14 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
   }
   if (out) out.violation = violation;
   return current;
+}
+
+/** Per property: 1 when the observation carries a fact it observes, else 0. */
+function monitorsObserving(space: ExploreSpace, obs: Observation): Uint8Array {
+  const facts = stepFacts(obs);
+  const out = new Uint8Array(space.properties.length);
+  for (let i = 0; i < out.length; i++) out[i] = observesFacts(space.properties[i]!, facts) ? 1 : 0;
+  return out;
 }
 
 /** Monitor `i`'s next state on an observation, from the memo or worked out (and made canonical). */

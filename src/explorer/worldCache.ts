@@ -42,7 +42,7 @@ export interface StepMemo {
   lastIn: (MonitorState<unknown> | undefined)[];
   lastOut: MonitorState<unknown>[];
   seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
-  /** Per monitor: 0 not asked yet, 1 the observation carries a fact it observes, 2 it does not (then it is not called). */
+  /** Per monitor, once asked: 1 the observation carries a fact it observes, 0 it does not (then it is not called). */
   wants: Uint8Array | null;
 }
 

@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { ALL_PROPERTIES, PROPERTIES } from '../../properties/index.js';
 import { runSpecArbitrary, toScenario } from '../../src/checker/arbitraries.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { EVERY_FACT, observesStep, type AnyProperty, type Observation } from '../../src/checker/property.js';
+import { EVERY_FACT, observesStep, on, type AnyProperty, type Fact, type Observation } from '../../src/checker/property.js';
+import { actorNode } from '../../src/engine/world.js';
 import { BUILTIN_NAMES, builtinScenario } from '../../src/config/builtins.js';
 import type { Scenario } from '../../src/config/types.js';
 import { explore } from '../../src/explorer/explore.js';
@@ -57,6 +58,37 @@ describe('a monitor sees only the steps it observes', () => {
     }
     // Not a vacuous filter: most properties skip most steps.
     expect(skipped).toBeGreaterThan((ALL_PROPERTIES.length * rec.observations.length) / 2);
+  });
+
+  it('a step carries a fact exactly when its events and worlds say so', () => {
+    const kind = (o: Observation, node: string | null) => (node === null ? undefined : o.sys.nodes[node]?.kind);
+    const changedKinds = (o: Observation) => {
+      const keys = new Set([...Object.keys(o.world.actors), ...Object.keys(o.prev?.actors ?? {})]);
+      return [...keys].filter((k) => o.prev?.actors[k] !== o.world.actors[k]).map((k) => kind(o, actorNode(k)));
+    };
+    const naive: [Fact, (o: Observation) => boolean][] = [
+      [on.deliveries('data', 'lvs'), (o) => o.events.some((e) => e.event === 'deliver' && e.msg.type === 'data' && kind(o, e.to) === 'lvs')],
+      [on.deliveries('offload'), (o) => o.events.some((e) => e.event === 'deliver' && e.msg.type === 'offload')],
+      [on.deliveries(undefined, 'client'), (o) => o.events.some((e) => e.event === 'deliver' && kind(o, e.to) === 'client')],
+      [on.sends('data', 'fp'), (o) => o.events.some((e) => (e.event === 'send' || (e.event === 'drop' && e.stage === 'send')) && e.msg?.type === 'data' && kind(o, e.from) === 'fp')],
+      [on.drops(), (o) => o.events.some((e) => e.event === 'drop')],
+      [on.faults(), (o) => o.events.some((e) => e.event === 'fault')],
+      [on.chartChanges('eni'), (o) => changedKinds(o).includes('eni')],
+      [on.chartChanges(), (o) => changedKinds(o).length > 0],
+      [on.time(), (o) => o.prev !== null && o.world.now > o.prev.now],
+      [on.start(), (o) => o.prev === null],
+    ];
+    const rec = record(builtinScenario('fp-crash-reverse-only', 'patent')!);
+    for (const [fact, holds] of naive) {
+      let yes = 0;
+      for (const o of rec.observations) {
+        expect(observesStep({ observes: [fact] }, o), JSON.stringify(fact)).toBe(holds(o));
+        if (holds(o)) yes++;
+      }
+      // Each fact occurs in the run, and not on every step.
+      expect(yes, JSON.stringify(fact)).toBeGreaterThan(0);
+      expect(yes, JSON.stringify(fact)).toBeLessThan(rec.observations.length);
+    }
   });
 
   it('a step without the fact is not shown to the monitor (a property observing faults only, on a run without faults)', () => {
