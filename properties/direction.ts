@@ -3,8 +3,12 @@
  * fast path) → LVS → server only; reverse packets server → LVS → fast path or VGW (→ slow
  * path → fast path) → ENI → client only. No hop crosses directions [¶56, ¶81].
  */
-import { always } from '../src/checker/property.js';
-import { deliveries } from '../src/checker/observe.js';
+import { always, on } from '../src/checker/property.js';
+import { deliveries, nodeKind } from '../src/checker/observe.js';
+import type { Observation } from '../src/checker/property.js';
+
+/** A hop's end as HOPS names it, by node kind: fp1 … are `fp`, client1 … `client`, eni1 … `eni`, lvs1 … `lvs`. */
+const role = (obs: Observation, node: string): string => nodeKind(obs, node) ?? node;
 
 const HOPS: Record<'fwd' | 'rev', Set<string>> = {
   fwd: new Set(['client>eni', 'eni>fp', 'fp>sp', 'sp>fp', 'fp>lvs', 'lvs>server']),
@@ -18,14 +22,14 @@ export const direction = always<null>(
   'Forward packets only travel the forward hops (towards the server), reverse packets only the reverse hops (towards the client).',
   {
     situation: 'data and offload packets delivered',
+    observes: [on.deliveries('data'), on.deliveries('offload')],
     init: () => null,
     step: (data, obs, report) => {
       for (const e of deliveries(obs)) {
         const m = e.msg;
         if (m.type !== 'data' && m.type !== 'offload') continue;
         report.exercise();
-        // By node kind: fp1 … are `fp`, client1 … `client`, eni1 … `eni`.
-        const hop = `${obs.sys.nodes[e.from]?.kind ?? e.from}>${obs.sys.nodes[e.to]?.kind ?? e.to}`;
+        const hop = `${role(obs, e.from)}>${role(obs, e.to)}`;
         if (!HOPS[m.dir].has(hop)) {
           report.violate(e.t, `a ${m.dir} ${m.type} packet of ${m.flow} went ${e.from} → ${e.to}, not a ${m.dir} hop`);
         }

@@ -4,7 +4,7 @@
  * live shrank. (With hash-threshold ECMP and routine probing, re-adding a member moves
  * flows between healthy members: this property then fails, see docs/properties.md.)
  */
-import { always } from '../src/checker/property.js';
+import { always, on } from '../src/checker/property.js';
 import { eniChange } from '../src/checker/observe.js';
 
 export const failoverAfterProbe = always<null>(
@@ -14,6 +14,7 @@ export const failoverAfterProbe = always<null>(
   'The ENI moves a flow off its fast path only in a step where a member was removed (a failed probe).',
   {
     situation: 'the ENI moves a flow off its fast path',
+    observes: [on.chartChanges('eni')],
     init: () => null,
     step: (data, obs, report) => {
       const change = eniChange(obs);

@@ -1,5 +1,5 @@
 /** W2, a witness (sometimes): the ENI marks a fast path down after its probes fail and moves a flow. */
-import { sometimes } from '../src/checker/property.js';
+import { sometimes, on } from '../src/checker/property.js';
 import { eniChange } from '../src/checker/observe.js';
 
 export const failoverWitness = sometimes<null>(
@@ -8,6 +8,7 @@ export const failoverWitness = sometimes<null>(
   'spec §3.2 step 10; C1, [¶61]',
   'In some run, the ENI gives up on a probed fast path and moves a flow to another one.',
   {
+    observes: [on.chartChanges('eni')],
     init: () => null,
     step: (data, obs, report) => {
       const change = eniChange(obs);

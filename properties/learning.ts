@@ -3,9 +3,8 @@
  * forward packet carrying a fast path's path info arrives, and then to that path
  * [¶45], [¶80].
  */
-import { always } from '../src/checker/property.js';
-import { changedActors, delivered, forwardAtLvs, isLvs } from '../src/checker/observe.js';
-import { actorNode } from '../src/engine/world.js';
+import { always, on } from '../src/checker/property.js';
+import { chartChanges, delivered, forwardAtLvs } from '../src/checker/observe.js';
 
 interface LearnedPath {
   pathVirtIp?: string | null;
@@ -18,24 +17,24 @@ export const learning = always<null>(
   "The LVS's learned path changes only on a forward packet that carries path info, and to that packet's path.",
   {
     situation: "the LVS's learned path changes",
+    observes: [on.chartChanges('lvs')],
     init: () => null,
     step: (data, obs, report) => {
       const { prev, world } = obs;
       if (!prev) return data;
       const fwd = forwardAtLvs(obs);
-      for (const { key, before, after: snap } of changedActors(obs)) {
-        if (!snap || !isLvs(obs.sys, actorNode(key))) continue;
+      for (const { actor, flow, before, after } of chartChanges<LearnedPath>(obs, 'lvs')) {
+        if (!after) continue;
         // A session started in this step learned from nothing: its first path is checked too.
-        const was = before ? ((before.xs.context as LearnedPath).pathVirtIp ?? null) : null;
-        const now = (snap.xs.context as LearnedPath).pathVirtIp ?? null;
+        const was = before?.context.pathVirtIp ?? null;
+        const now = after.context.pathVirtIp ?? null;
         if (was === now) continue;
         report.exercise();
-        const flow = key.slice(actorNode(key).length + 1);
         // An LVS cluster member's backup learns a peer's path from its sync record [¶38].
         const record = delivered(obs)?.msg;
         if (record?.type === 'sync' && record.flow === flow && record.pathVirtIp === now) continue;
         if (!fwd || fwd.flow !== flow || fwd.pathVirtIp !== now) {
-          report.violate(world.now, `${key} changed its learned path from ${was} to ${now} without a forward packet carrying that path`);
+          report.violate(world.now, `${actor} changed its learned path from ${was} to ${now} without a forward packet carrying that path`);
         }
       }
       return data;

@@ -4,31 +4,26 @@
  * hold the client's real IP (INF); everything the client receives comes from its ENI
  * [¶42, ¶64, C8].
  */
-import { always, type Report } from '../src/checker/property.js';
-import { changedActors, deliveries, type ActorChange } from '../src/checker/observe.js';
+import { always, on, type Report } from '../src/checker/property.js';
+import { chartChanges, deliveries, stringsIn, type ChartChange } from '../src/checker/observe.js';
 import { IP, type System } from '../src/engine/system.js';
-import { actorNode, type World } from '../src/engine/world.js';
+import type { World } from '../src/engine/world.js';
 
-const addressLists = new Map<string, string[]>();
-/** Quoted, as the addresses appear in a snapshot's JSON key. */
+const WATCHED: ReadonlySet<string> = new Set(['client', 'lvs', 'server']);
+
+/** The infrastructure's addresses: fast paths' at every epoch (restart) so far, and an LVS cluster's members. */
 function infrastructureAddresses(fastPaths: number, maxEpoch: number, lvsMembers: number): string[] {
-  const id = `${fastPaths}/${maxEpoch}/${lvsMembers}`;
-  let list = addressLists.get(id);
-  if (!list) {
-    const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
-    if (lvsMembers > 1) for (let k = 1; k <= lvsMembers; k++) ips.push(IP.lvsMember(k));
-    for (let e = 0; e <= maxEpoch; e++) {
-      for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
-    }
-    list = ips.map((ip) => JSON.stringify(ip));
-    addressLists.set(id, list);
+  const ips: string[] = [IP.lvs, IP.server, IP.vgw, IP.sp, IP.control];
+  if (lvsMembers > 1) for (let k = 1; k <= lvsMembers; k++) ips.push(IP.lvsMember(k));
+  for (let e = 0; e <= maxEpoch; e++) {
+    for (let n = 1; n <= fastPaths; n++) ips.push(IP.fpVirt(n, e), IP.fpPhys(n, e));
   }
-  return list;
+  return ips;
 }
 
 interface ClientAddresses {
-  /** Quoted, as in a snapshot's JSON key: every client's real IP. */
-  quoted: string[];
+  /** Every client's real IP. */
+  ips: string[];
   /** Each client node's own ENI. */
   eniOf: Map<string, string>;
 }
@@ -38,7 +33,7 @@ function clientAddresses(sys: System): ClientAddresses {
   let a = clientAddressesOf.get(sys);
   if (!a) {
     a = {
-      quoted: sys.clients.map((c) => JSON.stringify(sys.nodes[c.client]!.ip(0))),
+      ips: sys.clients.map((c) => sys.nodes[c.client]!.ip(0)),
       eniOf: new Map(sys.clients.map((c) => [c.client, c.eni])),
     };
     clientAddressesOf.set(sys, a);
@@ -53,16 +48,17 @@ export const privacy = always<null>(
   "The client never holds an infrastructure address and hears only from its ENI; the LVS and the server never hold the client's IP.",
   {
     situation: "the client's, the LVS's or the server's state changes, or a packet reaches one of them",
+    observes: [on.chartChanges('client'), on.chartChanges('lvs'), on.chartChanges('server'), on.deliveries(undefined, 'client'), on.deliveries(undefined, 'lvs'), on.deliveries(undefined, 'server')],
     init: () => null,
     step: (data, obs, report) => {
       const { world, sys } = obs;
       const clients = clientAddresses(sys);
-      const changed = changedActors(obs);
+      const changed = chartChanges(obs).filter((c) => WATCHED.has(c.kind));
       if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
-        const hidden = infrastructureAddresses(obs.sys.config.fastPaths, maxEpoch, obs.sys.config.lvsMembers);
-        checkActors(sys, world, changed, hidden, clients.quoted, report);
+        const hidden = infrastructureAddresses(sys.config.fastPaths, maxEpoch, sys.config.lvsMembers);
+        checkCharts(world, changed, hidden, clients.ips, report);
       }
       for (const e of deliveries(obs)) {
         const kind = sys.nodes[e.to]?.kind;
@@ -72,7 +68,7 @@ export const privacy = always<null>(
         }
         if (kind === 'lvs' || kind === 'server') {
           const json = JSON.stringify(e.msg);
-          const leak = clients.quoted.find((ip) => json.includes(ip));
+          const leak = clients.ips.find((ip) => json.includes(JSON.stringify(ip)));
           if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }
@@ -81,18 +77,18 @@ export const privacy = always<null>(
   },
 );
 
-/** The statecharts that changed in this step: what their state holds. */
-function checkActors(sys: System, world: World, changed: readonly ActorChange[], hidden: string[], clientIps: string[], report: Report): void {
-  for (const { key, after: snap } of changed) {
-    if (!snap) continue;
-    const kind = sys.nodes[actorNode(key)]?.kind;
-    if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
+/** The clients', the LVS's and the server's statecharts that changed in this step: what their state holds. */
+function checkCharts(world: World, changed: readonly ChartChange[], hidden: string[], clientIps: string[], report: Report): void {
+  for (const { actor, kind, after } of changed) {
+    if (!after) continue;
+    report.exercise();
+    const held = stringsIn(after);
     if (kind === 'client') {
-      const leak = hidden.find((ip) => snap.key.includes(ip));
-      if (leak) report.violate(world.now, `the client's state (${key}) holds the infrastructure address ${leak}`);
-    } else if (kind === 'lvs' || kind === 'server') {
-      const leak = clientIps.find((ip) => snap.key.includes(ip));
-      if (leak) report.violate(world.now, `${key}'s state holds the client's real IP ${leak}`);
+      const leak = hidden.find((ip) => held.has(ip));
+      if (leak) report.violate(world.now, `the client's state (${actor}) holds the infrastructure address ${JSON.stringify(leak)}`);
+    } else {
+      const leak = clientIps.find((ip) => held.has(ip));
+      if (leak) report.violate(world.now, `${actor}'s state holds the client's real IP ${JSON.stringify(leak)}`);
     }
   }
 }

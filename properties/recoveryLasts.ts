@@ -19,15 +19,15 @@
  * (properties/index.ts, propertiesFor).
  */
 import type { DataMsg } from '../models/protocol.js';
-import { always } from '../src/checker/property.js';
+import { always, at, on, type At } from '../src/checker/property.js';
 import { delivered, failoverHealthy, faultsOf, LOST_TO_FAILURE, reverseAtClient, sessionStateLost, tenantIdsValid } from '../src/checker/observe.js';
 
 interface Data {
   /** The last fault's time; null before any. */
-  faultAt: number | null;
+  faultAt: At | null;
   /** The preconditions held after the last fault. */
   healthy: boolean;
-  /** Per flow: when reverse delivery resumed after the last fault. */
+  /** Per flow: when reverse delivery resumed after the last fault (kept absolute in the explorer's key, as it always was). */
   resumed: Readonly<Record<string, number>>;
 }
 
@@ -42,6 +42,8 @@ export const recoveryLasts = always<Data>(
   'Once reverse delivery has resumed after a fault, and no new fault comes, the flow\'s reverse data is not black-holed again (lost to a cut link, a node down or gray, a stale address). Needs: valid tenant ids; the spec\'s preconditions after the fault (a fast path healthy both ways; SP, VGW, control and the VGW detour up); no crash or restart of the client, ENI or server.',
   {
     situation: 'reverse data reaching the client after delivery resumed, with no new fault',
+    observes: [on.start(), on.faults(), on.deliveries('data', 'client'), on.drops()],
+    times: ['faultAt'],
     init: () => ({ faultAt: null, healthy: false, resumed: NONE }),
     step: (data, obs, report) => {
       const s = obs.scenario;
@@ -53,7 +55,7 @@ export const recoveryLasts = always<Data>(
       if (faultsOf(obs).length > 0) {
         const healthy = !sessionStateLost(obs) && failoverHealthy(obs.world, s.config, s.faultModel);
         if (!healthy) report.void();
-        next = { faultAt: obs.world.now, healthy, resumed: NONE };
+        next = { faultAt: at(obs.world.now), healthy, resumed: NONE };
       }
       if (next.faultAt === null || !next.healthy) return next;
       const rev = reverseAtClient(obs);

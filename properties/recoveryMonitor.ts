@@ -17,8 +17,8 @@ import { assign, setup } from 'xstate';
 import type { Scenario } from '../src/config/types.js';
 import { DEFAULT_VOCABULARY, declOf, type AnyFault } from '../src/config/faults.js';
 import { chartMonitor, monitorActions, type ChartData } from '../src/checker/chartMonitor.js';
-import { delivered, faultsOf, forwardAtLvs, isLvs, memberFailovers, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
-import type { MonitorLogic } from '../src/checker/property.js';
+import { delivered, faultsOf, forwardAtLvs, memberFailovers, reverseAtClient, sessionStateLost } from '../src/checker/observe.js';
+import { on, type Monitor } from '../src/checker/property.js';
 import type { World } from '../src/engine/world.js';
 import { computeBounds, isDisruptive, recoveryDeadline } from '../src/sim/bounds.js';
 
@@ -224,8 +224,6 @@ export const recoveryMonitorMachine = setup({
   },
 });
 
-const NO_EVENTS: never[] = [];
-
 /** Does a fault break something rather than repair it (its declaration says; an unknown kind keeps the deadline)? */
 function disrupts(f: AnyFault): boolean {
   return declOf(DEFAULT_VOCABULARY, f.kind)?.disrupts(f) ?? false;
@@ -243,25 +241,22 @@ export interface RecoveryObligation {
   isResponse: (via: string) => boolean;
   /** See RecoveryMonitorInput.movingDeadline. */
   movingDeadline: boolean;
-  /**
-   * Step the chart in frames relative to each event's time (chartMonitor.ts). On by
-   * default: the chart compares times only with times; tests turn it off to show that.
-   */
-  timeInvariant?: boolean;
 }
 
 /** The monitor logic of a recovery property: this chart, one instance per flow. */
-export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartData> {
+export function recoveryObligation(o: RecoveryObligation, options: { frames?: boolean } = {}): Monitor<ChartData> {
   const machine = recoveryMonitorMachine.provide({
     guards: {
       isResponse: ({ context, event }) =>
         event.type === 'reverseAtClient' && event.originAt > context.faultAt && o.isResponse(event.via),
     },
   });
-  return chartMonitor({
+  const monitor = chartMonitor({
     machine,
+    // Faults, forward data at the LVS, reverse data at the client; time passing for the deadline.
+    observes: [on.faults(), on.deliveries('data', 'lvs'), on.deliveries('data', 'client'), on.time()],
     // Times meet only times: fault, forward and response times, the deadline from them.
-    timeInvariant: o.timeInvariant ?? true,
+    times: ['t', 'sentAt', 'originAt', 'lastFwdAt', 'base', 'armedAt', 'faultAt'],
     input: (scenario, _sys, flow) =>
       ({
         flow,
@@ -274,8 +269,6 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
     observe: (obs) => {
       const fwd = delivered(obs);
       const faults = faultsOf(obs);
-      // Most steps concern none of it.
-      if (faults.length === 0 && (fwd === null || (!isLvs(obs.sys, fwd.to) && obs.sys.nodes[fwd.to]?.kind !== 'client'))) return NO_EVENTS;
       const out: { key: string; event: RecoveryMonitorEvent }[] = [];
       const t = obs.world.now;
       if (faults.length > 0) {
@@ -297,5 +290,6 @@ export function recoveryObligation(o: RecoveryObligation): MonitorLogic<ChartDat
       if (rev) out.push({ key: rev.flow, event: { type: 'reverseAtClient', t, via: rev.via, originAt: rev.originAt } });
       return out;
     },
-  });
+  }, options);
+  return { ...monitor, deadline: o.budgetMs };
 }

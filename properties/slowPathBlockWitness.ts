@@ -6,7 +6,7 @@
  * (`slow-path-or-control-down`).
  */
 import { LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
-import { sometimes } from '../src/checker/property.js';
+import { sometimes, on } from '../src/checker/property.js';
 
 export const slowPathBlockWitness = sometimes<null>(
   'W5',
@@ -14,6 +14,7 @@ export const slowPathBlockWitness = sometimes<null>(
   'spec §5 (SP failure), E8; [¶71], [¶72], [¶75]',
   'In some run, a first packet a fast path misses to the slow path is lost: the slow path is down or cut off, or unconfigured because PVL-Control was down (E8). No offload follows.',
   {
+    observes: [on.drops()],
     init: () => null,
     step: (data, obs, report) => {
       for (const e of obs.events) {

@@ -11,7 +11,7 @@
  * Nodes are told by their kind (client, eni, ...), so that it holds for `client` and for
  * `client1` … `clientK` alike.
  */
-import { always } from '../src/checker/property.js';
+import { always, on } from '../src/checker/property.js';
 import { deliveries } from '../src/checker/observe.js';
 import { tenantIdValid, tenantPairValid } from '../models/slowPath.js';
 import type { System } from '../src/engine/system.js';
@@ -37,6 +37,7 @@ export const tenantIsolation = always<null>(
   "No packet with a tenant id outside the tenant table gets past the PVL (to the LVS, the server, the VGW or a client); a flow's reverse data leaves a fast path only if its VNI pairs with the flow's CVNI in one tenant entry; no packet of one tenant's flow reaches another tenant's client or ENI.",
   {
     situation: 'PVL packets delivered to the LVS, the server, the VGW or the client',
+    observes: [on.deliveries('data')],
     init: () => null,
     step: (data, obs, report) => {
       const { sys } = obs;

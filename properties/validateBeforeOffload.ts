@@ -4,8 +4,8 @@
  * CVNI for forward, VNI for reverse — and offloaded the entry to it [¶72, ¶75, C5].
  * A crash or restart empties a fast path's table, and so what it may forward.
  */
-import { always } from '../src/checker/property.js';
-import { changedActors, deliveries, faultsOf, isFastPath, sendsOf } from '../src/checker/observe.js';
+import { always, on } from '../src/checker/property.js';
+import { chartChanges, deliveries, faultsOf, nodeKind, sendsOf } from '../src/checker/observe.js';
 import { tenantIdValid } from '../models/slowPath.js';
 import type { FastPathContext } from '../models/fastPath.js';
 
@@ -19,18 +19,19 @@ export const validateBeforeOffload = always<Validated>(
   'A fast path has, and forwards from, an entry for a flow direction only after the slow path validated its tenant id (CVNI forward, VNI reverse) and offloaded it.',
   {
     situation: 'offloads to fast paths, fast-path forwards and fast-path table changes',
+    observes: [on.faults(), on.deliveries('offload', 'fp'), on.sends('data', 'fp'), on.chartChanges('fp')],
     init: () => ({}),
     step: (data, obs, report) => {
       let validated = data;
       const tenants = obs.sys.config.tenants;
       for (const f of faultsOf(obs)) {
-        if ((f.kind === 'crash' || f.kind === 'restart') && f.node && isFastPath(f.node)) {
+        if ((f.kind === 'crash' || f.kind === 'restart') && f.node && nodeKind(obs, f.node) === 'fp') {
           validated = { ...validated, [f.node]: {} };
         }
       }
       for (const e of deliveries(obs)) {
         const m = e.msg;
-        if (m.type === 'offload' && e.from === 'sp' && isFastPath(e.to)) {
+        if (m.type === 'offload' && e.from === 'sp' && nodeKind(obs, e.to) === 'fp') {
           report.exercise();
           if (tenantIdValid(tenants, m)) {
             validated = { ...validated, [e.to]: { ...validated[e.to], [`${m.dir}:${m.flow}`]: true } };
@@ -43,17 +44,17 @@ export const validateBeforeOffload = always<Validated>(
       // the wire when it crashes arrives later, legitimately).
       for (const e of sendsOf(obs)) {
         const m = e.msg;
-        const toKind = e.to === null ? undefined : obs.sys.nodes[e.to]?.kind;
-        if (m.type !== 'data' || !isFastPath(e.from) || (toKind !== 'lvs' && toKind !== 'eni')) continue;
+        const toKind = e.to === null ? undefined : nodeKind(obs, e.to);
+        if (m.type !== 'data' || nodeKind(obs, e.from) !== 'fp' || (toKind !== 'lvs' && toKind !== 'eni')) continue;
         report.exercise();
         if (!validated[e.from]?.[`${m.dir}:${m.flow}`]) {
           report.violate(e.t, `${e.from} forwarded ${m.flow}'s ${m.dir} packet to ${e.to} without an entry the slow path validated`);
         }
       }
-      for (const { key: fp, after } of changedActors(obs)) {
-        if (!after || !isFastPath(fp)) continue;
+      for (const { actor: fp, after } of chartChanges<FastPathContext>(obs, 'fp')) {
+        if (!after) continue;
         report.exercise();
-        const ctx = after.xs.context as FastPathContext;
+        const ctx = after.context;
         for (const dir of ['fwd', 'rev'] as const) {
           for (const flow of Object.keys(ctx[dir] ?? {})) {
             if (!validated[fp]?.[`${dir}:${flow}`]) {

@@ -5,7 +5,7 @@
  * reaches it, and docs/findings.md names it (`vgw-down-black-hole`).
  */
 import { isLvs, LOST_TO_FAILURE as LOST } from '../src/checker/observe.js';
-import { sometimes } from '../src/checker/property.js';
+import { sometimes, on } from '../src/checker/property.js';
 
 export const vgwBlackHoleWitness = sometimes<null>(
   'W4',
@@ -13,6 +13,7 @@ export const vgwBlackHoleWitness = sometimes<null>(
   'spec §5 (VGW failure), E8; [¶77], [¶78]',
   'In some run, reverse data the LVS sends through the VGW is lost because the VGW or its links are down (E8): with the VGW gone the fallback has no fallback.',
   {
+    observes: [on.drops()],
     init: () => null,
     step: (data, obs, report) => {
       for (const e of obs.events) {

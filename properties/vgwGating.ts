@@ -4,11 +4,11 @@
  * now − lastFwd > T_relay [¶77]; so a newly learned forward packet ends the detour
  * (steps 11-13).
  */
-import { always } from '../src/checker/property.js';
+import { always, at, on, type At } from '../src/checker/property.js';
 import { forwardAtLvs, sentToVgw } from '../src/checker/observe.js';
 
 /** Per flow: the last forward arrival at the LVS and the relay timeout learned in-band. */
-type Data = Readonly<Record<string, { lastFwdAt: number; relayTimeoutMs: number | null }>>;
+type Data = Readonly<Record<string, { lastFwdAt: At; relayTimeoutMs: number | null }>>;
 
 export const vgwGating = always<Data>(
   'S4',
@@ -17,6 +17,8 @@ export const vgwGating = always<Data>(
   "The LVS uses the VGW for a session only when now − lastFwd(session) > the session's relay timeout.",
   {
     situation: 'reverse data sent to the VGW',
+    observes: [on.deliveries('data', 'lvs'), on.sends('data', 'lvs')],
+    times: ['lastFwdAt'],
     init: () => ({}),
     step: (data, obs, report) => {
       let next = data;
@@ -24,7 +26,7 @@ export const vgwGating = always<Data>(
       const now = obs.world.now;
       if (fwd) {
         const relay = fwd.relayTimeoutMs ?? data[fwd.flow]?.relayTimeoutMs ?? null;
-        next = { ...data, [fwd.flow]: { lastFwdAt: now, relayTimeoutMs: relay } };
+        next = { ...data, [fwd.flow]: { lastFwdAt: at(now), relayTimeoutMs: relay } };
       }
       for (const m of sentToVgw(obs)) {
         report.exercise();

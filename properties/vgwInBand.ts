@@ -2,7 +2,7 @@
  * S7 (spec §6): the LVS uses the VGW for a session only if the VGW-IP arrived in-band,
  * on a forward packet of that session [¶48], [¶73].
  */
-import { always } from '../src/checker/property.js';
+import { always, on } from '../src/checker/property.js';
 import { forwardAtLvs, sentToVgw } from '../src/checker/observe.js';
 import { IP } from '../src/engine/system.js';
 
@@ -16,6 +16,7 @@ export const vgwInBand = always<Data>(
   'The LVS sends a session to the VGW only after that session\'s forward traffic carried the VGW-IP.',
   {
     situation: 'reverse data sent to the VGW',
+    observes: [on.deliveries('data', 'lvs'), on.sends('data', 'lvs')],
     init: () => ({}),
     step: (data, obs, report) => {
       let next = data;

@@ -5,12 +5,12 @@
  * Same preconditions as L2; the reverse-only link failure of E2 is where the patent
  * design breaks it (oscillation), see the `reverse-link-down` scenario.
  */
-import { always } from '../src/checker/property.js';
+import { always, at, on, type At } from '../src/checker/property.js';
 import { failoverApplicable, failoverHealthy, faultsOf, sentToVgw, sessionStateLost } from '../src/checker/observe.js';
 import { computeBounds } from '../src/sim/bounds.js';
 
 interface Data {
-  lastFaultAt: number;
+  lastFaultAt: At;
   healthy: boolean;
   /** A node holding session state crashed or restarted (E7): nothing more is owed. */
   sessionLost: boolean;
@@ -23,7 +23,9 @@ export const vgwQuiesces = always<Data>(
   "With no fault after time t, the LVS sends nothing to the VGW after t + L2's bound. Same preconditions as L2.",
   {
     situation: "reverse data sent to the VGW while L2's preconditions hold",
-    init: () => ({ lastFaultAt: 0, healthy: true, sessionLost: false }),
+    observes: [on.start(), on.faults(), on.sends('data', 'lvs')],
+    times: ['lastFaultAt'],
+    init: () => ({ lastFaultAt: at(0), healthy: true, sessionLost: false }),
     step: (data, obs, report) => {
       const s = obs.scenario;
       if (!failoverApplicable(s)) {
@@ -37,7 +39,7 @@ export const vgwQuiesces = always<Data>(
         return { ...data, sessionLost: true };
       }
       if (faultsOf(obs).length > 0) {
-        next = { lastFaultAt: obs.world.now, healthy: failoverHealthy(obs.world, s.config, s.faultModel), sessionLost: false };
+        next = { lastFaultAt: at(obs.world.now), healthy: failoverHealthy(obs.world, s.config, s.faultModel), sessionLost: false };
         if (next.healthy) report.trigger();
         else report.void();
       }

@@ -13,20 +13,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { Scenario } from '../config/types.js';
 import { MachineRunner, type Effect, type Snap, type StepResult } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
-import type { MonitorLogic, Observation, Report } from './property.js';
-import { isTimeField, timeFieldsOf, timeless } from '../engine/timeFields.js';
-
-// A monitor snapshot's state and time-free context as text, once per snapshot (its times
-// are keyed relative to now, separately; the explorer hashes the whole key).
-const staticHashes = new WeakMap<Snap, string>();
-function staticHash(snap: Snap): string {
-  let h = staticHashes.get(snap);
-  if (h === undefined) {
-    h = JSON.stringify([snap.xs.value, timeless(snap.xs.context)]);
-    staticHashes.set(snap, h);
-  }
-  return h;
-}
+import type { Fact, Monitor, Observation, Report } from './property.js';
 
 /** Parameters of the monitor charts' primitive actions. */
 export interface ViolateParams {
@@ -53,14 +40,15 @@ export interface MonitorEvent {
   [field: string]: unknown;
 }
 
-interface Deadline {
+export interface Deadline {
   at: number;
   name: string;
   event: { type: string };
 }
 
-interface Instance {
-  /** The chart's snapshot: its times are relative to `origin` (0 for a chart not timeInvariant). */
+/** One instance of a monitor chart (per key: per flow). */
+export interface Instance {
+  /** The chart's snapshot: its times are relative to `origin` (0 when it is stepped in absolute time). */
   snap: Snap;
   origin: number;
   /** Absolute times. */
@@ -75,35 +63,43 @@ export interface ChartMonitorSpec {
   machine: AnyStateMachine;
   /** The chart's input for one instance. */
   input: (scenario: Scenario, sys: System, key: string) => unknown;
+  /** The step facts `observe` reads (property.ts, Fact); a chart with deadlines observes time passing too. */
+  observes: readonly Fact[];
   /** The domain events of one step, by instance key. */
   observe: (obs: Observation) => { key: string; event: MonitorEvent }[];
   /**
-   * The chart uses times only against each other (differences, comparisons, copies from
-   * events to context), never against a constant: shifting every time shifts its
-   * behaviour alike. Its steps are then worked out once in a frame relative to each
+   * The fields of the chart's context and of its events that hold absolute times. The
+   * chart must use them only against each other (differences, comparisons, copies from
+   * events to context), never against a constant, as the explorer's key, which holds them
+   * relative to now, assumes: so its steps are worked out once in a frame relative to each
    * event's time and reused at any time (messages are still worded in absolute times).
    */
-  timeInvariant?: boolean;
+  times: readonly string[];
 }
 
-/** The object with its time fields (as the explorer's keys name them) moved by `delta`. */
-function shiftTimes<T extends object>(x: T, delta: number): T {
+/** The object with its time fields moved by `delta`. */
+function shiftTimes<T extends object>(x: T, delta: number, times: ReadonlySet<string>): T {
   const out = { ...x } as Record<string, unknown>;
   for (const f in out) {
     const v = out[f];
-    if (typeof v === 'number' && isTimeField(f)) out[f] = v + delta;
+    if (typeof v === 'number' && times.has(f)) out[f] = v + delta;
   }
   return out as T;
 }
 
 /** An event's fields in order, its times relative to `t` (events are flat: type, times, flags). */
-function relativeKey(event: object, t: number): string {
+function relativeKey(event: object, t: number, times: ReadonlySet<string>): string {
   let key = '';
   for (const f in event) {
     const v = (event as Record<string, unknown>)[f];
-    key += `${f}=${typeof v === 'number' ? (isTimeField(f) ? v - t : v) : JSON.stringify(v)};`;
+    key += `${f}=${typeof v === 'number' ? (times.has(f) ? v - t : v) : JSON.stringify(v)};`;
   }
   return key;
+}
+
+/** A monitor chart's instances, by key, as the explorer keys and packs them. */
+export function chartInstances(data: ChartData): Readonly<Record<string, Instance>> {
+  return data.instances;
 }
 
 function deadlinePassed(data: ChartData, now: number): boolean {
@@ -117,19 +113,19 @@ function deadlinePassed(data: ChartData, now: number): boolean {
 /** Above this many remembered steps (or frames) a chart's caches start afresh. */
 const FRAME_CACHE_LIMIT = 200_000;
 
-const runners = new WeakMap<AnyStateMachine, MachineRunner>();
-function runnerOf(machine: AnyStateMachine): MachineRunner {
-  let r = runners.get(machine);
-  if (!r) {
-    // Monitor events carry their time: a step is never asked twice, so nothing is cached.
-    r = new MachineRunner(machine, Object.keys(monitorActions), false);
-    runners.set(machine, r);
-  }
-  return r;
+/** A runner for a monitor chart: its events carry their time, so a step is never asked twice and nothing is cached. */
+export function monitorRunner(machine: AnyStateMachine): MachineRunner {
+  return new MachineRunner(machine, Object.keys(monitorActions), false);
 }
 
-export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
-  const runner = runnerOf(spec.machine);
+/**
+ * A monitor chart as a property's monitor. `frames` false steps it in absolute time (tests
+ * compare the two: the same verdicts, messages and samples).
+ */
+export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean } = {}): Monitor<ChartData> {
+  const runner = monitorRunner(spec.machine);
+  const times = new Set(spec.times);
+  const framed = options.frames ?? true;
 
   // Time-invariant charts: snapshots get a number, steps are remembered by (snapshot,
   // shift of its frame to the event's time, event relative to its time).
@@ -149,18 +145,18 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
     let out = frames.get(key);
     if (!out) {
       if (frames.size >= FRAME_CACHE_LIMIT) frames = new Map();
-      out = runner.resolve(snap.xs.value, shiftTimes(snap.xs.context as object, delta));
+      out = runner.resolve(snap.xs.value, shiftTimes(snap.xs.context as object, delta, times));
       frames.set(key, out);
     }
     return out;
   };
   /** A step in the frame of the event's time `t`: the snapshot it leads to is relative to `t`. */
   const stepAt = (inst: Instance, event: { type: string }, t: number): StepResult => {
-    const key = `${idOf(inst.snap)}|${inst.origin - t}|${relativeKey(event, t)}`;
+    const key = `${idOf(inst.snap)}|${inst.origin - t}|${relativeKey(event, t, times)}`;
     let r = steps.get(key);
     if (!r) {
       if (steps.size >= FRAME_CACHE_LIMIT) steps = new Map();
-      r = runner.step(shifted(inst.snap, inst.origin - t), shiftTimes(event, -t));
+      r = runner.step(shifted(inst.snap, inst.origin - t), shiftTimes(event, -t, times));
       steps.set(key, r);
     }
     return r;
@@ -213,7 +209,7 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   };
 
   const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string): Instance => {
-    if (!spec.timeInvariant) {
+    if (!framed) {
       const { snap, effects } = runner.step(inst.snap, event);
       const next = snap === inst.snap ? inst : { ...inst, snap };
       return apply(next, effects, t, report, key);
@@ -235,6 +231,8 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
   };
 
   return {
+    observes: spec.observes,
+    chart: { machine: spec.machine, times: spec.times },
     init: () => ({ instances: {} }),
     step: (data, obs, report) => {
       const now = obs.world.now;
@@ -262,36 +260,6 @@ export function chartMonitor(spec: ChartMonitorSpec): MonitorLogic<ChartData> {
         write(key, send(inst, event, event.t, report, key));
       }
       return instances === data.instances ? data : { instances };
-    },
-    // Per instance: its state and time-free context (hashed once per snapshot), then its
-    // time fields and deadlines as times the key makes relative.
-    split: (data) => {
-      let timeless = '';
-      const times: (number | null)[] = [];
-      for (const k of Object.keys(data.instances).sort()) {
-        const inst = data.instances[k]!;
-        timeless += `${k}:${staticHash(inst.snap)}`;
-        const context = inst.snap.xs.context as Record<string, unknown>;
-        for (const f of timeFieldsOf(context)) {
-          const v = context[f];
-          times.push(typeof v === 'number' ? v + inst.origin : null);
-        }
-        for (const d of inst.timers) {
-          timeless += `@${d.name}`;
-          times.push(d.at);
-        }
-        timeless += ';';
-      }
-      return { timeless, times };
-    },
-    pack: (data) =>
-      Object.entries(data.instances).map(([k, inst]) => [k, inst.snap.xs.value, inst.snap.xs.context, inst.timers, inst.origin]),
-    unpack: (packed) => {
-      const instances: Record<string, Instance> = {};
-      for (const [k, value, context, timers, origin] of packed as [string, unknown, unknown, Deadline[], number][]) {
-        instances[k] = { snap: runner.resolve(value, context), origin, timers };
-      }
-      return { instances };
     },
     finish: (data, _world, scenario, report) => {
       const instances: Record<string, Instance> = {};

@@ -8,7 +8,7 @@ import type { Chooser } from '../engine/chooser.js';
 import type { TraceEvent, ViolationEvent } from '../engine/trace.js';
 import { buildSystem } from '../engine/system.js';
 import { runScenario } from '../sim/simulate.js';
-import { finishMonitor, initMonitor, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from './property.js';
+import { finishMonitor, initMonitor, stepFacts, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Verdict } from './property.js';
 
 export interface RunVerdicts {
   verdicts: ReadonlyMap<string, Verdict>;
@@ -29,7 +29,7 @@ export interface EvaluateOptions {
 export function evaluate(scenario: Scenario, properties: readonly AnyProperty[], options: EvaluateOptions = {}): RunVerdicts {
   const keep = options.keepTrace ?? false;
   const sys = buildSystem(scenario.design, scenario.config, scenario.workload);
-  let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p.logic, scenario, sys));
+  let states: MonitorState<unknown>[] = properties.map((p) => initMonitor(p, scenario, sys));
   const violations: ViolationEvent[] = [];
   const movesToViolation = new Map<string, number>();
   const exercisedSteps = properties.map(() => 0);
@@ -56,16 +56,18 @@ export function evaluate(scenario: Scenario, properties: readonly AnyProperty[],
     observe: (prev, world, events, move) => {
       const obs = { scenario, sys, prev, world, events, move };
       if (move && move.kind !== 'advance') moves++;
+      // What the step carries, once for every monitor: each sees only the steps it observes.
+      const facts = stepFacts(obs);
       for (let i = 0; i < properties.length; i++) {
         const before = states[i]!;
-        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!.logic, before, obs, recorder));
+        states[i] = noteIfNew(i, before, stepMonitor(properties[i]!, before, obs, recorder, facts));
         if (recorder.exercised) exercisedSteps[i]!++;
       }
     },
   });
   states = states.map((s, i) => {
-    const after = noteIfNew(i, s, finishMonitor(properties[i]!.logic, s, run.world, scenario, recorder));
-    if (properties[i]!.logic.finish && recorder.exercised) exercisedSteps[i]!++;
+    const after = noteIfNew(i, s, finishMonitor(properties[i]!, s, run.world, scenario, recorder));
+    if (properties[i]!.finish && recorder.exercised) exercisedSteps[i]!++;
     return after;
   });
 

@@ -7,25 +7,24 @@ import type { Config, Scenario } from '../config/types.js';
 import type { FaultModel } from '../config/faults.js';
 import type { DataMsg, Message } from '../../models/protocol.js';
 import type { EniContext } from '../../models/eni.js';
-import { fastPathIds, lvsIds, type System } from '../engine/system.js';
+import { fastPathIds, lvsIds, type NodeKind, type System } from '../engine/system.js';
 import { clusterMember } from '../engine/world.js';
 import { clientCount, clientIds, eniIds } from '../config/topology.js';
 import { isLvsMember, roleOf } from '../config/faults.js';
 import type { DeliverEvent, FaultEvent } from '../engine/trace.js';
-import type { InFlight, World } from '../engine/world.js';
+import { actorNode, type InFlight, type World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
 import { memoOf, setMemo, type Memoised } from '../engine/memo.js';
 import type { Observation } from './property.js';
 
-const fastPathNames = new Map<string, boolean>();
-/** Is this node id a fast path's ("fp1", "fp2", ...)? */
+/** Is this node id a fast path's ("fp1", "fp2", ...)? Node ids are the contract's (model-contract.md); `nodeKind` asks the run's system. */
 export function isFastPath(node: string): boolean {
-  let yes = fastPathNames.get(node);
-  if (yes === undefined) {
-    yes = /^fp\d+$/.test(node);
-    if (fastPathNames.size < 10_000) fastPathNames.set(node, yes);
-  }
-  return yes;
+  return node.length > 2 && node.charCodeAt(0) === 102 /* f */ && node.charCodeAt(1) === 112 /* p */ && /^fp\d+$/.test(node);
+}
+
+/** The kind of a node of this run ("fp2" -> "fp", "lvs" -> "lvs"), or undefined for an id that names no node. */
+export function nodeKind(obs: Observation, node: string): NodeKind | undefined {
+  return obs.sys.nodes[node]?.kind;
 }
 
 /** Is this node an LVS: the single `lvs` or a cluster member (by the node's kind in the system)? */
@@ -59,15 +58,102 @@ interface Facts {
   toVgw: DataMsg[] | null;
 }
 
+/**
+ * A statechart as a property reads it: which actor (a node's chart, "eni", or a node's
+ * per-flow chart, "lvs/f1"), its state value and its context.
+ */
+export interface ChartState<C = Readonly<Record<string, unknown>>> {
+  readonly actor: string;
+  readonly node: string;
+  /** The node's kind ("fp" for fp1, fp2...). */
+  readonly kind: NodeKind;
+  /** The flow of a per-flow chart ("lvs/f1" -> "f1"), else null. */
+  readonly flow: string | null;
+  /** The state value, as XState gives it ("idle", or { serving: "viaVgw" }). */
+  readonly value: unknown;
+  readonly context: C;
+}
+
+/** A statechart this step changed: started (no `before`), ended by a crash (no `after`), or stepped. */
+export interface ChartChange<C = Readonly<Record<string, unknown>>> {
+  readonly actor: string;
+  readonly node: string;
+  readonly kind: NodeKind;
+  readonly flow: string | null;
+  readonly before: ChartState<C> | undefined;
+  readonly after: ChartState<C> | undefined;
+}
+
+function chartState<C>(obs: Observation, actor: string, snap: Snap | undefined): ChartState<C> | undefined {
+  if (!snap) return undefined;
+  const node = actorNode(actor);
+  const slash = actor.indexOf('/');
+  return { actor, node, kind: obs.sys.nodes[node]!.kind, flow: slash < 0 ? null : actor.slice(slash + 1), value: snap.xs.value, context: snap.xs.context as C };
+}
+
+/**
+ * A statechart's state after this step (`when` "after", the default) or before it: the
+ * chart of a node ("eni") or of a node's flow ("lvs/f1"); undefined when it is not running.
+ */
+export function chartOf<C = Readonly<Record<string, unknown>>>(obs: Observation, actor: string, when: 'before' | 'after' = 'after'): ChartState<C> | undefined {
+  const world = when === 'after' ? obs.world : obs.prev;
+  return world ? chartState<C>(obs, actor, world.actors[actor]) : undefined;
+}
+
+/**
+ * The statecharts this step changed (of a node kind, when given), in the world's actor
+ * order. On the run's first observation every chart counts as started.
+ */
+export function chartChanges<C = Readonly<Record<string, unknown>>>(obs: Observation, kind?: NodeKind): readonly ChartChange<C>[] {
+  const out: ChartChange<C>[] = [];
+  for (const c of changedActors(obs)) {
+    const node = actorNode(c.key);
+    const k = obs.sys.nodes[node]!.kind;
+    if (kind !== undefined && k !== kind) continue;
+    const slash = c.key.indexOf('/');
+    out.push({
+      actor: c.key,
+      node,
+      kind: k,
+      flow: slash < 0 ? null : c.key.slice(slash + 1),
+      before: chartState<C>(obs, c.key, c.before),
+      after: chartState<C>(obs, c.key, c.after),
+    });
+  }
+  return out;
+}
+
+/**
+ * Every string a chart's state holds, at any depth: state names, context values and the
+ * keys of its maps (what a text search of the snapshot's JSON would find, quoted).
+ */
+export function stringsIn(chart: ChartState<unknown>): ReadonlySet<string> {
+  const out = new Set<string>();
+  const walk = (x: unknown): void => {
+    if (typeof x === 'string') out.add(x);
+    else if (Array.isArray(x)) for (const y of x) walk(y);
+    else if (x !== null && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (v === undefined || typeof v === 'function') continue;
+        out.add(k);
+        walk(v);
+      }
+    }
+  };
+  walk(chart.value);
+  walk(chart.context);
+  return out;
+}
+
 /** A statechart whose snapshot this step replaced (started: no `before`; crashed: no `after`). */
-export interface ActorChange {
+interface ActorChange {
   key: string;
   before: Snap | undefined;
   after: Snap | undefined;
 }
 
 /** The statecharts this step changed, in the world's actor order. */
-export function changedActors(obs: Observation): ActorChange[] {
+function changedActors(obs: Observation): ActorChange[] {
   const f = facts(obs);
   if (f.changed) return f.changed;
   const changed: ActorChange[] = [];
@@ -234,23 +320,8 @@ const FP_LINKS = (fp: string, world: World, config: Config, enis: readonly strin
  * client hang, so no new request triggers a probe (see docs/findings.md).
  */
 export function failoverHealthy(world: World, config: Config, model: FaultModel = 'patent'): boolean {
-  if (model === 'extended') return specHealthy(world, config);
-  // Worlds share their fault state (down, epochs, links) until a fault changes it.
-  const last = lastHealth;
-  if (last.config === config && last.down === world.down && last.epochs === world.epochs && last.links === world.links && last.modes === world.modes) return last.healthy;
-  const healthy = failoverHealthyNow(world, config);
-  lastHealth = { config, down: world.down, epochs: world.epochs, links: world.links, modes: world.modes, healthy };
-  return healthy;
+  return model === 'extended' ? specHealthy(world, config) : failoverHealthyNow(world, config);
 }
-
-let lastHealth: { config: Config | null; down: object | null; epochs: object | null; links: object | null; modes: object | undefined | null; healthy: boolean } = {
-  config: null,
-  down: null,
-  epochs: null,
-  links: null,
-  modes: null,
-  healthy: false,
-};
 
 function failoverHealthyNow(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
@@ -403,22 +474,17 @@ export function probeOutlastsRoundTrip(config: Config): boolean {
   return config.probeTimeoutMs > rtt;
 }
 
-const applicability = new WeakMap<object, boolean>();
 /**
- * L2's and L3's static preconditions, once per scenario: valid tenant ids, a client that
- * reacts, a probe that outlasts its round trip.
+ * L2's and L3's static preconditions: valid tenant ids, a client that reacts, a probe that
+ * outlasts its round trip.
  */
 export function failoverApplicable(s: Scenario): boolean {
-  let ok = applicability.get(s);
-  if (ok === undefined) {
-    // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
-    ok =
-      tenantIdsValid(s.config, s.workload) &&
-      clientReacts(s.config, s.workload) &&
-      (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config));
-    applicability.set(s, ok);
-  }
-  return ok;
+  // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
+  return (
+    tenantIdsValid(s.config, s.workload) &&
+    clientReacts(s.config, s.workload) &&
+    (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config))
+  );
 }
 
 /**
@@ -457,11 +523,11 @@ export function eniChange(obs: Observation): EniChange | null {
 }
 
 function eniChangeOf(obs: Observation, eni: string): EniChange | null {
-  const before = obs.prev?.actors[eni];
-  const after = obs.world.actors[eni];
-  if (!before || !after || before === after) return null;
-  const was = before.xs.context as EniContext;
-  const now = after.xs.context as EniContext;
+  const before = chartOf<EniContext>(obs, eni, 'before');
+  const after = chartOf<EniContext>(obs, eni);
+  if (!before || !after || obs.prev!.actors[eni] === obs.world.actors[eni]) return null;
+  const was = before.context;
+  const now = after.context;
   const moved: [string, string, string | null][] = [];
   for (const [flow, member] of Object.entries(now.flows)) {
     const old = was.flows[flow];

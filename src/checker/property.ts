@@ -8,15 +8,21 @@
  * - `eventually` with a deadline (bounded response): after a trigger, a response within a
  *   deadline computed from the run's configuration.
  *
- * A monitor is pure: `step(state, observation) -> state`. Its state is plain data, so the
- * exhaustive explorer can hash it with the world and the random checker can keep one per
- * run without copying anything.
+ * A property is a name and a monitor: `{ id, title, description, observes, init, step }`
+ * (plus `times`, `finish`, `deadline` where needed). The monitor is pure: `step(state,
+ * observation) -> state`. Its state is plain data, so the exhaustive explorer can hash it
+ * with the world and the random checker can keep one per run without copying anything. It
+ * declares the step facts it reads (`observes`), and is called on no other step; and the
+ * fields of its data that hold times (`times`, of type `At`). How the explorer keys, interns
+ * and packs the data is derived from those declarations (src/explorer/codec.ts).
  */
 import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
-import type { Move, World } from '../engine/world.js';
-import type { Memoised } from '../engine/memo.js';
+import { actorNode, type Move, type World } from '../engine/world.js';
+import type { AnyStateMachine } from 'xstate';
+import type { Message } from '../../models/protocol.js';
+import type { NodeKind } from '../engine/system.js';
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually';
 
@@ -60,7 +66,7 @@ export interface Sample {
   budgetMs: number;
 }
 
-export interface MonitorState<D> extends Memoised {
+export interface MonitorState<D> {
   readonly verdict: Verdict;
   readonly data: D;
 }
@@ -75,31 +81,96 @@ export interface Report {
   exercise(): void;
 }
 
-/** A monitor's data as the explorer keys it: see MonitorLogic.split. */
-export interface MonitorKey {
-  readonly timeless: string;
-  readonly times: readonly (number | null)[];
-}
+/**
+ * A fact of a step that a monitor reads (P's `spec M observes e1, e2`): the checker and the
+ * explorer call a monitor only on steps that carry one of the facts it declares, and on
+ * none other. Made with `on` (below).
+ */
+export type Fact =
+  /** A message delivered to a node (of a message type, to a node kind: both optional). */
+  | { readonly fact: 'deliver'; readonly type?: MessageType; readonly to?: NodeKind }
+  /** A message put on the wire, sent or lost as it was sent (observe.ts, sendsOf). */
+  | { readonly fact: 'send'; readonly type?: MessageType; readonly from?: NodeKind }
+  /** A message or packet dropped (any stage, any reason). */
+  | { readonly fact: 'drop' }
+  /** A fault injected. */
+  | { readonly fact: 'fault' }
+  /** A statechart's snapshot changed, started or ended (of a node kind: optional). */
+  | { readonly fact: 'chart'; readonly kind?: NodeKind }
+  /** The virtual clock moved forward in this step. */
+  | { readonly fact: 'time' }
+  /** The run's first observation: the initial world (no previous one). */
+  | { readonly fact: 'start' }
+  /** Every step, whatever it carries (an invariant over whole world states). */
+  | { readonly fact: 'step' };
 
-export interface MonitorLogic<D> {
+export type MessageType = Message['type'];
+
+/** The facts a monitor may observe (`observes: [on.sends('offload'), on.faults()]`). */
+export const on = {
+  deliveries: (type?: MessageType, to?: NodeKind): Fact => ({ fact: 'deliver', ...(type ? { type } : {}), ...(to ? { to } : {}) }),
+  sends: (type?: MessageType, from?: NodeKind): Fact => ({ fact: 'send', ...(type ? { type } : {}), ...(from ? { from } : {}) }),
+  drops: (): Fact => ({ fact: 'drop' }),
+  faults: (): Fact => ({ fact: 'fault' }),
+  chartChanges: (kind?: NodeKind): Fact => ({ fact: 'chart', ...(kind ? { kind } : {}) }),
+  time: (): Fact => ({ fact: 'time' }),
+  start: (): Fact => ({ fact: 'start' }),
+  everyStep: (): Fact => ({ fact: 'step' }),
+} as const;
+
+/** Every step: a monitor that may read anything at all (tests compare a monitor's verdicts against it). */
+export const EVERY_FACT: readonly Fact[] = [on.everyStep()];
+
+declare const AT: unique symbol;
+/**
+ * An absolute virtual time held in monitor data. The explorer's state key holds such a
+ * time relative to now (capped at the horizon in the past), so a field of this type must
+ * be listed in the property's `times`, and the monitor must compare it only with other
+ * times (a difference, an order), never with a constant.
+ */
+export type At = number & { readonly [AT]: true };
+/** A time (obs.world.now, an event's `t`) as monitor data holds it. */
+export const at = (t: number): At => t as At;
+
+/** Names of the fields, up to four levels deep in `D`, whose values are times (`At`, or null/undefined). */
+export type TimeField<D, Depth extends unknown[] = []> = 0 extends 1 & D
+  ? string
+  : Depth['length'] extends 4
+    ? never
+    : D extends At
+      ? never
+      : D extends readonly (infer E)[]
+        ? TimeField<E, [...Depth, 0]>
+        : D extends object
+          ? { [K in keyof D & string]-?: NonNullable<D[K]> extends At ? K : TimeField<NonNullable<D[K]>, [...Depth, 0]> }[keyof D & string]
+          : never;
+
+/** What a property's monitor is: what it observes, its data's times, and its steps. */
+export interface Monitor<D> {
+  /** The step facts it reads; it is called on the steps that carry one of them and on no other. */
+  readonly observes: readonly Fact[];
+  /**
+   * The fields of its data (at any depth, by field name) that hold absolute times (`At`),
+   * which the explorer keys relative to now. Fields not listed are keyed as they are.
+   */
+  readonly times?: readonly TimeField<D>[];
   init(scenario: Scenario, sys: System): D;
   step(data: D, obs: Observation, report: Report): D;
   /** At the end of the run (time `until`): missed deadlines, open obligations. */
   finish?(data: D, world: World, scenario: Scenario, report: Report): D;
-  /**
-   * The data's part of the explorer's state key, split so that it is worked out once per
-   * data object: a time-free text, and the absolute times it holds (null for "none"),
-   * which the key makes relative to now, the past capped at a horizon. By default: the
-   * data's JSON with the numbers of fields named like times (t, at, lastFwdAt, faultAt,
-   * ...) taken out into `times` (src/explorer/codec.ts).
-   */
-  split?(data: D): MonitorKey;
-  /** Data as plain values to hand to another thread, and back (for data holding statechart snapshots). */
-  pack?(data: D): unknown;
-  unpack?(packed: unknown): D;
+  /** Bounded response: the budget, ms, a response has after its trigger on this run's configuration. */
+  readonly deadline?: (scenario: Scenario) => number;
+  /** A monitor written as a statechart (chartMonitor.ts): its chart, and the time fields of its context and events. */
+  readonly chart?: ChartDeclaration;
 }
 
-export interface Property<D = unknown> {
+/** A monitor chart's declaration: the machine, and which fields of its context and events are absolute times. */
+export interface ChartDeclaration {
+  readonly machine: AnyStateMachine;
+  readonly times: readonly string[];
+}
+
+export interface Property<D = unknown> extends Monitor<D> {
   /** Short id used on the command line and in the manifest: S1..S8, L1..L3, W1... */
   readonly id: string;
   readonly kind: PropertyKind;
@@ -114,28 +185,26 @@ export interface Property<D = unknown> {
    * checked nothing: a property never exercised in any run is vacuous (verdicts.ts).
    */
   readonly situation?: string;
-  readonly logic: MonitorLogic<D>;
 }
 
 export type AnyProperty = Property<any>;
 
-/** The logic of an `always` property: a monitor, and the situation it is about. */
-export interface AlwaysLogic<D> extends MonitorLogic<D> {
+/** The monitor of an `always` property, and the situation it is about. */
+export interface AlwaysMonitor<D> extends Monitor<D> {
   /** What the invariant is about, in a few words ("offloads sent"); the monitor calls `report.exercise()` when it occurs. */
   situation: string;
 }
 
-export function always<D>(id: string, title: string, source: string, description: string, logic: AlwaysLogic<D>): Property<D> {
-  const { situation, ...monitor } = logic;
-  return { id, kind: 'always', title, source, description, situation, logic: monitor };
+export function always<D>(id: string, title: string, source: string, description: string, monitor: AlwaysMonitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'always', title, source, description };
 }
 
-export function sometimes<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
-  return { id, kind: 'sometimes', title, source, description, logic };
+export function sometimes<D>(id: string, title: string, source: string, description: string, monitor: Monitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'sometimes', title, source, description };
 }
 
-export function eventually<D>(id: string, title: string, source: string, description: string, logic: MonitorLogic<D>): Property<D> {
-  return { id, kind: 'eventually', title, source, description, logic };
+export function eventually<D>(id: string, title: string, source: string, description: string, monitor: Monitor<D>): Property<D> {
+  return { ...monitor, id, kind: 'eventually', title, source, description };
 }
 
 /**
@@ -148,10 +217,12 @@ export function stateInvariant(
   source: string,
   description: string,
   situation: string,
+  observes: readonly Fact[],
   check: (world: World, obs: Observation) => string | null | undefined,
 ): Property<null> {
   return always(id, title, source, description, {
     situation,
+    observes,
     init: () => null,
     step: (data, obs, report) => {
       const why = check(obs.world, obs);
@@ -221,33 +292,158 @@ export class StepRecorder implements Report {
   }
 }
 
+const KIND_BIT: Readonly<Record<NodeKind, number>> = { client: 1, eni: 2, sp: 4, fp: 8, control: 16, lvs: 32, vgw: 64, server: 128 };
+const TYPE_BIT: Readonly<Record<MessageType, number>> = { data: 1, offload: 2, probe: 4, probeAck: 8, config: 16, sync: 32 };
+
 /**
- * One monitor step on an observation; the state is returned unchanged when nothing changed.
+ * The facts one step carries, worked out once for every monitor: per node kind, the
+ * message types delivered to it and sent from it (bit masks), the kinds whose charts
+ * changed, and flags.
+ */
+export interface StepFacts {
+  readonly start: boolean;
+  readonly time: boolean;
+  readonly fault: boolean;
+  readonly drop: boolean;
+  /** Kind bit -> message type bits, and their union over kinds. */
+  readonly delivered: Readonly<Record<number, number>>;
+  readonly deliveredAny: number;
+  readonly sent: Readonly<Record<number, number>>;
+  readonly sentAny: number;
+  /** Kind bits of the charts that changed (every chart, on the first observation). */
+  readonly charts: number;
+}
+
+function kindBit(obs: Observation, node: string | null): number {
+  if (node === null) return 0;
+  const kind = obs.sys.nodes[node]?.kind;
+  return kind === undefined ? 0 : KIND_BIT[kind];
+}
+
+/** The facts of a step (see StepFacts). */
+export function stepFacts(obs: Observation): StepFacts {
+  let fault = false;
+  let drop = false;
+  const delivered: Record<number, number> = {};
+  const sent: Record<number, number> = {};
+  let deliveredAny = 0;
+  let sentAny = 0;
+  for (const e of obs.events) {
+    if (e.event === 'deliver') {
+      const t = TYPE_BIT[e.msg.type] ?? 0;
+      const k = kindBit(obs, e.to);
+      delivered[k] = (delivered[k] ?? 0) | t;
+      deliveredAny |= t;
+    } else if (e.event === 'send' || (e.event === 'drop' && e.stage === 'send' && e.msg)) {
+      const t = TYPE_BIT[e.msg!.type] ?? 0;
+      const k = kindBit(obs, e.from);
+      sent[k] = (sent[k] ?? 0) | t;
+      sentAny |= t;
+    }
+    if (e.event === 'drop') drop = true;
+    else if (e.event === 'fault') fault = true;
+  }
+  let charts = 0;
+  const before = obs.prev?.actors;
+  const after = obs.world.actors;
+  if (before !== after) {
+    for (const key in after) if (before?.[key] !== after[key]) charts |= kindBit(obs, actorNode(key));
+    if (before) for (const key in before) if (!(key in after)) charts |= kindBit(obs, actorNode(key));
+  }
+  return {
+    start: obs.prev === null,
+    time: obs.prev !== null && obs.world.now > obs.prev.now,
+    fault,
+    drop,
+    delivered,
+    deliveredAny,
+    sent,
+    sentAny,
+    charts,
+  };
+}
+
+/** Messages of a type (any when undefined) in a per-kind table, for a kind (any when undefined). */
+function typed(table: Readonly<Record<number, number>>, any: number, type: MessageType | undefined, kind: NodeKind | undefined): boolean {
+  const mask = kind === undefined ? any : (table[KIND_BIT[kind]] ?? 0);
+  return type === undefined ? mask !== 0 : (mask & TYPE_BIT[type]) !== 0;
+}
+
+/** Does a step with these facts carry this fact? */
+export function carries(facts: StepFacts, fact: Fact): boolean {
+  switch (fact.fact) {
+    case 'step':
+      return true;
+    case 'start':
+      return facts.start;
+    case 'time':
+      return facts.time;
+    case 'fault':
+      return facts.fault;
+    case 'drop':
+      return facts.drop;
+    case 'chart':
+      return fact.kind === undefined ? facts.charts !== 0 : (facts.charts & KIND_BIT[fact.kind]) !== 0;
+    case 'deliver':
+      return typed(facts.delivered, facts.deliveredAny, fact.type, fact.to);
+    case 'send':
+      return typed(facts.sent, facts.sentAny, fact.type, fact.from);
+  }
+}
+
+/** Does a step with these facts carry one of the facts the monitor observes (is it to be called on it)? */
+export function observesFacts(monitor: Pick<Monitor<unknown>, 'observes'>, facts: StepFacts): boolean {
+  for (const fact of monitor.observes) if (carries(facts, fact)) return true;
+  return false;
+}
+
+/** The same, for one observation. */
+export function observesStep(monitor: Pick<Monitor<unknown>, 'observes'>, obs: Observation): boolean {
+  return observesFacts(monitor, stepFacts(obs));
+}
+
+/**
+ * One monitor step on an observation; the state is returned unchanged when nothing changed,
+ * and without calling the monitor when the step carries none of the facts it observes.
  * `recorder` (the caller's, reused across steps) says afterwards whether the step exercised
  * the property's situation; without one, a fresh recorder is used and that is not kept.
+ * `facts`: the step's, when the caller worked them out once for several monitors.
  */
-export function stepMonitor<D>(logic: MonitorLogic<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder = new StepRecorder()): MonitorState<D> {
+export function stepMonitor<D>(
+  monitor: Monitor<D>,
+  state: MonitorState<D>,
+  obs: Observation,
+  recorder: StepRecorder = new StepRecorder(),
+  facts: StepFacts = stepFacts(obs),
+): MonitorState<D> {
   recorder.begin(state.verdict);
-  const data = logic.step(state.data, obs, recorder);
+  if (!observesFacts(monitor, facts)) return state;
+  return stepObserved(monitor, state, obs, recorder);
+}
+
+/** A monitor step on an observation already known to carry a fact it observes (the explorer's, which knows that per move). */
+export function stepObserved<D>(monitor: Monitor<D>, state: MonitorState<D>, obs: Observation, recorder: StepRecorder): MonitorState<D> {
+  recorder.begin(state.verdict);
+  const data = monitor.step(state.data, obs, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
 /** The end of a run: deadlines still open, obligations never met (`recorder` as for stepMonitor). */
 export function finishMonitor<D>(
-  logic: MonitorLogic<D>,
+  monitor: Monitor<D>,
   state: MonitorState<D>,
   world: World,
   scenario: Scenario,
   recorder: StepRecorder = new StepRecorder(),
 ): MonitorState<D> {
   recorder.begin(state.verdict);
-  if (!logic.finish) return state;
-  const data = logic.finish(state.data, world, scenario, recorder);
+  if (!monitor.finish) return state;
+  const data = monitor.finish(state.data, world, scenario, recorder);
   const verdict = recorder.end();
   return data === state.data && verdict === state.verdict ? state : { verdict, data };
 }
 
-export function initMonitor<D>(logic: MonitorLogic<D>, scenario: Scenario, sys: System): MonitorState<D> {
-  return { verdict: FRESH, data: logic.init(scenario, sys) };
+export function initMonitor<D>(monitor: Monitor<D>, scenario: Scenario, sys: System): MonitorState<D> {
+  return { verdict: FRESH, data: monitor.init(scenario, sys) };
 }

@@ -25,8 +25,8 @@ import type { LvsContext } from '../../models/lvs.js';
 import { fastPathIds, type System } from '../engine/system.js';
 import { clusterMember, type World } from '../engine/world.js';
 import type { EniContext } from '../../models/eni.js';
-import { eniChange, isLvs, sendsOf } from './observe.js';
-import { always, type AnyProperty, type Observation } from './property.js';
+import { chartOf, eniChange, isLvs, sendsOf } from './observe.js';
+import { always, on, type AnyProperty, type Observation } from './property.js';
 
 /** A link that carries packets: not cut, and not set to lose every one. */
 function linkUp(world: World, config: Config, id: string): boolean {
@@ -61,15 +61,14 @@ function flowPathHealthy(obs: Observation, flow: string): boolean {
   // The LVS that has the flow: `lvs`, or the cluster member the ECMP names now.
   const at = sys.lvsService ? clusterMember(sys, world.down, flow) : 'lvs';
   if (at === null) return false;
-  const lvs = world.actors[`${at}/${flow}`];
-  const path = lvs ? (lvs.xs.context as LvsContext).pathVirtIp : null;
+  const lvs = chartOf<LvsContext>(obs, `${at}/${flow}`);
+  const path = lvs ? lvs.context.pathVirtIp : null;
   if (path === null) return false;
   const fp = fastPathAt(sys, world, obs.scenario.config, path);
   if (fp === null || !fastPathUp(world, fp)) return false;
   // The flow's own client and ENI (`client`/`eni`, or `clientK`/`eniK` of several).
   const { client, eni: eniId } = sys.tenancy[flow] ?? { client: 'client', eni: 'eni' };
-  const eni = world.actors[eniId];
-  const member = eni ? (eni.xs.context as EniContext).flows[flow] : undefined;
+  const member = chartOf<EniContext>(obs, eniId)?.context.flows[flow];
   if (member !== path) return false;
   if ([client, eniId, at, 'server'].some((n) => world.down[n])) return false;
   return [`${client}->${eniId}`, `${eniId}->${fp}`, `${fp}->${at}`, `${at}->${fp}`, `${fp}->${eniId}`, `${eniId}->${client}`].every((l) => linkUp(world, obs.scenario.config, l));
@@ -82,6 +81,7 @@ export const needlessVgw = always<VgwData>(
   "The LVS switches a flow's reverse data to the VGW while the flow's fast path is healthy both ways (the path it learned, which the ENI sends the flow to).",
   {
     situation: 'a switch to the VGW on a healthy fast path',
+    observes: [on.sends('data', 'lvs')],
     init: () => ({ onVgw: [] }),
     step: (data, obs, report) => {
       // A client that never sends (a silent sink, E6) has the VGW whatever the setting: not counted.
@@ -111,6 +111,7 @@ export const needlessFailover = always<null>(
   'The ENI declares a fast path down while it is healthy (up, at the probed address, both probe hops up).',
   {
     situation: 'a healthy fast path declared down by the ENI',
+    observes: [on.chartChanges('eni')],
     init: () => null,
     step: (data, obs, report) => {
       const change = eniChange(obs);

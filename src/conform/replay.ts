@@ -490,7 +490,7 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
   const next = new Map<string, number>(nodes.map((n) => [n, 0]));
 
   const props = options.properties;
-  let states: MonitorState<unknown>[] = props.map((q) => initMonitor(q.logic, scenario, sys));
+  let states: MonitorState<unknown>[] = props.map((q) => initMonitor(q, scenario, sys));
   const evidence = new Map<string, Evidence | null>();
   const exercisedSteps = props.map(() => 0);
   /** After each monitor step, whether it exercised the property's situation. */
@@ -512,7 +512,7 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
     const obs = { scenario, sys, prev, world, events, move };
     for (let i = 0; i < props.length; i++) {
       const before = states[i]!;
-      const after = stepMonitor(props[i]!.logic, before, obs, recorder);
+      const after = stepMonitor(props[i]!, before, obs, recorder);
       if (recorder.exercised) exercisedSteps[i]!++;
       if (after.verdict.violation && !before.verdict.violation) {
         // A deadline that passed before this step is no line's doing.
@@ -851,8 +851,8 @@ export function replayLogs(p: PreparedLogs, offsets: Readonly<Record<string, num
     if (!finding) advanceTo(until, null);
   }
   states = states.map((s, i) => {
-    const after = finishMonitor(props[i]!.logic, s, world, scenario, recorder);
-    if (props[i]!.logic.finish && recorder.exercised) exercisedSteps[i]!++;
+    const after = finishMonitor(props[i]!, s, world, scenario, recorder);
+    if (props[i]!.finish && recorder.exercised) exercisedSteps[i]!++;
     if (after.verdict.violation && !s.verdict.violation) {
       evidence.set(props[i]!.id, null);
       violations.push({ t: after.verdict.violation.t, event: 'violation', property: props[i]!.id, message: after.verdict.violation.message });

@@ -1,5 +1,5 @@
 /**
- * A slot on the engine's immutable objects (worlds, messages, timers, monitor states)
+ * A slot on the engine's immutable objects (worlds, messages, timers, observations)
  * where the explorer keeps what it worked out about them once (their hash): a symbol, so
  * JSON, `Object.keys` and structured clones leave it out. A memo names the object it was
  * made for (`owner`), so that a copy made with `{...x}` and other contents is not

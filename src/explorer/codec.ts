@@ -9,16 +9,18 @@
  *   monitor's "last forward arrival") keep their distance to now, capped at a horizon
  *   beyond which no property compares them any more (the largest deadline budget). So
  *   periodic behaviour (the stream, PVL-Control's refresh, acks) folds into the same
- *   states.
+ *   states. A monitor's times are the fields its property declares (Monitor.times, and
+ *   a monitor chart's Monitor.chart.times), never guessed from names.
  * - Labels are dropped: message and timer ids, causes and origins (trace bookkeeping).
  * - Components are named by a 64-bit hash of their content (a statechart snapshot's
  *   value and context, a message, a monitor's data), computed once per object: keys stay
  *   short, and the same state has the same key in every worker thread.
  */
-import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
+import type { AnyProperty, MonitorState } from '../checker/property.js';
+import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
+import type { Snap } from '../engine/runner.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
-import { memoOf, setMemo, type Memoised } from '../engine/memo.js';
-import { TIME_FIELDS } from '../engine/timeFields.js';
+import { memoOf, setMemo } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -48,6 +50,17 @@ export interface KeyMaker {
    * equal monitor states to the explorer (which keeps one of them, successors.ts).
    */
   monitorIdentity(i: number, state: MonitorState<unknown>): MonitorIdentity;
+  /**
+   * The content hash of an immutable object (16 hex digits), computed once per object. An
+   * object has one content: callers must hash the same kind of object the same way.
+   */
+  hashOf(object: object, text: () => string): string;
+}
+
+/** A monitor's data as the key holds it: a time-free text, and the absolute times it holds (null for "none"). */
+export interface MonitorKey {
+  readonly timeless: string;
+  readonly times: readonly (number | null)[];
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
@@ -57,42 +70,42 @@ export interface Pair {
   hex?: string;
 }
 
-const pairs = new WeakMap<object, Pair>();
-const pairsByText = new Map<string, Pair>();
-
-/** The 64-bit hash of a string, memoised (not with `memo` false: a lean search's keys). */
-export function pairOfText(text: string, memo = true): Pair {
-  let p = memo ? pairsByText.get(text) : undefined;
-  if (p === undefined) {
-    const [a, b] = fingerprint(text);
-    p = { a, b };
-    if (!memo) return p;
-    if (pairsByText.size > 1_000_000) pairsByText.clear();
-    pairsByText.set(text, p);
-  }
-  return p;
-}
-
-/** The 64-bit content hash of an immutable object, computed once per object. */
-function pairOf(object: object, text: () => string, memo = true): Pair {
-  let p = pairs.get(object);
-  if (p === undefined) {
-    p = pairOfText(text(), memo);
-    pairs.set(object, p);
-  }
-  return p;
-}
-
 function hex(p: Pair): string {
   return (p.hex ??= p.a.toString(16).padStart(8, '0') + p.b.toString(16).padStart(8, '0'));
 }
 
 /**
- * The content hash of an immutable object (16 hex digits), computed once per object. An
- * object has one content: callers must hash the same kind of object the same way.
+ * The explorer's interning of content hashes: per object (immutable objects are hashed
+ * once) and per text. One per key maker: nothing is shared between searches.
  */
-export function hashOf(object: object, text: () => string): string {
-  return hex(pairOf(object, text));
+export class Hashes {
+  private readonly pairs = new WeakMap<object, Pair>();
+  private readonly byText = new Map<string, Pair>();
+  /** `memo` false (a lean search): texts are not kept in a table; hashes stay on the objects they hash. */
+  constructor(private readonly memo: boolean) {}
+
+  /** The 64-bit hash of a string, memoised. */
+  ofText(text: string): Pair {
+    let p = this.memo ? this.byText.get(text) : undefined;
+    if (p === undefined) {
+      const [a, b] = fingerprint(text);
+      p = { a, b };
+      if (!this.memo) return p;
+      if (this.byText.size > 1_000_000) this.byText.clear();
+      this.byText.set(text, p);
+    }
+    return p;
+  }
+
+  /** The 64-bit content hash of an immutable object, computed once per object. */
+  of(object: object, text: () => string): Pair {
+    let p = this.pairs.get(object);
+    if (p === undefined) {
+      p = this.ofText(text());
+      this.pairs.set(object, p);
+    }
+    return p;
+  }
 }
 
 /** Folds 32-bit words into two independent 32-bit lanes. */
@@ -195,18 +208,63 @@ export function sameIdentity(x: MonitorIdentity, y: MonitorIdentity): boolean {
   return true;
 }
 
-/** The default split: the data's JSON, with the numbers of time-named fields taken out. */
-export function defaultSplit(data: unknown): MonitorKey {
+/** Plain monitor data: its JSON, with the numbers of the fields it declares times (Monitor.times) taken out. */
+function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
-  const times: number[] = [];
+  if (times.size === 0) return { timeless: JSON.stringify(data), times: [] };
+  const out: number[] = [];
   const timeless = JSON.stringify(data, (k, v) => {
-    if (typeof v === 'number' && TIME_FIELDS.has(k)) {
-      times.push(v);
+    if (typeof v === 'number' && times.has(k)) {
+      out.push(v);
       return 0;
     }
     return v;
   });
-  return { timeless, times };
+  return { timeless, times: out };
+}
+
+/**
+ * A monitor chart's data (chartMonitor.ts), per instance in key order: its state and
+ * time-free context (as text once per snapshot, in `texts`), then the context's declared
+ * time fields (in name order) and its deadlines, as absolute times.
+ */
+function chartSplit(data: ChartData, times: ReadonlySet<string>, texts: WeakMap<Snap, string>): MonitorKey {
+  let timeless = '';
+  const out: (number | null)[] = [];
+  const instances = chartInstances(data);
+  for (const k of Object.keys(instances).sort()) {
+    const inst = instances[k]!;
+    const context = inst.snap.xs.context as Record<string, unknown>;
+    let text = texts.get(inst.snap);
+    if (text === undefined) {
+      const rest: Record<string, unknown> = {};
+      for (const [f, v] of Object.entries(context)) if (!times.has(f)) rest[f] = v;
+      text = JSON.stringify([inst.snap.xs.value, rest]);
+      texts.set(inst.snap, text);
+    }
+    timeless += `${k}:${text}`;
+    for (const f of Object.keys(context).filter((f) => times.has(f)).sort()) {
+      const v = context[f];
+      out.push(typeof v === 'number' ? v + inst.origin : null);
+    }
+    for (const d of inst.timers) {
+      timeless += `@${d.name}`;
+      out.push(d.at);
+    }
+    timeless += ';';
+  }
+  return { timeless, times: out };
+}
+
+/** How to key a property's data, from its declarations: a monitor chart's, or plain data with its declared times. */
+export function splitterFor(p: AnyProperty): (data: unknown) => MonitorKey {
+  if (p.chart) {
+    const times = new Set(p.chart.times);
+    const texts = new WeakMap<Snap, string>();
+    return (data) => chartSplit(data as ChartData, times, texts);
+  }
+  const times = new Set<string>((p.times ?? []) as readonly string[]);
+  return (data) => declaredSplit(data, times);
 }
 
 interface Memo extends Pair {
@@ -214,8 +272,31 @@ interface Memo extends Pair {
 }
 
 
+/**
+ * The explorer's own slot on the checker's monitor states and monitor arrays, where a key
+ * maker keeps what it worked out about them (a WeakMap costs a tenth of the search's time).
+ * A memo names the object it was made for (a `{...x}` copy carries the slot along) and the
+ * key maker that made it (two searches in one process never read each other's).
+ */
+const SLOT: unique symbol = Symbol('explorer key');
+
+interface Slotted {
+  [SLOT]?: { owner: object; maker: object };
+}
+
+function slotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+  const memo = (x as Slotted)[SLOT];
+  return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
+}
+
+function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+  (x as Slotted)[SLOT] = memo;
+  return memo;
+}
+
 /** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
 interface MonitorMemo extends Memo {
+  maker: object;
   times: readonly (number | null)[];
   hash?: number;
 }
@@ -230,12 +311,14 @@ export const NO_TIME = 0x7ffffff1;
  */
 export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false): KeyMaker {
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
-  const textPair = (text: string): Pair => pairOfText(text, !lean);
-  const objectPair = (object: object, text: () => string): Pair => pairOf(object, text, !lean);
+  const hashes = new Hashes(!lean);
+  const textPair = (text: string): Pair => hashes.ofText(text);
+  const objectPair = (object: object, text: () => string): Pair => hashes.of(object, text);
+  const hashOf = (object: object, text: () => string): string => hex(hashes.of(object, text));
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
   const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
 
-  const splits = properties.map((p) => (p.logic.split ?? defaultSplit) as (data: unknown) => MonitorKey);
+  const splits = properties.map(splitterFor);
   const splitCaches = properties.map(() => new WeakMap<object, MonitorParts>());
   const primitiveParts = new Map<string, MonitorParts>();
   /** A monitor's data as the key holds it: once per data object. */
@@ -251,18 +334,20 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     }
     return parts;
   };
-  /** The same, with the verdict's violation flag, memoised on the monitor state itself. */
+  /** This key maker, as the memos it leaves on monitor states and arrays name it. */
+  const maker = {};
+  /** The same, with the verdict's violation flag, once per monitor state. */
   const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorMemo => {
-    const known = memoOf<MonitorMemo>(m);
+    const known = slotOf<MonitorMemo>(m, maker);
     if (known) return known;
     const parts = monitorParts(i, m.data);
     const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
-    return setMemo(m, { a: pair.a, b: pair.b, times: parts.times, owner: m });
+    return setSlot(m, { a: pair.a, b: pair.b, times: parts.times, owner: m, maker });
   };
 
-  /** All the monitors' parts, memoised on the array (states whose monitors all stayed share it). */
-  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { times: readonly (number | null)[] } => {
-    const known = memoOf<Memo & { times: readonly (number | null)[] }>(monitors as Memoised);
+  /** All the monitors' parts, once per array (states whose monitors all stayed share it). */
+  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { maker: object; times: readonly (number | null)[] } => {
+    const known = slotOf<Memo & { maker: object; times: readonly (number | null)[] }>(monitors, maker);
     if (known) return known;
     const lanes = new Lanes();
     const times: (number | null)[] = [];
@@ -272,7 +357,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       for (const t of parts.times) times.push(t);
     }
     const p = lanes.donePair();
-    return setMemo(monitors as Memoised, { a: p.a, b: p.b, times, owner: monitors });
+    return setSlot(monitors, { a: p.a, b: p.b, times, owner: monitors, maker });
   };
 
   // Fingerprint parts, per shared object.
@@ -349,6 +434,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   const restParts = new WeakMap<object, string>();
 
   return {
+    hashOf,
+
     fingerprint(st) {
       const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
       return [h, l];

@@ -232,6 +232,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     recorder: new StepRecorder(),
     por: options.por ?? false,
     // Partial-order reduction compares states exactly, not up to symmetry.
+    hashOf: exact.hashOf,
     fingerprint: (world, monitors, faults, busyInstant) => {
       const [h, l] = exact.fingerprintOf(world, monitors, faults, busyInstant);
       return `${h}:${l}`;
@@ -269,7 +270,7 @@ export function initialState(space: ExploreSpace, start = 0): { state: ExplorerS
   const chooser = new EnumeratingChooser([], 'bounds');
   const init = createWorld(space.starts[start]!.sys, chooser, true);
   const obs = { scenario: space.scenario, sys: space.sys, prev: null, world: init.world, events: init.events, move: null };
-  const monitors = space.properties.map((p) => stepMonitor(p.logic, initMonitor(p.logic, space.scenario, space.sys), obs, space.recorder));
+  const monitors = space.properties.map((p) => stepMonitor(p, initMonitor(p, space.scenario, space.sys), obs, space.recorder));
   monitors.forEach((m, i) => {
     if (m.verdict.witnessed) space.witnessed[i] = true;
   });
@@ -528,7 +529,7 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
       continue;
     }
     const moves = enabledMoves(world);
-    const k = moves.findIndex((m) => signature(world, m, space.horizonMs) === edge.signature);
+    const k = moves.findIndex((m) => signature(world, m, space.horizonMs, space.hashOf) === edge.signature);
     if (k < 0) throw new Error(`counterexample replay lost its way at t=${world.now}: no move ${edge.signature}`);
     if (moves.length > 1) script.push(k);
     world = step(sys, world, moves[k] as Move, new ScriptedChooser(edge.choices, minimalChooser), false).world;

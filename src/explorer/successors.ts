@@ -16,15 +16,11 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault } from '../config/faults.js';
-import { stepMonitor, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
-import { hashOf, type ExplorerState, type MonitorIdentity } from './codec.js';
-import { stepMemo, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
+import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
+import type { ExplorerState, MonitorIdentity } from './codec.js';
+import { stepMemo, type Edge, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
-/** What a successor took: enough to replay it from the parent. */
-export type Edge =
-  | { kind: 'fault'; fault: AnyFault; choices: number[] }
-  /** An event, named by content (ids differ between equal states), and the choices inside its step. */
-  | { kind: 'event'; signature: string; choices: number[] };
+export type { Edge } from './worldCache.js';
 
 export interface Successor {
   state: ExplorerState;
@@ -75,12 +71,14 @@ export interface ExploreSpace {
    * when it commutes with every other move of the instant, as `persistent` checks.
    */
   por: boolean;
+  /** The content hash of an immutable object, interned by this search's key maker (codec.ts). */
+  hashOf: (object: object, text: () => string) => string;
   /** The 64-bit fingerprint of a product state, as the visited set keys it ("h:l"). */
   fingerprint: (world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean) => string;
 }
 
 /** A move's content, independent of ids. */
-export function signature(w: World, move: Move, horizonMs: number): string {
+export function signature(w: World, move: Move, horizonMs: number, hashOf: (object: object, text: () => string) => string): string {
   if (move.kind === 'deliver') {
     const m = w.inFlight.find((x) => x.id === move.id)!;
     // As in keys, a send time further back than the horizon is any such time.
@@ -155,7 +153,10 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
     const lastOut = memo.lastOut;
     // Copied at the first monitor that changes: states whose monitors all stay share the array.
     let next: MonitorState<unknown>[] | null = null;
+    // A monitor sees only the steps that carry a fact it observes (property.ts, observes): worked out once per move.
+    const wants = memo.wants ?? (memo.wants = monitorsObserving(space, move.observations[j]!));
     for (let i = 0; i < current.length; i++) {
+      if (wants[i] === 0) continue;
       const m = current[i]!;
       const s = lastIn[i] === m ? lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
       if (s === m) continue;
@@ -170,6 +171,14 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
   return current;
 }
 
+/** Per property: 1 when the observation carries a fact it observes, else 0. */
+function monitorsObserving(space: ExploreSpace, obs: Observation): Uint8Array {
+  const facts = stepFacts(obs);
+  const out = new Uint8Array(space.properties.length);
+  for (let i = 0; i < out.length; i++) out[i] = observesFacts(space.properties[i]!, facts) ? 1 : 0;
+  return out;
+}
+
 /** Monitor `i`'s next state on an observation, from the memo or worked out (and made canonical). */
 function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
   // Most monitors meet one state on a move: the map is made when a second one comes.
@@ -178,7 +187,7 @@ function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: n
   let s = seen?.get(m);
   if (s === undefined) {
     const property = space.properties[i]!;
-    s = stepMonitor(property.logic, m, obs, space.recorder);
+    s = stepObserved(property, m, obs, space.recorder);
     if (s.verdict.witnessed) space.witnessed[i] = true;
     // One object per monitor state the key tells apart, so that this memo serves every
     // path that reaches it.
@@ -223,7 +232,7 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
 function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   for (const move of enabledMoves(w)) {
-    const sig = signature(w, move, space.horizonMs);
+    const sig = signature(w, move, space.horizonMs, space.hashOf);
     let prefix: number[] | null = [];
     while (prefix !== null) {
       const chooser: EnumeratingChooser = new EnumeratingChooser(prefix, space.delays);
@@ -320,7 +329,7 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
     let node: string;
     if (mv.kind === 'deliver') {
       const x = w.inFlight.find((f) => f.id === mv.id)!;
-      id = `d${x.from}>${x.to}:${x.src}:${hashOf(x.msg, () => JSON.stringify(x.msg))}:${x.causeFrom ?? ''}:${Math.max(-h, x.sentAt - x.at)}:${Math.max(-h, x.originAt - x.at)}:${x.at}`;
+      id = `d${x.from}>${x.to}:${x.src}:${space.hashOf(x.msg, () => JSON.stringify(x.msg))}:${x.causeFrom ?? ''}:${Math.max(-h, x.sentAt - x.at)}:${Math.max(-h, x.originAt - x.at)}:${x.at}`;
       node = x.to;
     } else if (mv.kind === 'fire') {
       const t = w.timers.find((f) => f.id === mv.id)!;

@@ -24,12 +24,12 @@
  * static system: different kinds, inputs other than by address, link settings or a fault
  * menu that the renaming does not map onto itself.
  */
-import type { AnyProperty, MonitorKey, MonitorState } from '../checker/property.js';
+import type { AnyProperty, MonitorState } from '../checker/property.js';
 import type { AnyFault } from '../config/faults.js';
 import type { System } from '../engine/system.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
-import { defaultSplit, joined, Lanes, NO_TIME, pairOfText, SetSum, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
+import { Hashes, joined, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
 
 /** Groups of interchangeable node ids, e.g. [["fp1", "fp2", "fp3"]]. */
 export type SymmetryGroups = readonly (readonly string[])[];
@@ -213,14 +213,15 @@ export function symmetricKeyMaker(
   options: { lean?: boolean; pinByHash?: boolean } = {},
 ): KeyMaker {
   // Lean: strings hashed each time, not kept in a table (codec.ts).
-  const hashText = (t: string): Pair => pairOfText(t, !options.lean);
+  const hashes = new Hashes(!options.lean);
+  const hashText = (t: string): Pair => hashes.ofText(t);
   // Tests turn the pinning off to show what it prevents (test/explorer/symmetry.test.ts).
   const pinByHash = options.pinByHash ?? true;
   const n = sym.renamings.length;
   const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
   const text = (r: Renaming, s: string): string => sym.rename(r, s);
-  const splits = properties.map((p) => (p.logic.split ?? defaultSplit) as (data: unknown) => MonitorKey);
+  const splits = properties.map(splitterFor);
 
   // Per object, per renaming: the renamed part's text and hash.
   const snapTexts = new WeakMap<Snap, string[]>();
@@ -370,6 +371,7 @@ export function symmetricKeyMaker(
   };
 
   return {
+    hashOf: base.hashOf,
     key(st) {
       checkEpochs(st.world);
       let best = keyText(st, 0);

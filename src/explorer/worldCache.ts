@@ -7,8 +7,14 @@
 import type { AnyProperty, MonitorState, Observation } from '../checker/property.js';
 import { getHeapStatistics } from 'node:v8';
 import type { World } from '../engine/world.js';
+import type { AnyFault } from '../config/faults.js';
 import { sameIdentity, type MonitorIdentity } from './codec.js';
-import type { Edge } from './successors.js';
+
+/** What a successor took: enough to replay it from the parent (successors.ts). */
+export type Edge =
+  | { kind: 'fault'; fault: AnyFault; choices: number[] }
+  /** An event, named by content (ids differ between equal states), and the choices inside its step. */
+  | { kind: 'event'; signature: string; choices: number[] };
 
 /**
  * A world's step, as the explorer keeps it: what the monitors observe (one observation;
@@ -36,10 +42,12 @@ export interface StepMemo {
   lastIn: (MonitorState<unknown> | undefined)[];
   lastOut: MonitorState<unknown>[];
   seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
+  /** Per monitor, once asked: 1 the observation carries a fact it observes, 0 it does not (then it is not called). */
+  wants: Uint8Array | null;
 }
 
 export function stepMemo(): StepMemo {
-  return { lastIn: [], lastOut: [], seen: [] };
+  return { lastIn: [], lastOut: [], seen: [], wants: null };
 }
 
 export interface WorldNode {
@@ -111,6 +119,7 @@ export class WorldCache {
           memo.lastIn.length = 0;
           memo.lastOut.length = 0;
           memo.seen.length = 0;
+          memo.wants = null;
         }
       }
     }

@@ -90,4 +90,31 @@ describe('folders', () => {
     for (const to of above) expect(edges.get('properties')?.get(to), `properties -> ${to}`).toBeUndefined();
     for (const to of above) expect(edges.get('src/checker')?.get(to), `src/checker -> ${to}`).toBeUndefined();
   });
+
+  it('no two files of the explorer import each other', () => {
+    const mutual: string[] = [];
+    for (const folder of ['src/explorer']) {
+      const imports = new Map<string, Set<string>>();
+      for (const file of sourceFiles(join(ROOT, folder))) {
+        const text = readFileSync(file, 'utf8');
+        const targets = new Set<string>();
+        for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)) targets.add(resolve(dirname(file), m[1]!).replace(/\.js$/, '.ts'));
+        imports.set(file, targets);
+      }
+      for (const [a, targets] of imports) for (const b of targets) if (a < b && imports.get(b)?.has(a)) mutual.push(`${relative(ROOT, a)} <-> ${relative(ROOT, b)}`);
+    }
+    expect(mutual).toEqual([]);
+  });
+
+  it("properties read statecharts through the observation's accessors, never a snapshot's internals, a cache key or a memo slot", () => {
+    const internals = /\.xs\b|\bsnap\.key\b|\bmemoOf\b|\bsetMemo\b|\bMEMO\b|\bMemoised\b|src\/explorer\//;
+    expect(internals.test('const ctx = after.xs.context;'), 'the check can fail').toBe(true);
+    const found: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'properties'))) {
+      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+        if (internals.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(found).toEqual([]);
+  });
 });

@@ -55,7 +55,7 @@ function readmeProperty(): AnyProperty {
     return modules[name];
   };
   new Function('require', 'exports', js)(require, exports);
-  const found = Object.values(exports).filter((v): v is AnyProperty => typeof v === 'object' && v !== null && 'logic' in v);
+  const found = Object.values(exports).filter((v): v is AnyProperty => typeof v === 'object' && v !== null && 'step' in v && 'observes' in v);
   expect(found).toHaveLength(1);
   return found[0]!;
 }
@@ -92,6 +92,7 @@ describe("the README's example invariant S9", () => {
   it('over deliveries, as the README used to write it, it could never catch that crash', () => {
     const overDeliveries = always<null>('S9d', 'over deliveries', 'test', 'the old example', {
       situation: 'offloads delivered',
+      observes: [property.on.deliveries('offload')],
       init: () => null,
       step: (data, obs, report) => {
         for (const e of observe.deliveries(obs)) {
@@ -109,6 +110,7 @@ describe("the README's example invariant S9", () => {
 /** An invariant about a situation the models never produce: a packet sent to the client by the LVS. */
 const neverExercised = always<null>('T1', 'Never exercised', 'test', 'The LVS never sends to the client.', {
   situation: 'the LVS sends to the client',
+  observes: [property.on.sends(undefined, 'lvs')],
   init: () => null,
   step: (data, obs, report) => {
     for (const e of observe.sendsOf(obs)) {

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { always, type AnyProperty } from '../../src/checker/property.js';
+import { always, on, type AnyProperty } from '../../src/checker/property.js';
 import { forwardAtLvs } from '../../src/checker/observe.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -27,6 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function firstForwardBy(by: number): AnyProperty {
   return always<{ seen: boolean }>('X1', `First forward packet at the LVS by ${by} ms`, 'test', 'A timing property for the test.', {
     situation: 'forward packets at the LVS',
+    observes: [on.deliveries('data', 'lvs')],
     init: () => ({ seen: false }),
     step: (data, obs, report) => {
       if (data.seen || !forwardAtLvs(obs)) return data;

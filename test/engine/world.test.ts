@@ -506,16 +506,16 @@ describe('C7 addressing: reverse data to the learned physical IP, the virtual IP
 
 /** Every property of the patent's fault model, its verdict on one run: 'holds', 'witnessed' or the first violation. */
 function verdicts(s: Scenario, sys: System = buildSystem(s.design, s.config, s.workload)): Record<string, string> {
-  let states = PROPERTIES.map((p) => initMonitor(p.logic, s, sys));
+  let states = PROPERTIES.map((p) => initMonitor(p, s, sys));
   const run = runScenario(s, {
     system: sys,
     observe: (prev, world, events, move) => {
-      states = states.map((st, i) => stepMonitor(PROPERTIES[i]!.logic, st, { scenario: s, sys, prev, world, events, move }));
+      states = states.map((st, i) => stepMonitor(PROPERTIES[i]!, st, { scenario: s, sys, prev, world, events, move }));
     },
   });
   const out: Record<string, string> = {};
   PROPERTIES.forEach((p, i) => {
-    const v = finishMonitor(p.logic, states[i]!, run.world, s).verdict;
+    const v = finishMonitor(p, states[i]!, run.world, s).verdict;
     out[p.id] = v.violation ? `violated: ${v.violation.message}` : p.kind === 'sometimes' ? (v.witnessed ? 'witnessed' : 'not witnessed') : 'holds';
   });
   return out;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { faultsOf } from '../../src/checker/observe.js';
-import { sometimes } from '../../src/checker/property.js';
+import { on, sometimes } from '../../src/checker/property.js';
 import { explore, type ExploreOptions, type Progress } from '../../src/explorer/explore.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
 
@@ -20,6 +20,7 @@ function options(design: string, extra: Partial<ExploreOptions> = {}): ExploreOp
  * be seen where the step is worked out.
  */
 const restartWitness = sometimes<null>('WR', 'A fast path restarts', 'test', 'In some run a fast path restarts.', {
+  observes: [on.faults()],
   init: () => null,
   step: (data, obs, report) => {
     if (faultsOf(obs).some((f) => f.kind === 'restart')) report.witness();

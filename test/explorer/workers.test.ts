@@ -69,6 +69,7 @@ describe('the explorer owns its worker threads', () => {
 
   it("a caller's StepRecorder says whether the step exercised the situation; two recorders do not share it", () => {
     const logic = {
+      observes: [{ fact: 'start' }],
       init: () => 0,
       step: (d: number, obs: Observation, report: { exercise(): void }) => {
         if (obs.world.now === 1) report.exercise();
@@ -78,10 +79,10 @@ describe('the explorer owns its worker threads', () => {
     const state = initMonitor(logic as never, {} as never, {} as never);
     const a = new StepRecorder();
     const b = new StepRecorder();
-    stepMonitor(logic as never, state, { world: { now: 1 } } as never, a);
-    stepMonitor(logic as never, state, { world: { now: 2 } } as never, b);
+    stepMonitor(logic as never, state, { prev: null, events: [], world: { now: 1, actors: {} } } as never, a);
+    stepMonitor(logic as never, state, { prev: null, events: [], world: { now: 2, actors: {} } } as never, b);
     expect([a.exercised, b.exercised]).toEqual([true, false]);
-    stepMonitor(logic as never, state, { world: { now: 2 } } as never, a);
+    stepMonitor(logic as never, state, { prev: null, events: [], world: { now: 2, actors: {} } } as never, a);
     expect(a.exercised).toBe(false);
   });
 });

@@ -64,10 +64,9 @@ export function record(s: Scenario): Recorded {
 
 /** Runs a property's monitor over observations (the recorded ones unless given), as evaluate does. */
 export function monitor(property: AnyProperty, rec: Recorded, observations: readonly Observation[] = rec.observations): Verdict {
-  const logic = property.logic;
-  let state = initMonitor(logic, rec.scenario, rec.sys);
-  for (const obs of observations) state = stepMonitor(logic, state, obs);
-  return finishMonitor(logic, state, rec.end, rec.scenario).verdict;
+  let state = initMonitor(property, rec.scenario, rec.sys);
+  for (const obs of observations) state = stepMonitor(property, state, obs);
+  return finishMonitor(property, state, rec.end, rec.scenario).verdict;
 }
 
 /** The index of the first observation that matches (from `from` on); throws if none does. */

@@ -1,6 +1,6 @@
 /**
- * L1/L2's monitor chart steps in frames relative to each event's time (timeInvariant in
- * src/checker/chartMonitor.ts): its verdicts, violation messages (in absolute times) and
+ * L1/L2's monitor chart steps in frames relative to each event's time (chartMonitor.ts: a chart
+ * declares its time fields): its verdicts, violation messages (in absolute times) and
  * recovery samples are the very ones it gives stepping in absolute time, on every
  * built-in scenario, on generated runs with faults, and in every interleaving of a small
  * profile (where forward packets on their way at a fault move L2's deadline), for both
@@ -21,7 +21,7 @@ import { profileSpace } from '../../src/explorer/profiles.js';
 
 /** The same property, its chart stepped in absolute time. */
 const absolute = (p: AnyProperty, obligation: Parameters<typeof recoveryObligation>[0]): AnyProperty =>
-  eventually(p.id, p.title, p.source, p.description, recoveryObligation({ ...obligation, timeInvariant: false }));
+  eventually(p.id, p.title, p.source, p.description, recoveryObligation(obligation, { frames: false }));
 
 const twins: [AnyProperty, AnyProperty][] = [
   [reverseResumes, absolute(reverseResumes, reverseResumesObligation)],
