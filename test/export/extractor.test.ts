@@ -2,7 +2,8 @@
  * The charts as Stately's code extractor (`@xstate/machine-extractor`, the parser behind the
  * Stately editor and its VS Code extension) reads them from the source: a chart whose states
  * were built by function calls or spread in would show the visualiser fewer nodes than it has.
- * The extractor lives in test/extractor (it needs XState 4 as a peer, kept apart from ours).
+ * The extractor comes from test/extractor, a local package npm installs as a copy (.npmrc
+ * install-links) with the XState 4 it needs as a peer nested inside it, apart from ours.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 // Stately's code extractor (what the Stately editor and its VS Code extension run on a source
-// file), installed here with the XState 4 it needs as a peer, apart from the project's XState 5.
+// file), installed from here as a copy (.npmrc install-links) into node_modules/pvlcheck-statechart-extractor,
+// with the XState 4 it needs as a peer nested there, apart from the project's XState 5.
 // stateNodePaths(source) -> for each machine found, the paths of its state nodes.
 const { extractMachinesFromFile } = require('@xstate/machine-extractor');
 
