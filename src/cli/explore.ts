@@ -83,7 +83,7 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   faults: {
     type: 'list',
     choices: [...new Set(['crash', 'restart', 'link', ...Object.keys(DEFAULT_VOCABULARY)])],
-    help: "fault kinds (overrides the profile's): crash, restart, link on fast paths; with --fault-model extended, kinds of the vocabulary (docs/scenarios.md) on every target",
+    help: "fault kinds (overrides the profile's): crash, restart, link on fast paths (crash, restart on LVS cluster members too); with --fault-model extended, kinds of the vocabulary (docs/scenarios.md) on every target",
   },
   'fault-model': {
     type: 'string',
