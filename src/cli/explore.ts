@@ -130,10 +130,14 @@ const PROPERTY_SOURCE: PropertySource = {
 };
 
 /** A stop reason as the user reads it. */
+/** --max-depth's default: no bound in practice (the deepest manifest profile goes to 365). */
+const DEFAULT_MAX_DEPTH = 100_000;
+
 function stopText(cut: StopReason, flags: Record<string, unknown>, memoryMb: number, tableBits: number): string {
   switch (cut) {
     case 'depth':
-      return `--max-depth ${flags['max-depth']} reached`;
+      // Without the flag, its default (a space that goes on past it has a state that never recurs).
+      return `--max-depth ${(flags['max-depth'] as number | undefined) ?? DEFAULT_MAX_DEPTH} reached`;
     case 'states':
       return `--max-states ${flags['max-states']} reached`;
     case 'memory':
@@ -228,7 +232,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     faultKinds: (flags.faults as string[] | undefined) ?? (faultModel === 'extended' ? [] : profile.faults),
     ...(faultModel === 'extended' ? { faultModel } : {}),
     maxFaults: (flags['max-faults'] as number | undefined) ?? profile.maxFaults,
-    maxDepth: (flags['max-depth'] as number | undefined) ?? 100_000,
+    maxDepth: (flags['max-depth'] as number | undefined) ?? DEFAULT_MAX_DEPTH,
     ...(flags['max-states'] !== undefined ? { maxStates: flags['max-states'] as number } : {}),
     delays: ((flags.delays as string | undefined) ?? 'bounds') as 'bounds' | 'all',
     exact,

@@ -6,6 +6,7 @@
  * has no session, which voids L1 under the patent's fault model).
  */
 import { describe, expect, it } from 'vitest';
+import { fastPathRestored } from '../../properties/fastPathRestored.js';
 import { reverseResumes } from '../../properties/reverseResumes.js';
 import { always, type Property } from '../../src/checker/property.js';
 import { evaluate } from '../../src/checker/evaluate.js';
@@ -13,7 +14,7 @@ import { memberFailovers, reverseAtClient } from '../../src/checker/observe.js';
 import { buildSystem } from '../../src/engine/system.js';
 import { clusterMember, type World } from '../../src/engine/world.js';
 import { explore, initialState, pathToScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
-import { profileSpace } from '../../src/explorer/profiles.js';
+import { profileScenario, profileSpace } from '../../src/explorer/profiles.js';
 
 /** Where a probe's run stands: no reverse data at the client yet, some, or a failover since `faultAt`. */
 type ProbeData = 'idle' | 'serving' | { faultAt: number };
@@ -98,5 +99,47 @@ describe('the cluster profile', () => {
     const l1 = run.verdicts.get('L1')!;
     expect(l1.violation).toBeNull();
     expect(l1.voided).toBeGreaterThanOrEqual(1);
+  });
+
+  it('under the extended fault model the same crash is E7\'s black hole: L1 violated, the survivor without a session', () => {
+    const extended = { ...opts, scenario: { ...scenario, faultModel: 'extended' as const }, properties: [reverseResumes] };
+    const r = explore(extended);
+    expect(r.exhausted).toBe(true);
+    const v = r.violations.find((x) => x.property === 'L1');
+    expect(v, 'L1 violated').toBeDefined();
+    const { space } = spaceFor(extended);
+    const found = pathToScenario(space, initialState(space).choices, v!.edges, 'cluster-e7');
+    expect(found.faults).toEqual([expect.objectContaining({ kind: 'crash', node: member })]);
+    const run = evaluate(found, [reverseResumes], { keepTrace: true });
+    expect(run.verdicts.get('L1')?.violation).not.toBeNull();
+    // The survivor drops the server's reverse data: it has no session for the flow.
+    const survivor = member === 'lvs1' ? 'lvs2' : 'lvs1';
+    const drops = run.events!.filter((e) => e.event === 'drop' && e.reason === 'no-session');
+    expect(drops.length).toBeGreaterThan(0);
+    expect(drops.every((e) => e.event === 'drop' && e.from === survivor && e.stage === 'node')).toBe(true);
+  });
+
+  it('a fast path crash after a member failover counts t_f from the takeover: the survivor never heard the old member\'s forward packets', () => {
+    // Found with two crashes in this space: lvs1 synced f1 to lvs2 at 32 and crashes at 37
+    // (the forward packet on its way to it is lost); lvs2 takes over at 39 and reverse data
+    // flows again; fp2 crashes at 46. lvs2's relay timer runs from its takeover, so the VGW
+    // fallback comes after t_f 29 + budget, which L1 and L2 once counted from lvs1's last
+    // forward packet, and reported violated.
+    const s = {
+      ...profileScenario('cluster', 'patent'),
+      until: 400,
+      faults: [
+        { at: 37, kind: 'crash' as const, node: 'lvs1' },
+        { at: 46, kind: 'crash' as const, node: 'fp2' },
+      ],
+    };
+    const run = evaluate(s, [reverseResumes, fastPathRestored]);
+    for (const id of ['L1', 'L2']) {
+      const v = run.verdicts.get(id)!;
+      expect(v.violation, id).toBeNull();
+      expect(v.voided, id).toBe(0);
+      // Both faults armed an obligation, both met.
+      expect(v.triggers, id).toBe(2);
+    }
   });
 });
