@@ -125,8 +125,12 @@ describe('the cluster profile', () => {
     // flows again; fp2 crashes at 46. lvs2's relay timer runs from its takeover, so the VGW
     // fallback comes after t_f 29 + budget, which L1 and L2 once counted from lvs1's last
     // forward packet, and reported violated.
+    // (The profile's values then: relay timeout 32, hang timeout 6.)
+    const base = profileScenario('cluster', 'patent');
     const s = {
-      ...profileScenario('cluster', 'patent'),
+      ...base,
+      config: { ...base.config, relayTimeoutMs: 32 },
+      workload: { ...base.workload, hangTimeoutMs: 6 },
       until: 400,
       faults: [
         { at: 37, kind: 'crash' as const, node: 'lvs1' },
