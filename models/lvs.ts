@@ -14,7 +14,7 @@
  * spec §7) to this timer, so it fires 1..Δscan ms after it is due: idle > T_relay (S4).
  */
 import { enqueueActions, setup, assign } from 'xstate';
-import { primitiveActions, type DataMsg, type Delivered, type SendParams } from './protocol.js';
+import { NEVER_MS, primitiveActions, type DataMsg, type Delivered, type SendParams } from './protocol.js';
 
 export interface LvsInput {
   flow: string;
@@ -35,7 +35,6 @@ export interface LvsContext {
 export type LvsEvent = Delivered<DataMsg>;
 
 /** Used when no relay timeout arrived in-band: the timer never fires in a run. */
-const NEVER_MS = 2 ** 40;
 
 export const lvsMachine = setup({
   types: {} as { context: LvsContext; events: LvsEvent; input: LvsInput },

@@ -28,7 +28,7 @@
  * by one period), so that the state space stays finite.
  */
 import { assign, enqueueActions, setup } from 'xstate';
-import { primitiveActions, type DataMsg, type Delivered, type SyncMsg } from './protocol.js';
+import { NEVER_MS, primitiveActions, type DataMsg, type Delivered, type SyncMsg } from './protocol.js';
 import { learnedPath, reverseData, toLearnedPath, toServer } from './lvs.js';
 
 /** The optional parts of a sync record (src/config/types.ts, SyncField). */
@@ -58,7 +58,6 @@ export interface LvsMemberContext extends LvsMemberInput {
 
 export type LvsMemberEvent = Delivered<DataMsg> | Delivered<SyncMsg>;
 
-const NEVER_MS = 2 ** 40;
 
 /** The forward count after one more packet, wrapped so that it stays below threshold + period. */
 export function nextCount(n: number, threshold: number, period: number): number {

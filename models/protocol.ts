@@ -126,6 +126,14 @@ export interface DiscardParams {
   reason: string;
 }
 
+/**
+ * A delay that means "never": a timer a model arms only because an XState `after` always
+ * arms one (an LVS's relay timer while it knows no relay timeout). It lies past any run's
+ * end (a scenario's `until` is at most 10 minutes), and the world does not keep such a timer
+ * (src/engine/world.ts), so that no state counts down to it.
+ */
+export const NEVER_MS = 2 ** 40;
+
 /** The primitive actions, as a statechart's `setup({ actions })` declares them. */
 export const primitiveActions = {
   send: (_: unknown, _params: SendParams) => {},

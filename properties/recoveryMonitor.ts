@@ -80,6 +80,16 @@ export const recoveryMonitorMachine = setup({
   actions: {
     ...monitorActions,
     noteForward: assign(({ event }) => ({ lastFwdAt: event.t })),
+    /**
+     * A member failover restarts the flow's idle clock: the member that takes it over starts
+     * its relay timer at its takeover (by fault + takeoverMs), whatever the old member last
+     * heard. A later fault's t_f counts from there, not from a forward packet the new member
+     * never saw (a fast path crash after a member failover met its first deadline).
+     */
+    noteTakeover: assign(({ context, event }) => {
+      const at = takeoverBase(context, event);
+      return at === null ? {} : { lastFwdAt: Math.max(context.lastFwdAt ?? at, at) };
+    }),
     armAtFault: assign(({ context, event }) => ({
       faultAt: event.t,
       armedAt: event.t,
@@ -138,20 +148,24 @@ export const recoveryMonitorMachine = setup({
       on: {
         forwardAtLvs: { actions: ['noteForward'] },
         reverseAtClient: { target: 'serving' },
+        fault: { actions: ['noteTakeover'] },
       },
     },
     serving: {
       description: 'Reverse data flows. A fault that leaves every needed component healthy arms the obligation.',
       on: {
         forwardAtLvs: { actions: ['noteForward'] },
-        fault: [{ guard: 'healthy', target: 'awaiting', actions: ['armAtFault'] }, { target: 'impaired' }],
+        fault: [
+          { guard: 'healthy', target: 'awaiting', actions: ['armAtFault', 'noteTakeover'] },
+          { target: 'impaired', actions: ['noteTakeover'] },
+        ],
       },
     },
     impaired: {
       description: 'A component the property needs is down, cut or lossy: no obligation until it is restored.',
       on: {
         forwardAtLvs: { actions: ['noteForward'] },
-        fault: { guard: 'healthy', target: 'awaiting', actions: ['armAtRestore'] },
+        fault: [{ guard: 'healthy', target: 'awaiting', actions: ['armAtRestore', 'noteTakeover'] }, { actions: ['noteTakeover'] }],
       },
     },
     awaiting: {
@@ -206,9 +220,9 @@ export const recoveryMonitorMachine = setup({
         // disruption, not a miss of the first: docs/findings.md, "three faults"). A repair
         // (restart, link up) keeps the deadline.
         fault: [
-          { guard: 'healthyDisruption', target: 'awaiting', reenter: true, actions: ['rearmAtFault'] },
-          { guard: 'healthy' },
-          { target: 'impaired', actions: ['voidObligation'] },
+          { guard: 'healthyDisruption', target: 'awaiting', reenter: true, actions: ['rearmAtFault', 'noteTakeover'] },
+          { guard: 'healthy', actions: ['noteTakeover'] },
+          { target: 'impaired', actions: ['voidObligation', 'noteTakeover'] },
         ],
       },
     },

@@ -83,7 +83,7 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   faults: {
     type: 'list',
     choices: [...new Set(['crash', 'restart', 'link', ...Object.keys(DEFAULT_VOCABULARY)])],
-    help: "fault kinds (overrides the profile's): crash, restart, link on fast paths; with --fault-model extended, kinds of the vocabulary (docs/scenarios.md) on every target",
+    help: "fault kinds (overrides the profile's): crash, restart, link on fast paths (crash, restart on LVS cluster members too); with --fault-model extended, kinds of the vocabulary (docs/scenarios.md) on every target",
   },
   'fault-model': {
     type: 'string',
@@ -130,10 +130,14 @@ const PROPERTY_SOURCE: PropertySource = {
 };
 
 /** A stop reason as the user reads it. */
+/** --max-depth's default: no bound in practice (the deepest manifest profile goes to 365). */
+const DEFAULT_MAX_DEPTH = 100_000;
+
 function stopText(cut: StopReason, flags: Record<string, unknown>, memoryMb: number, tableBits: number): string {
   switch (cut) {
     case 'depth':
-      return `--max-depth ${flags['max-depth']} reached`;
+      // Without the flag, its default (a space that goes on past it has a state that never recurs).
+      return `--max-depth ${(flags['max-depth'] as number | undefined) ?? DEFAULT_MAX_DEPTH} reached`;
     case 'states':
       return `--max-states ${flags['max-states']} reached`;
     case 'memory':
@@ -232,7 +236,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     faultKinds: (flags.faults as string[] | undefined) ?? (faultModel === 'extended' ? [] : profile.faults),
     ...(faultModel === 'extended' ? { faultModel } : {}),
     maxFaults: (flags['max-faults'] as number | undefined) ?? profile.maxFaults,
-    maxDepth: (flags['max-depth'] as number | undefined) ?? 100_000,
+    maxDepth: (flags['max-depth'] as number | undefined) ?? DEFAULT_MAX_DEPTH,
     ...(flags['max-states'] !== undefined ? { maxStates: flags['max-states'] as number } : {}),
     delays: ((flags.delays as string | undefined) ?? 'bounds') as 'bounds' | 'all',
     exact,

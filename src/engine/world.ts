@@ -26,7 +26,7 @@
  * - A link that is down, or lossy, drops what is sent on it; what is on a link when it
  *   goes down is lost then.
  */
-import type { Delivered, Message } from '../../models/protocol.js';
+import { NEVER_MS, type Delivered, type Message } from '../../models/protocol.js';
 import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
@@ -507,6 +507,16 @@ class Draft implements FaultDraft {
     const scan = node.timerJitterMs[label];
     if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
     this.cancel(key, name);
+    // A timer armed for never (NEVER_MS, models/protocol.ts: due past any run's end, as
+    // `until` is at most MAX_UNTIL_MS) is not kept: a state holding it would count down to
+    // it at every step, and the explorer's space would never close (an LVS member's session
+    // without a relay timeout, E7; a prior-art member). Its
+    // id and its jitter choice are taken all the same, so that every other id and choice,
+    // and so every trace and replay, is as before.
+    if (delay >= NEVER_MS) {
+      this.takeId();
+      return;
+    }
     this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
   }
 

@@ -174,7 +174,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     faultMenu:
       r.faultModel === 'extended'
         ? faultMenuOf(DEFAULT_VOCABULARY, r.scenario.config.fastPaths, 'extended', r.faultKinds.length > 0 ? r.faultKinds : undefined, shapeOf(r.scenario.config))
-        : faultMenu(r.faultKinds, r.scenario.config.fastPaths, r.scenario.config.clients?.length ?? 1),
+        : faultMenu(r.faultKinds, r.scenario.config.fastPaths, r.scenario.config.clients?.length ?? 1, r.scenario.config.lvsMembers),
     maxFaults: r.maxFaults,
     maxDepth: r.maxDepth,
     ...(r.maxStates !== undefined ? { maxStates: r.maxStates } : {}),

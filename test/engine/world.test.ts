@@ -24,6 +24,7 @@ import { FAULT_KINDS, type FaultDraft, type FaultVocabulary } from '../../src/co
 import { finishMonitor, initMonitor, stepMonitor } from '../../src/checker/property.js';
 import { PROPERTIES } from '../../properties/index.js';
 import type { LvsContext } from '../../models/lvs.js';
+import { NEVER_MS } from '../../models/protocol.js';
 import type { System } from '../../src/engine/system.js';
 import type { TraceEvent } from '../../src/engine/trace.js';
 import {
@@ -229,6 +230,27 @@ describe('timers', () => {
     });
     expect(worlds).toBeGreaterThan(100);
     expect(rearmed).toBeGreaterThan(5);
+  });
+
+  it('a timer armed for never (NEVER_MS) is not kept, its id and jitter choice taken as before: an LVS member without the VGW extras', () => {
+    // lvs2 takes f1 over with a synced path but no relay timeout: its relay timer is armed for never.
+    const s = builtin('lvs-member-crash-no-vgw-extras');
+    const spy = new SpyChooser(new SeededChooser(s.seed));
+    let never = 0;
+    play(s, spy, (prev, w) => {
+      const state = (w.actors['lvs2/f1']?.xs.value as { session?: string } | undefined)?.session;
+      const ctx = w.actors['lvs2/f1']?.xs.context as { relayTimeoutMs: number | null } | undefined;
+      if (state === 'viaFastPath' && ctx?.relayTimeoutMs === null) {
+        never++;
+        expect(w.timers.filter((t) => t.actor === 'lvs2/f1' && t.label === 'relayTimeout')).toEqual([]);
+        expect(w.timers.every((t) => t.at < NEVER_MS)).toBe(true);
+        // Its id is taken all the same: ids keep their order of creation.
+        if (prev) expect(w.nextId).toBeGreaterThanOrEqual(prev.nextId);
+      }
+    });
+    expect(never).toBeGreaterThan(0);
+    // The jitter choice of the never timer is made all the same (a choice list replays alike).
+    expect(spy.choices.some((c) => c.kind === 'jitter' && c.node === 'lvs2')).toBe(true);
   });
 
   it.each([
