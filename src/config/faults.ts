@@ -160,9 +160,10 @@ export interface FaultDecl {
   voids: readonly string[];
   /**
    * The fault models it belongs to, with the roles (or link roles) each may hit: under
-   * `patent` only what the patent's fault model names (spec §5).
+   * `patent` only what the patent's fault model names (spec §5). `only` narrows a role in
+   * words, where the model takes part of it (the patent's LVS failures are a cluster's).
    */
-  models: Partial<Record<FaultModel, { roles: readonly string[] }>>;
+  models: Partial<Record<FaultModel, { roles: readonly string[]; only?: Readonly<Record<string, string>> }>>;
   /** How often the extended generator draws it, relative to the others (0: never). */
   weight: number;
   /** How the world applies it. */
@@ -192,6 +193,12 @@ export const LINK_ROLES: readonly string[] = [...FP_LINK_ROLES, ...OTHER_LINK_RO
 
 export type BuiltinFaultKind = 'crash' | 'restart' | 'linkDown' | 'linkUp' | 'loss' | 'delaySpike' | 'gray';
 
+/**
+ * Spec §5: "LVS failover + session sync" is the patent's background [¶38]; a single LVS's
+ * crash or restart loses its sessions, outside the model (E7, finding F7).
+ */
+const PATENT_LVS: Readonly<Record<string, string>> = { lvs: 'an LVS cluster member [¶38]' };
+
 /** Every built-in fault kind, most interesting first. */
 export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
   crash: {
@@ -205,7 +212,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
       'L2, L3 (a second fast path; sp, control)',
       'L4 (no fast path left healthy; sp, vgw, control)',
     ],
-    models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
+    models: { patent: { roles: ['fp', 'lvs'], only: PATENT_LVS }, extended: { roles: EVERY_NODE } },
     weight: 6,
     disrupts: () => true,
     apply: (d, f) => d.crash(nodeOf(f)),
@@ -227,7 +234,7 @@ export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
     ],
     meaning: 'the node comes back fresh (crashed first if it was up), at the same address or, with newIp, a new one',
     voids: ['L1-L4 (client, eni, lvs, server: their session state, E7; an LVS cluster member as its crash does)'],
-    models: { patent: { roles: ['fp'] }, extended: { roles: EVERY_NODE } },
+    models: { patent: { roles: ['fp', 'lvs'], only: PATENT_LVS }, extended: { roles: EVERY_NODE } },
     weight: 3,
     // A cluster member that comes back takes its flows back from the survivors (the ECMP
     // hashes over the live members): for those flows it is a failover like a crash.
@@ -373,7 +380,7 @@ function modelText(d: FaultDecl): string {
     if (!entry) continue;
     const roles = entry.roles;
     const all = d.target === 'node' ? roles.length === (d.roles ?? EVERY_NODE).length : roles.length === LINK_ROLES.length;
-    parts.push(`${m}${all ? '' : ` (${roles.join(', ')})`}`);
+    parts.push(`${m}${all ? '' : ` (${roles.map((r) => entry.only?.[r] ?? r).join(', ')})`}`);
   }
   return parts.join('; ');
 }
