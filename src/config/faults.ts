@@ -163,7 +163,7 @@ export interface FaultDecl {
    * `patent` only what the patent's fault model names (spec §5). `only` narrows a role in
    * words, where the model takes part of it (the patent's LVS failures are a cluster's).
    */
-  models: Partial<Record<FaultModel, { roles: readonly string[]; only?: Readonly<Record<string, string>> }>>;
+  models: Partial<Record<FaultModel, { roles: readonly string[]; only?: Readonly<Record<string, RoleNarrowing>> }>>;
   /** How often the extended generator draws it, relative to the others (0: never). */
   weight: number;
   /** How the world applies it. */
@@ -193,11 +193,17 @@ export const LINK_ROLES: readonly string[] = [...FP_LINK_ROLES, ...OTHER_LINK_RO
 
 export type BuiltinFaultKind = 'crash' | 'restart' | 'linkDown' | 'linkUp' | 'loss' | 'delaySpike' | 'gray';
 
+/** Part of a role a fault model takes: which nodes of it, in words and as a test. */
+export interface RoleNarrowing {
+  says: string;
+  holds(node: string): boolean;
+}
+
 /**
  * Spec §5: "LVS failover + session sync" is the patent's background [¶38]; a single LVS's
  * crash or restart loses its sessions, outside the model (E7, finding F7).
  */
-const PATENT_LVS: Readonly<Record<string, string>> = { lvs: 'an LVS cluster member [¶38]' };
+const PATENT_LVS: Readonly<Record<string, RoleNarrowing>> = { lvs: { says: 'an LVS cluster member [¶38]', holds: isLvsMember } };
 
 /** Every built-in fault kind, most interesting first. */
 export const FAULT_KINDS: Readonly<Record<BuiltinFaultKind, FaultDecl>> = {
@@ -380,7 +386,7 @@ function modelText(d: FaultDecl): string {
     if (!entry) continue;
     const roles = entry.roles;
     const all = d.target === 'node' ? roles.length === (d.roles ?? EVERY_NODE).length : roles.length === LINK_ROLES.length;
-    parts.push(`${m}${all ? '' : ` (${roles.map((r) => entry.only?.[r] ?? r).join(', ')})`}`);
+    parts.push(`${m}${all ? '' : ` (${roles.map((r) => entry.only?.[r]?.says ?? r).join(', ')})`}`);
   }
   return parts.join('; ');
 }
@@ -418,7 +424,7 @@ export function faultMenuOf(vocab: FaultVocabulary, fastPaths: number, model: Fa
     if (!entry || (kinds && !kinds.includes(d.kind))) continue;
     const targets: { node?: string; link?: string }[] =
       d.target === 'node'
-        ? nodes.filter((n) => entry.roles.includes(roleOf(n))).map((node) => ({ node }))
+        ? nodes.filter((n) => entry.roles.includes(roleOf(n)) && (entry.only?.[roleOf(n)]?.holds(n) ?? true)).map((node) => ({ node }))
         : [...directed, ...(d.links === 'directed-or-both' ? both : [])].filter((l) => entry.roles.includes(linkRoleOf(l))).map((link) => ({ link }));
     for (const t of targets) {
       const role = t.node !== undefined ? roleOf(t.node) : null;

@@ -25,9 +25,14 @@ describe('the explorer menu from the vocabulary', () => {
     expect(menu).toContainEqual({ kind: 'restart', node: 'fp1', newIp: true });
     expect(menu).toContainEqual({ kind: 'gray', node: 'fp2' });
     expect(menu.filter((f) => f.kind === 'gray').every((f) => /^fp\d$/.test(f.node!))).toBe(true);
-    // The patent model: fast path crashes and restarts only.
+    // The patent model: fast path crashes and restarts, and an LVS cluster's members' (spec §5,
+    // [¶38]); a single LVS's crash loses its sessions, outside the model.
     const patent = faultMenuOf(FAULT_KINDS, 2, 'patent');
     expect(new Set(patent.map((f) => `${f.kind} ${f.node}`))).toEqual(new Set(['crash fp1', 'crash fp2', 'restart fp1', 'restart fp2']));
+    const cluster = faultMenuOf(FAULT_KINDS, 2, 'patent', undefined, { lvsMembers: 2 });
+    expect(new Set(cluster.map((f) => `${f.kind} ${f.node}`))).toEqual(
+      new Set(['crash fp1', 'crash fp2', 'crash lvs1', 'crash lvs2', 'restart fp1', 'restart fp2', 'restart lvs1', 'restart lvs2']),
+    );
   });
 
   it('finds the reverse-link-down oscillation (L4) with the reverse link cut, shortest first', () => {
