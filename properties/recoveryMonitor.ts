@@ -275,6 +275,10 @@ export function recoveryObligation(o: RecoveryObligation, options: { frames?: bo
       const back = Math.max(0, o.budgetMs(scenario) - o.floorMs(scenario));
       return { lastFwdAt: back, base: back };
     },
+    // faultAt meets the send times of the data delivered later (isResponse, movesDeadline);
+    // otherwise only the deadline on a forward arrival, max(now + budget, faultAt + floor),
+    // reads it, which is now + budget whenever floor <= budget.
+    messageTimes: (scenario) => (o.floorMs(scenario) <= o.budgetMs(scenario) ? ['faultAt'] : []),
     input: (scenario, _sys, flow) =>
       ({
         flow,

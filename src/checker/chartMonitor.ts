@@ -79,6 +79,8 @@ export interface ChartMonitorSpec {
   reads?: Readonly<Record<string, readonly string[]>>;
   /** Per time field, how far back it can still make a difference (property.ts, ChartDeclaration.lookback). */
   lookback?: (scenario: Scenario) => Readonly<Record<string, number>>;
+  /** Time fields compared only with messages' send times and now (property.ts, ChartDeclaration.messageTimes). */
+  messageTimes?: (scenario: Scenario) => readonly string[];
 }
 
 /** The object with its time fields moved by `delta`. */
@@ -241,6 +243,7 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
       times: spec.times,
       ...(spec.reads ? { reads: spec.reads } : {}),
       ...(spec.lookback ? { lookback: spec.lookback } : {}),
+      ...(spec.messageTimes ? { messageTimes: spec.messageTimes } : {}),
     },
     init: () => ({ instances: {} }),
     step: (data, obs, report) => {

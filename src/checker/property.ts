@@ -181,6 +181,14 @@ export interface ChartDeclaration {
    * older value as that far back. Fields not named are held up to the explorer's horizon.
    */
   readonly lookback?: (scenario: Scenario) => Readonly<Record<string, number>>;
+  /**
+   * Optional, for the same folds: time fields (on this run's configuration) that the chart
+   * compares only with the send times of messages it is told about later (a delivery's
+   * `sentAt`, `originAt`: a message's own or the one it carries on) and with now, by order
+   * (`<`, `<=`), never with another field or a constant. The key holds such a field as how
+   * many of the send times of the messages in flight (and now) are later than it.
+   */
+  readonly messageTimes?: (scenario: Scenario) => readonly string[];
 }
 
 export interface Property<D = unknown> extends Monitor<D> {

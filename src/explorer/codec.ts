@@ -236,10 +236,40 @@ interface SnapPart {
   timeFields: readonly string[];
 }
 
-/** The folds a chart's declarations allow (ChartDeclaration.reads, lookback): null keeps every field, up to the horizon. */
+/** The folds a chart's declarations allow (ChartDeclaration.reads, lookback, messageTimes): null keeps every field, up to the horizon. */
 interface ChartFolds {
   reads: Readonly<Record<string, readonly string[]>>;
   lookback: Readonly<Record<string, number>>;
+  messageTimes: ReadonlySet<string>;
+}
+
+/** A lookback (MonitorKey.lookbacks) that says: keyed by its rank among the world's message send times (messageRanker). */
+export const MESSAGE_TIMES = -1;
+
+/**
+ * A time's rank among a world's message send times (every `sentAt` and `originAt` in flight)
+ * and now: how many of them are later than it. Two times of the same rank compare alike
+ * with every time a message delivered from then on can carry (ChartDeclaration.messageTimes):
+ * a message sent later is sent at now or after, and carries on the `originAt` of one in
+ * flight. One per key maker (the worlds' times are remembered per world).
+ */
+export function messageRanker(): (w: World, t: number) => number {
+  const sorted = new WeakMap<World, number[]>();
+  return (w, t) => {
+    let times = sorted.get(w);
+    if (times === undefined) {
+      const set = new Set<number>([w.now]);
+      for (const m of w.inFlight) {
+        set.add(m.sentAt);
+        set.add(m.originAt);
+      }
+      times = [...set].sort((a, b) => a - b);
+      sorted.set(w, times);
+    }
+    let rank = 0;
+    for (let k = times.length - 1; k >= 0 && times[k]! > t; k--) rank++;
+    return 0x40000000 + rank;
+  };
 }
 
 /**
@@ -273,7 +303,7 @@ function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<
     for (const f of part.timeFields) {
       const v = context[f];
       out.push(typeof v === 'number' ? v + inst.origin : null);
-      lookbacks?.push(folds!.lookback[f] ?? Infinity);
+      lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     }
     for (const d of inst.timers) {
       timeless += `@${d.name}`;
@@ -304,7 +334,9 @@ export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (dat
     const times = new Set(p.chart.times);
     const parts = new WeakMap<Snap, SnapPart>();
     const chartFolds: ChartFolds | null =
-      folds && (p.chart.reads || p.chart.lookback) ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {} } : null;
+      folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
+        ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }
+        : null;
     return (data) => chartSplit(data as ChartData, times, parts, chartFolds);
   }
   const times = new Set<string>((p.times ?? []) as readonly string[]);
@@ -390,8 +422,10 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   const objectPair = (object: object, text: () => string): Pair => hashes.of(object, text);
   const hashOf = (object: object, text: () => string): string => hex(hashes.of(object, text));
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
-  const rel = (t: number | null, now: number, lookback = Infinity): number =>
-    t === null ? NO_TIME : Math.max(-Math.min(horizonMs, lookback), t - now);
+  const rank = messageRanker();
+  /** A monitor's time as the key holds it: relative to now, capped at its lookback, or its rank among message times. */
+  const rel = (t: number | null, w: World, lookback = Infinity): number =>
+    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
 
   const splits = properties.map((p) => splitterFor(p, folds));
   const splitCaches = properties.map(() => new WeakMap<object, MonitorParts>());
@@ -535,7 +569,6 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     },
 
     fingerprintOf(world, monitorStates, faults, busyInstant) {
-      const now = world.now;
       const lanes = fingerprintLanes.reset();
       lanes.word(faults);
       lanes.word(busyInstant ? 1 : 0);
@@ -543,8 +576,8 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       const monitors = monitorsPart(monitorStates);
       lanes.pair(monitors);
       const lookbacks = monitors.lookbacks;
-      if (lookbacks === null) for (const t of monitors.times) lanes.word(rel(t, now));
-      else for (let k = 0; k < monitors.times.length; k++) lanes.word(rel(monitors.times[k]!, now, lookbacks[k]));
+      if (lookbacks === null) for (const t of monitors.times) lanes.word(rel(t, world));
+      else for (let k = 0; k < monitors.times.length; k++) lanes.word(rel(monitors.times[k]!, world, lookbacks[k]));
       const p = lanes.donePair();
       fingerprintOut[0] = p.a >>> 0;
       fingerprintOut[1] = p.b >>> 0;
@@ -615,7 +648,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
         const m = st.monitors[i]!;
         const parts = monitorParts(i, m.data);
         out += `${m.verdict.violation ? '!' : ''}${hex(parts.pair)}`;
-        parts.times.forEach((t, k) => (out += t === null ? ':-' : `:${rel(t, now, parts.lookbacks?.[k])}`));
+        parts.times.forEach((t, k) => (out += t === null ? ':-' : `:${rel(t, w, parts.lookbacks?.[k])}`));
         out += ',';
       }
       return out;

@@ -30,7 +30,7 @@ import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
-import { farTimerTimes, Hashes, joined, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
+import { farTimerTimes, Hashes, joined, MESSAGE_TIMES, messageRanker, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
 
 /** Groups of interchangeable node ids, e.g. [["fp1", "fp2", "fp3"]]. */
 export type SymmetryGroups = readonly (readonly string[])[];
@@ -220,8 +220,9 @@ export function symmetricKeyMaker(
   const pinByHash = options.pinByHash ?? true;
   const n = sym.renamings.length;
   // A time's lookback (codec.ts, MonitorKey.lookbacks) caps it further back than the horizon does.
-  const rel = (t: number | null, now: number, lookback = Infinity): number =>
-    t === null ? NO_TIME : Math.max(-Math.min(horizonMs, lookback), t - now);
+  const rank = messageRanker();
+  const rel = (t: number | null, w: World, lookback = Infinity): number =>
+    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
   const text = (r: Renaming, s: string): string => sym.rename(r, s);
   const folds = options.folds ?? null;
@@ -353,7 +354,7 @@ export function symmetricKeyMaker(
       lanes.pair(worldPair(world, k));
       const m = monitorsPair(monitors, k);
       lanes.pair(m.pair);
-      for (let j = 0; j < m.times.length; j++) lanes.word(rel(m.times[j]!, world.now, m.lookbacks[j]));
+      for (let j = 0; j < m.times.length; j++) lanes.word(rel(m.times[j]!, world, m.lookbacks[j]));
       const p = lanes.donePair();
       const a = p.a >>> 0;
       const b = p.b >>> 0;
@@ -383,7 +384,7 @@ export function symmetricKeyMaker(
     for (let i = 0; i < st.monitors.length; i++) {
       const m = monitorText(i, st.monitors[i]!, k);
       monitors += m.text;
-      m.times.forEach((t, j) => (monitors += t === null ? ':-' : `:${rel(t, now, m.lookbacks?.[j])}`));
+      m.times.forEach((t, j) => (monitors += t === null ? ':-' : `:${rel(t, w, m.lookbacks?.[j])}`));
       monitors += ',';
     }
     return `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights}|${timers}|${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}|${monitors}`;

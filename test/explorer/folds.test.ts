@@ -12,7 +12,7 @@ import { evaluate } from '../../src/checker/evaluate.js';
 import { counterexampleScenario, explore, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
-import { FAR_MS, farTimerTimes } from '../../src/explorer/codec.js';
+import { FAR_MS, farTimerTimes, messageRanker } from '../../src/explorer/codec.js';
 import type { World } from '../../src/engine/world.js';
 
 const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
@@ -87,5 +87,16 @@ describe('a timer beyond reach (relay-timer-never-fires: 2^40 ms)', () => {
     expect(farTimerTimes(world(10, [20, 10 + 2 ** 40, 15 + 2 ** 40]))).toEqual([10, FAR_MS, FAR_MS + 5]);
     expect(farTimerTimes(world(10 + 2 ** 39, [20 + 2 ** 39, 10 + 2 ** 40]))).toEqual([10, FAR_MS]);
     expect(() => farTimerTimes(world(0, [FAR_MS + 1]))).toThrow(/--no-folds/);
+  });
+});
+
+describe("a time compared only with messages' send times", () => {
+  it('is keyed by how many of the send times in flight, and now, are later than it', () => {
+    const rank = messageRanker();
+    const msg = (sentAt: number, originAt: number) => ({ sentAt, originAt });
+    const world = { now: 20, inFlight: [msg(18, 12), msg(19, 19)], timers: [] } as unknown as World;
+    // Times in flight 12, 18, 19 and now 20: later than 20: none; than 19: one; than 15: two (18, 19) and now.
+    expect(rank(world, 20) - rank(world, 20)).toBe(0);
+    expect([20, 19, 18, 15, 13, 12, 5].map((t) => rank(world, t) - rank(world, 20))).toEqual([0, 1, 2, 3, 3, 3, 4]);
   });
 });
