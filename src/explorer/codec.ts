@@ -333,6 +333,11 @@ export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (dat
   if (p.chart) {
     const times = new Set(p.chart.times);
     const parts = new WeakMap<Snap, SnapPart>();
+    // A misspelt state would silently keep every field there: a declaration names real states.
+    const states = Object.keys(p.chart.machine.root.states);
+    for (const state of Object.keys(p.chart.reads ?? {})) {
+      if (!states.includes(state)) throw new Error(`property ${p.id}: chart.reads names ${state}, which is not a state of its chart (${states.join(', ')})`);
+    }
     const chartFolds: ChartFolds | null =
       folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
         ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }

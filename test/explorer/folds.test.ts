@@ -12,7 +12,7 @@ import { evaluate } from '../../src/checker/evaluate.js';
 import { counterexampleScenario, explore, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
-import { FAR_MS, farTimerTimes, messageRanker } from '../../src/explorer/codec.js';
+import { FAR_MS, farTimerTimes, messageRanker, splitterFor } from '../../src/explorer/codec.js';
 import type { World } from '../../src/engine/world.js';
 
 const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
@@ -98,5 +98,14 @@ describe("a time compared only with messages' send times", () => {
     // Times in flight 12, 18, 19 and now 20: later than 20: none; than 19: one; than 15: two (18, 19) and now.
     expect(rank(world, 20) - rank(world, 20)).toBe(0);
     expect([20, 19, 18, 15, 13, 12, 5].map((t) => rank(world, t) - rank(world, 20))).toEqual([0, 1, 2, 3, 3, 3, 4]);
+  });
+});
+
+describe('declarations', () => {
+  it('a chart whose reads name a state it does not have is refused', () => {
+    const l1 = PROPERTIES.find((p) => p.id === 'L1')!;
+    const typo = { ...l1, chart: { ...l1.chart!, reads: { ...l1.chart!.reads, awaitng: [] } } };
+    expect(() => splitterFor(typo, options('small', 'patent').scenario)).toThrow(/awaitng/);
+    expect(() => splitterFor(l1, options('small', 'patent').scenario)).not.toThrow();
   });
 });
