@@ -411,6 +411,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             exact: request.exact,
             perProperty: request.perProperty === true,
             por: request.por === true,
+            // Shards explored with and without folds count different states: merge refuses them.
+            folds: request.folds !== false,
             symmetry: request.symmetry ?? null,
             ecmpOrders: request.ecmpOrders ?? null,
             properties: ids,
