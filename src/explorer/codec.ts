@@ -12,6 +12,9 @@
  *   states. A monitor's times are the fields its property declares (Monitor.times, and
  *   a monitor chart's Monitor.chart.times), never guessed from names.
  * - Labels are dropped: message and timer ids, causes and origins (trace bookkeeping).
+ * - Folds (ExploreOptions.folds, on unless `--no-folds`): what the properties declare they
+ *   can no longer read is left out (a monitor chart's `reads`, `lookback`, `messageTimes`),
+ *   and a timer beyond reach is keyed from the nearest such timer (FAR_MS); docs/explorer.md.
  * - Components are named by a 64-bit hash of their content (a statechart snapshot's
  *   value and context, a message, a monitor's data), computed once per object: keys stay
  *   short, and the same state has the same key in every worker thread.
@@ -402,8 +405,9 @@ export const NO_TIME = 0x7ffffff1;
 export const FAR_MS = 2 ** 32;
 
 /**
- * The timers' times as the key holds them, relative to now; with `far`, a timer further
- * than FAR_MS as above. Null when the world has no such timer (then the times are `at − now`).
+ * The timers' times as the key holds them with folds, relative to now, a timer further than
+ * FAR_MS as above; null when the world has no such timer (then they are `at − now`). A timer
+ * nearer than twice FAR_MS but beyond it is an error: the fold would no longer be sound.
  */
 export function farTimerTimes(w: World): number[] | null {
   let nearest = Infinity;
