@@ -41,6 +41,9 @@ export interface RecoveryMonitorInput {
   takeoverMs: number;
 }
 
+/** The input's fields, fixed for the life of an instance. */
+const INPUT_FIELDS = ['flow', 'budgetMs', 'floorMs', 'applicable', 'movingDeadline', 'takeoverMs'] as const satisfies readonly (keyof RecoveryMonitorInput)[];
+
 export interface RecoveryMonitorContext extends RecoveryMonitorInput {
   lastFwdAt: number | null;
   /** The deadline is max(base + budgetMs, faultAt + floorMs). */
@@ -271,6 +274,25 @@ export function recoveryObligation(o: RecoveryObligation, options: { frames?: bo
     observes: [on.faults(), on.deliveries('data', 'lvs'), on.deliveries('data', 'client'), on.time()],
     // Times meet only times: fault, forward and response times, the deadline from them.
     times: ['t', 'sentAt', 'originAt', 'lastFwdAt', 'base', 'armedAt', 'faultAt'],
+    // What each state can still read (the explorer keys nothing else): every transition into
+    // awaiting writes armedAt before its delay reads it, and arming writes base and faultAt;
+    // usedVgw is for the visualiser only.
+    reads: {
+      idle: [...INPUT_FIELDS, 'lastFwdAt'],
+      serving: [...INPUT_FIELDS, 'lastFwdAt'],
+      impaired: [...INPUT_FIELDS, 'lastFwdAt'],
+      awaiting: [...INPUT_FIELDS, 'lastFwdAt', 'base', 'faultAt'],
+    },
+    // t_f (lastFwdAt, base) only enters max(t_f + budget, fault + floor) with a fault now or
+    // later: one further back than budget − floor gives fault + floor whatever it was.
+    lookback: (scenario) => {
+      const back = Math.max(0, o.budgetMs(scenario) - o.floorMs(scenario));
+      return { lastFwdAt: back, base: back };
+    },
+    // faultAt meets the send times of the data delivered later (isResponse, movesDeadline);
+    // otherwise only the deadline on a forward arrival, max(now + budget, faultAt + floor),
+    // reads it, which is now + budget whenever floor <= budget.
+    messageTimes: (scenario) => (o.floorMs(scenario) <= o.budgetMs(scenario) ? ['faultAt'] : []),
     input: (scenario, _sys, flow) =>
       ({
         flow,

@@ -75,6 +75,12 @@ export interface ChartMonitorSpec {
    * event's time and reused at any time (messages are still worded in absolute times).
    */
   times: readonly string[];
+  /** Per state, the context fields read from it on (property.ts, ChartDeclaration.reads). */
+  reads?: Readonly<Record<string, readonly string[]>>;
+  /** Per time field, how far back it can still make a difference (property.ts, ChartDeclaration.lookback). */
+  lookback?: (scenario: Scenario) => Readonly<Record<string, number>>;
+  /** Time fields compared only with messages' send times and now (property.ts, ChartDeclaration.messageTimes). */
+  messageTimes?: (scenario: Scenario) => readonly string[];
 }
 
 /** The object with its time fields moved by `delta`. */
@@ -232,7 +238,13 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
 
   return {
     observes: spec.observes,
-    chart: { machine: spec.machine, times: spec.times },
+    chart: {
+      machine: spec.machine,
+      times: spec.times,
+      ...(spec.reads ? { reads: spec.reads } : {}),
+      ...(spec.lookback ? { lookback: spec.lookback } : {}),
+      ...(spec.messageTimes ? { messageTimes: spec.messageTimes } : {}),
+    },
     init: () => ({ instances: {} }),
     step: (data, obs, report) => {
       const now = obs.world.now;

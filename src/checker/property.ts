@@ -168,6 +168,27 @@ export interface Monitor<D> {
 export interface ChartDeclaration {
   readonly machine: AnyStateMachine;
   readonly times: readonly string[];
+  /**
+   * Optional, for the explorer's folds (docs/explorer.md, "Folds"): per state of the chart
+   * (its top-level state name), the context fields the chart can still read from that state
+   * on (in a guard, a delay or an action, before writing them). The key holds only those
+   * there; a state not named keeps every field; a final state keeps none.
+   */
+  readonly reads?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Optional, for the same folds: per time field, how far in the past (ms, on this run's
+   * configuration) its value can still make a difference to the chart; the key holds an
+   * older value as that far back. Fields not named are held up to the explorer's horizon.
+   */
+  readonly lookback?: (scenario: Scenario) => Readonly<Record<string, number>>;
+  /**
+   * Optional, for the same folds: time fields (on this run's configuration) that the chart
+   * compares only with the send times of messages it is told about later (a delivery's
+   * `sentAt`, `originAt`: a message's own or the one it carries on) and with now, by order
+   * (`<`, `<=`), never with another field or a constant. The key holds such a field as how
+   * many of the send times of the messages in flight (and now) are later than it.
+   */
+  readonly messageTimes?: (scenario: Scenario) => readonly string[];
 }
 
 export interface Property<D = unknown> extends Monitor<D> {

@@ -106,6 +106,10 @@ export const EXPLORE_FLAGS: FlagSpecs = {
     type: 'boolean',
     help: 'no partial-order reduction (on by default: one order of the moves of an instant that commute; the same verdicts, counterexamples at most 2 moves longer; with --no-por the shortest of all)',
   },
+  'no-folds': {
+    type: 'boolean',
+    help: 'no folds (on by default: the key leaves out monitor data no property can read any more; the same verdicts and shortest counterexamples, docs/explorer.md)',
+  },
   'no-symmetry': {
     type: 'boolean',
     help: "no symmetry reduction (on by default for a profile's own space: interchangeable fast paths keyed by their orbit's representative; the same verdicts and shortest counterexamples, docs/explorer.md)",
@@ -245,6 +249,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     // Partial-order reduction by default, as Spin: the same verdicts on every manifest profile (test/explorer/por.test.ts).
     ...(flags['no-por'] === true ? {} : { por: true }),
     ...(flags.lean === true ? { lean: true } : {}),
+    ...(flags['no-folds'] === true ? { folds: false } : {}),
     ...(symmetry.length > 0 ? { symmetry } : {}),
     // The profile's initial states: every ECMP member order where it says so (a fixed --config order is then one of them).
     ...(profile.ecmpOrders ? { ecmpOrders: profile.ecmpOrders } : {}),
@@ -342,8 +347,20 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   // With partial-order reduction the manifest's `por` figures, with symmetry reduction its
   // `symmetry` ones (product only: --per-property is compared without either).
   const reduced = request.symmetry ? expected?.symmetry : expected;
+  // Without folds only the unreduced product's figures are recorded (`unfolded`).
   const figures =
-    expected && (request.perProperty ? (request.por || request.symmetry ? undefined : expected.perProperty) : request.por ? reduced?.por : reduced);
+    expected &&
+    (request.folds === false
+      ? request.perProperty || request.por || request.symmetry
+        ? undefined
+        : expected.unfolded
+      : request.perProperty
+        ? request.por || request.symmetry
+          ? undefined
+          : expected.perProperty
+        : request.por
+          ? reduced?.por
+          : reduced);
   const expectedViolated = (figures && 'violated' in figures ? figures.violated : undefined) ?? expected?.violated ?? {};
   const mismatch =
     figures !== undefined &&
@@ -398,6 +415,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             exact: request.exact,
             perProperty: request.perProperty === true,
             por: request.por === true,
+            // Shards explored with and without folds count different states: merge refuses them.
+            folds: request.folds !== false,
             symmetry: request.symmetry ?? null,
             ecmpOrders: request.ecmpOrders ?? null,
             properties: ids,

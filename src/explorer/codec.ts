@@ -12,6 +12,9 @@
  *   states. A monitor's times are the fields its property declares (Monitor.times, and
  *   a monitor chart's Monitor.chart.times), never guessed from names.
  * - Labels are dropped: message and timer ids, causes and origins (trace bookkeeping).
+ * - Folds (ExploreOptions.folds, on unless `--no-folds`): what the properties declare they
+ *   can no longer read is left out (a monitor chart's `reads`, `lookback`, `messageTimes`),
+ *   and a timer beyond reach is keyed from the nearest such timer (FAR_MS); docs/explorer.md.
  * - Components are named by a 64-bit hash of their content (a statechart snapshot's
  *   value and context, a message, a monitor's data), computed once per object: keys stay
  *   short, and the same state has the same key in every worker thread.
@@ -19,6 +22,7 @@
 import type { AnyProperty, MonitorState } from '../checker/property.js';
 import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
 import type { Snap } from '../engine/runner.js';
+import type { Scenario } from '../config/types.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import { memoOf, setMemo } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
@@ -61,6 +65,11 @@ export interface KeyMaker {
 export interface MonitorKey {
   readonly timeless: string;
   readonly times: readonly (number | null)[];
+  /**
+   * Per time, how far back (ms) it can still make a difference (a fold, the property's
+   * declared lookback): the key holds an older time as that far back. Absent: the horizon.
+   */
+  readonly lookbacks?: readonly number[];
 }
 
 /** A 64-bit content hash as two 32-bit halves (and, once asked for, as 16 hex digits). */
@@ -188,6 +197,7 @@ export function joined(...parts: Pair[]): Pair {
 interface MonitorParts {
   pair: Pair;
   times: readonly (number | null)[];
+  lookbacks: readonly number[] | null;
 }
 
 /**
@@ -223,45 +233,119 @@ function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
   return { timeless, times: out };
 }
 
+/** What the key holds of one snapshot of a monitor chart: its text, and its time fields (name order). */
+interface SnapPart {
+  text: string;
+  timeFields: readonly string[];
+}
+
+/** The folds a chart's declarations allow (ChartDeclaration.reads, lookback, messageTimes): null keeps every field, up to the horizon. */
+interface ChartFolds {
+  reads: Readonly<Record<string, readonly string[]>>;
+  lookback: Readonly<Record<string, number>>;
+  messageTimes: ReadonlySet<string>;
+}
+
+/** A lookback (MonitorKey.lookbacks) that says: keyed by its rank among the world's message send times (messageRanker). */
+export const MESSAGE_TIMES = -1;
+
+/**
+ * A time's rank among a world's message send times (every `sentAt` and `originAt` in flight)
+ * and now: how many of them are later than it. Two times of the same rank compare alike
+ * with every time a message delivered from then on can carry (ChartDeclaration.messageTimes):
+ * a message sent later is sent at now or after, and carries on the `originAt` of one in
+ * flight. One per key maker (the worlds' times are remembered per world).
+ */
+export function messageRanker(): (w: World, t: number) => number {
+  const sorted = new WeakMap<World, number[]>();
+  return (w, t) => {
+    let times = sorted.get(w);
+    if (times === undefined) {
+      const set = new Set<number>([w.now]);
+      for (const m of w.inFlight) {
+        set.add(m.sentAt);
+        set.add(m.originAt);
+      }
+      times = [...set].sort((a, b) => a - b);
+      sorted.set(w, times);
+    }
+    let rank = 0;
+    for (let k = times.length - 1; k >= 0 && times[k]! > t; k--) rank++;
+    return 0x40000000 + rank;
+  };
+}
+
 /**
  * A monitor chart's data (chartMonitor.ts), per instance in key order: its state and
- * time-free context (as text once per snapshot, in `texts`), then the context's declared
- * time fields (in name order) and its deadlines, as absolute times.
+ * time-free context (as text once per snapshot, in `parts`), then the context's declared
+ * time fields (in name order) and its deadlines, as absolute times. With folds, a state
+ * keeps only the fields it can still read, a final state none, and a time field declared
+ * with a lookback carries it.
  */
-function chartSplit(data: ChartData, times: ReadonlySet<string>, texts: WeakMap<Snap, string>): MonitorKey {
+function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null): MonitorKey {
   let timeless = '';
   const out: (number | null)[] = [];
+  const lookbacks: number[] | null = folds ? [] : null;
   const instances = chartInstances(data);
   for (const k of Object.keys(instances).sort()) {
     const inst = instances[k]!;
     const context = inst.snap.xs.context as Record<string, unknown>;
-    let text = texts.get(inst.snap);
-    if (text === undefined) {
+    let part = parts.get(inst.snap);
+    if (part === undefined) {
+      const read = folds ? readsOf(inst.snap, folds) : null;
+      const kept = (f: string): boolean => read === null || read.has(f);
       const rest: Record<string, unknown> = {};
-      for (const [f, v] of Object.entries(context)) if (!times.has(f)) rest[f] = v;
-      text = JSON.stringify([inst.snap.xs.value, rest]);
-      texts.set(inst.snap, text);
+      for (const [f, v] of Object.entries(context)) if (!times.has(f) && kept(f)) rest[f] = v;
+      part = {
+        text: JSON.stringify([inst.snap.xs.value, rest]),
+        timeFields: Object.keys(context).filter((f) => times.has(f) && kept(f)).sort(),
+      };
+      parts.set(inst.snap, part);
     }
-    timeless += `${k}:${text}`;
-    for (const f of Object.keys(context).filter((f) => times.has(f)).sort()) {
+    timeless += `${k}:${part.text}`;
+    for (const f of part.timeFields) {
       const v = context[f];
       out.push(typeof v === 'number' ? v + inst.origin : null);
+      lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     }
     for (const d of inst.timers) {
       timeless += `@${d.name}`;
       out.push(d.at);
+      lookbacks?.push(Infinity);
     }
     timeless += ';';
   }
-  return { timeless, times: out };
+  return lookbacks ? { timeless, times: out, lookbacks } : { timeless, times: out };
 }
 
-/** How to key a property's data, from its declarations: a monitor chart's, or plain data with its declared times. */
-export function splitterFor(p: AnyProperty): (data: unknown) => MonitorKey {
+/** The context fields a chart's snapshot can still read (ChartDeclaration.reads): none once final, all when its state is not named. */
+function readsOf(snap: Snap, folds: ChartFolds): ReadonlySet<string> | null {
+  if (snap.xs.status === 'done') return new Set();
+  const value = snap.xs.value;
+  const state = typeof value === 'string' ? value : Object.keys(value as object).length === 1 ? Object.keys(value as object)[0]! : null;
+  const read = state === null ? undefined : folds.reads[state];
+  return read === undefined ? null : new Set(read);
+}
+
+/**
+ * How to key a property's data, from its declarations: a monitor chart's, or plain data
+ * with its declared times. `folds`: the run's scenario when the explorer folds what the
+ * declarations say nothing can read any more (docs/explorer.md, "Folds"); null keys all.
+ */
+export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (data: unknown) => MonitorKey {
   if (p.chart) {
     const times = new Set(p.chart.times);
-    const texts = new WeakMap<Snap, string>();
-    return (data) => chartSplit(data as ChartData, times, texts);
+    const parts = new WeakMap<Snap, SnapPart>();
+    // A misspelt state would silently keep every field there: a declaration names real states.
+    const states = Object.keys(p.chart.machine.root.states);
+    for (const state of Object.keys(p.chart.reads ?? {})) {
+      if (!states.includes(state)) throw new Error(`property ${p.id}: chart.reads names ${state}, which is not a state of its chart (${states.join(', ')})`);
+    }
+    const chartFolds: ChartFolds | null =
+      folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
+        ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }
+        : null;
+    return (data) => chartSplit(data as ChartData, times, parts, chartFolds);
   }
   const times = new Set<string>((p.times ?? []) as readonly string[]);
   return (data) => declaredSplit(data, times);
@@ -298,27 +382,61 @@ function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T)
 interface MonitorMemo extends Memo {
   maker: object;
   times: readonly (number | null)[];
+  lookbacks: readonly number[] | null;
   hash?: number;
+}
+
+/** All the monitors' part of a key: their hashes folded, and their times in order, with their lookbacks (null: the horizon for all). */
+interface MonitorsMemo extends Memo {
+  maker: object;
+  times: readonly (number | null)[];
+  lookbacks: readonly number[] | null;
 }
 
 /** Stands for a time that is not set (null) in a fingerprint. */
 export const NO_TIME = 0x7ffffff1;
 
 /**
+ * A timer due further ahead than this is a model's "never" (a relay timer of 2^40 ms): with
+ * folds, the key holds the nearest such timer as this far ahead, and any other as this
+ * plus its distance to that one (docs/explorer.md, "Folds"). Sound while such a timer is
+ * more than twice as far as this: a search reaches no world in which it is nearer.
+ */
+export const FAR_MS = 2 ** 32;
+
+/**
+ * The timers' times as the key holds them with folds, relative to now, a timer further than
+ * FAR_MS as above; null when the world has no such timer (then they are `at − now`). A timer
+ * nearer than twice FAR_MS but beyond it is an error: the fold would no longer be sound.
+ */
+export function farTimerTimes(w: World): number[] | null {
+  let nearest = Infinity;
+  for (const t of w.timers) if (t.at - w.now > FAR_MS) nearest = Math.min(nearest, t.at);
+  if (nearest === Infinity) return null;
+  if (nearest - w.now <= 2 * FAR_MS) {
+    throw new Error(`a timer due in ${nearest - w.now} ms: the far-timer fold holds for timers further than ${2 * FAR_MS} ms (explore --no-folds)`);
+  }
+  return w.timers.map((t) => (t.at - w.now > FAR_MS ? FAR_MS + (t.at - nearest) : t.at - w.now));
+}
+
+/**
  * Parts shared between states (the same objects: worlds share structure, monitors return
  * their data unchanged) are hashed once per object, so a state's fingerprint costs a few
  * cache lookups and a word per relative time.
  */
-export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false): KeyMaker {
+export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false, folds: Scenario | null = null): KeyMaker {
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
   const hashes = new Hashes(!lean);
   const textPair = (text: string): Pair => hashes.ofText(text);
   const objectPair = (object: object, text: () => string): Pair => hashes.of(object, text);
   const hashOf = (object: object, text: () => string): string => hex(hashes.of(object, text));
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
-  const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
+  const rank = messageRanker();
+  /** A monitor's time as the key holds it: relative to now, capped at its lookback, or its rank among message times. */
+  const rel = (t: number | null, w: World, lookback = Infinity): number =>
+    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
 
-  const splits = properties.map(splitterFor);
+  const splits = properties.map((p) => splitterFor(p, folds));
   const splitCaches = properties.map(() => new WeakMap<object, MonitorParts>());
   const primitiveParts = new Map<string, MonitorParts>();
   /** A monitor's data as the key holds it: once per data object. */
@@ -328,7 +446,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     let parts = primitive ? primitiveParts.get(text) : splitCaches[i]!.get(data);
     if (!parts) {
       const k = splits[i]!(data);
-      parts = { pair: textPair(k.timeless), times: k.times };
+      parts = { pair: textPair(k.timeless), times: k.times, lookbacks: k.lookbacks ?? null };
       if (primitive) primitiveParts.set(text, parts);
       else splitCaches[i]!.set(data, parts);
     }
@@ -342,22 +460,27 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     if (known) return known;
     const parts = monitorParts(i, m.data);
     const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
-    return setSlot(m, { a: pair.a, b: pair.b, times: parts.times, owner: m, maker });
+    return setSlot(m, { a: pair.a, b: pair.b, times: parts.times, lookbacks: parts.lookbacks, owner: m, maker });
   };
 
   /** All the monitors' parts, once per array (states whose monitors all stayed share it). */
-  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): Memo & { maker: object; times: readonly (number | null)[] } => {
-    const known = slotOf<Memo & { maker: object; times: readonly (number | null)[] }>(monitors, maker);
+  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): MonitorsMemo => {
+    const known = slotOf<MonitorsMemo>(monitors, maker);
     if (known) return known;
     const lanes = new Lanes();
     const times: (number | null)[] = [];
+    let lookbacks: number[] | null = null;
     for (let i = 0; i < properties.length; i++) {
       const parts = monitorMemo(i, monitors[i]!);
       lanes.pair(parts);
-      for (const t of parts.times) times.push(t);
+      if (parts.lookbacks !== null && lookbacks === null) lookbacks = times.map(() => Infinity);
+      for (let k = 0; k < parts.times.length; k++) {
+        times.push(parts.times[k]!);
+        lookbacks?.push(parts.lookbacks?.[k] ?? Infinity);
+      }
     }
     const p = lanes.donePair();
-    return setSlot(monitors, { a: p.a, b: p.b, times, owner: monitors, maker });
+    return setSlot(monitors, { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker });
   };
 
   // Fingerprint parts, per shared object.
@@ -396,10 +519,24 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     }
     return p;
   };
-  /** A world's part of the key (times relative to its now), memoised on the world. */
+  /** A world's part of the key (times relative to its now), memoised on the world; exact (worldKey), far timers not folded. */
   const worldPair = (w: World): Pair => {
     const known = memoOf<Memo>(w);
     if (known) return known;
+    const p = worldPairOf(w, null);
+    return setMemo(w, { a: p.a, b: p.b, owner: w });
+  };
+  /** The same, as a state's key holds it: with folds, far timers folded (FAR_MS). */
+  const farPairs = new WeakMap<World, Pair>();
+  const keyWorldPair = (w: World): Pair => {
+    const far = folds ? farTimerTimes(w) : null;
+    if (far === null) return worldPair(w);
+    let p = farPairs.get(w);
+    if (p === undefined) farPairs.set(w, (p = worldPairOf(w, far)));
+    return p;
+  };
+  /** `timerTimes`: the timers' relative times when not at − now (far timers folded). */
+  const worldPairOf = (w: World, timerTimes: readonly number[] | null): Pair => {
     const now = w.now;
     const lanes = new Lanes();
     actorSum(w.actors).into(lanes);
@@ -412,15 +549,14 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     }
     flights.into(lanes);
     const timers = new SetSum();
-    for (const t of w.timers) timers.add(timerPair(t), t.at - now);
+    w.timers.forEach((t, k) => timers.add(timerPair(t), timerTimes ? timerTimes[k]! : t.at - now));
     timers.into(lanes);
     lanes.pair(cached(w.down, () => Object.keys(w.down).sort().join(',')));
     lanes.pair(cached(w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
     lanes.pair(cached(w.links, () => JSON.stringify(Object.entries(w.links).sort())));
     // Failure modes (a gray fast path) exist only under faults of the extended model: absent, the key is as before.
     if (w.modes !== undefined) lanes.pair(cached(w.modes, () => JSON.stringify(Object.entries(w.modes!).sort())));
-    const p = lanes.donePair();
-    return setMemo(w, { a: p.a, b: p.b, owner: w });
+    return lanes.donePair();
   };
 
   // One Lanes and one result for every fingerprint (the parts it folds use their own).
@@ -442,14 +578,15 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     },
 
     fingerprintOf(world, monitorStates, faults, busyInstant) {
-      const now = world.now;
       const lanes = fingerprintLanes.reset();
       lanes.word(faults);
       lanes.word(busyInstant ? 1 : 0);
-      lanes.pair(worldPair(world));
+      lanes.pair(keyWorldPair(world));
       const monitors = monitorsPart(monitorStates);
       lanes.pair(monitors);
-      for (const t of monitors.times) lanes.word(rel(t, now));
+      const lookbacks = monitors.lookbacks;
+      if (lookbacks === null) for (const t of monitors.times) lanes.word(rel(t, world));
+      else for (let k = 0; k < monitors.times.length; k++) lanes.word(rel(monitors.times[k]!, world, lookbacks[k]));
       const p = lanes.donePair();
       fingerprintOut[0] = p.a >>> 0;
       fingerprintOut[1] = p.b >>> 0;
@@ -501,13 +638,14 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
         flights.push(`${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}${suffix}`);
       }
       const timers: string[] = [];
-      for (const t of w.timers) {
+      const far = folds ? farTimerTimes(w) : null;
+      for (const [k, t] of w.timers.entries()) {
         let suffix = timerSuffix.get(t);
         if (suffix === undefined) {
           suffix = `:${t.actor}:${t.name}:${hashOf(t.event, () => JSON.stringify(t.event))}`;
           timerSuffix.set(t, suffix);
         }
-        timers.push(`${t.at - now}${suffix}`);
+        timers.push(`${far ? far[k] : t.at - now}${suffix}`);
       }
       let out = `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights.sort().join(',')}|${timers.sort().join(',')}|`;
       out += partOf(restParts, w.down, () => Object.keys(w.down).sort().join(','));
@@ -519,7 +657,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
         const m = st.monitors[i]!;
         const parts = monitorParts(i, m.data);
         out += `${m.verdict.violation ? '!' : ''}${hex(parts.pair)}`;
-        for (const t of parts.times) out += t === null ? ':-' : `:${rel(t, now)}`;
+        parts.times.forEach((t, k) => (out += t === null ? ':-' : `:${rel(t, w, parts.lookbacks?.[k])}`));
         out += ',';
       }
       return out;

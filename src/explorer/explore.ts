@@ -105,6 +105,12 @@ export interface ExploreOptions {
    * scenario's own order.
    */
   ecmpOrders?: 'all';
+  /**
+   * Folds (default on; `--no-folds` turns them off): the key leaves out what the
+   * properties' declarations say nothing can read any more (docs/explorer.md, "Folds").
+   * The same verdicts and shortest counterexamples, in fewer states.
+   */
+  folds?: boolean;
 }
 
 /** How a sharded search split the space (ExploreOptions.shard). */
@@ -199,7 +205,8 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     if (!declOf(sys.faults, f.kind)) throw new Error(`the fault menu offers ${f.kind}, which the system's fault vocabulary does not declare`);
   }
   const horizonMs = horizonFor(s);
-  const exact = makeKeyMaker(options.properties, horizonMs, options.lean ?? false);
+  const folds = options.folds ?? true ? s : null;
+  const exact = makeKeyMaker(options.properties, horizonMs, options.lean ?? false, folds);
   let keys = exact;
   if (options.symmetry && options.symmetry.length > 0) {
     const problem = symmetryProblem(sys, options.symmetry, options.faultMenu);
@@ -209,6 +216,7 @@ export function spaceFor(options: ExploreOptions, worlds?: WorldCache): { space:
     keys = symmetricKeyMaker(sys, exact, makeSymmetry(sys, options.symmetry), options.properties, horizonMs, {
       lean: options.lean ?? false,
       pinByHash: options.ecmpOrders !== 'all',
+      folds,
     });
   }
   if (options.ecmpOrders === 'all') {

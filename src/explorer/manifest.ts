@@ -35,6 +35,11 @@ export interface ExpectedExploration {
    * figures without partial-order reduction, and under `por` with it (the default run).
    */
   symmetry?: { states: number; transitions: number; violated: Record<string, number>; por?: { states: number; transitions: number; violated: Record<string, number> } };
+  /**
+   * Without folds (`--no-folds`, ExploreOptions.folds false): the product's figures without
+   * partial-order or symmetry reduction. The figures above are those with folds (the default).
+   */
+  unfolded?: { states: number; transitions: number; violated: Record<string, number> };
 }
 
 /** Profile -> design -> what its exploration gives. */
@@ -100,6 +105,7 @@ export function parseExplorerManifest(json: unknown, file: string, profiles: rea
         },
       };
       if (x.por !== undefined) designsOut[design]!.por = figures(file, `${at}.por`, x.por);
+      if (x.unfolded !== undefined) designsOut[design]!.unfolded = figures(file, `${at}.unfolded`, x.unfolded);
       if (x.symmetry !== undefined) {
         const sym = object(file, `${at}.symmetry`, x.symmetry);
         designsOut[design]!.symmetry = {

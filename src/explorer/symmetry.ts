@@ -26,10 +26,11 @@
  */
 import type { AnyProperty, MonitorState } from '../checker/property.js';
 import type { AnyFault } from '../config/faults.js';
+import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import type { Snap } from '../engine/runner.js';
-import { Hashes, joined, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
+import { farTimerTimes, Hashes, joined, MESSAGE_TIMES, messageRanker, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
 
 /** Groups of interchangeable node ids, e.g. [["fp1", "fp2", "fp3"]]. */
 export type SymmetryGroups = readonly (readonly string[])[];
@@ -210,7 +211,7 @@ export function symmetricKeyMaker(
   sym: Symmetry,
   properties: readonly AnyProperty[],
   horizonMs: number,
-  options: { lean?: boolean; pinByHash?: boolean } = {},
+  options: { lean?: boolean; pinByHash?: boolean; folds?: Scenario | null } = {},
 ): KeyMaker {
   // Lean: strings hashed each time, not kept in a table (codec.ts).
   const hashes = new Hashes(!options.lean);
@@ -218,10 +219,14 @@ export function symmetricKeyMaker(
   // Tests turn the pinning off to show what it prevents (test/explorer/symmetry.test.ts).
   const pinByHash = options.pinByHash ?? true;
   const n = sym.renamings.length;
-  const rel = (t: number | null, now: number): number => (t === null ? NO_TIME : Math.max(-horizonMs, t - now));
+  // A time's lookback (codec.ts, MonitorKey.lookbacks) caps it further back than the horizon does.
+  const rank = messageRanker();
+  const rel = (t: number | null, w: World, lookback = Infinity): number =>
+    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
   const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
   const text = (r: Renaming, s: string): string => sym.rename(r, s);
-  const splits = properties.map(splitterFor);
+  const folds = options.folds ?? null;
+  const splits = properties.map((p) => splitterFor(p, folds));
 
   // Per object, per renaming: the renamed part's text and hash.
   const snapTexts = new WeakMap<Snap, string[]>();
@@ -242,22 +247,27 @@ export function symmetricKeyMaker(
     if (!texts) timerTexts.set(t, (texts = new Array<string>(n)));
     return (texts[k] ??= text(sym.renamings[k]!, `${t.actor}:${t.name}:${JSON.stringify(t.event)}`));
   };
-  const monitorTexts = properties.map(() => new WeakMap<object, { texts: string[]; times: readonly (number | null)[] }>());
-  const primitiveMonitors = new Map<string, { texts: string[]; times: readonly (number | null)[] }>();
-  const monitorText = (i: number, m: MonitorState<unknown>, k: number): { text: string; times: readonly (number | null)[] } => {
+  type MonitorEntry = { texts: string[]; times: readonly (number | null)[]; lookbacks: readonly number[] | undefined };
+  const monitorTexts = properties.map(() => new WeakMap<object, MonitorEntry>());
+  const primitiveMonitors = new Map<string, MonitorEntry>();
+  const monitorText = (
+    i: number,
+    m: MonitorState<unknown>,
+    k: number,
+  ): { text: string; times: readonly (number | null)[]; lookbacks: readonly number[] | undefined } => {
     const data = m.data;
     const primitive = data === null || typeof data !== 'object';
     const id = `${i}:${String(data)}`;
     let entry = primitive ? primitiveMonitors.get(id) : monitorTexts[i]!.get(data as object);
     if (!entry) {
       const split = splits[i]!(data);
-      entry = { texts: new Array<string>(n), times: split.times };
+      entry = { texts: new Array<string>(n), times: split.times, lookbacks: split.lookbacks };
       entry.texts[0] = split.timeless;
       if (primitive) primitiveMonitors.set(id, entry);
       else monitorTexts[i]!.set(data as object, entry);
     }
     const timeless = (entry.texts[k] ??= text(sym.renamings[k]!, entry.texts[0]!));
-    return { text: `${m.verdict.violation ? '!' : ''}${timeless}`, times: entry.times };
+    return { text: `${m.verdict.violation ? '!' : ''}${timeless}`, times: entry.times, lookbacks: entry.lookbacks };
   };
   const restText = (r: Renaming, record: Readonly<Record<string, unknown>> | undefined): string => {
     if (record === undefined) return '';
@@ -286,20 +296,29 @@ export function symmetricKeyMaker(
     }
     flights.into(lanes);
     const timers = new SetSum();
-    for (const t of w.timers) timers.add(hashText(timerText(t, k)), t.at - now);
+    const far = folds ? farTimerTimes(w) : null;
+    w.timers.forEach((t, j) => timers.add(hashText(timerText(t, k)), far ? far[j]! : t.at - now));
     timers.into(lanes);
     lanes.pair(hashText(`${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}`));
     const p = lanes.donePair();
     pairs[k] = p;
     return p;
   };
-  const monitorPairs = new WeakMap<readonly MonitorState<unknown>[], { pairs: Pair[]; times: readonly (number | null)[] }>();
-  const monitorsPair = (monitors: readonly MonitorState<unknown>[], k: number): { pair: Pair; times: readonly (number | null)[] } => {
+  type MonitorsEntry = { pairs: Pair[]; times: readonly (number | null)[]; lookbacks: readonly number[] };
+  const monitorPairs = new WeakMap<readonly MonitorState<unknown>[], MonitorsEntry>();
+  const monitorsPair = (monitors: readonly MonitorState<unknown>[], k: number): { pair: Pair; times: readonly (number | null)[]; lookbacks: readonly number[] } => {
     let entry = monitorPairs.get(monitors);
     if (!entry) {
       const times: (number | null)[] = [];
-      for (let i = 0; i < monitors.length; i++) for (const t of monitorText(i, monitors[i]!, 0).times) times.push(t);
-      monitorPairs.set(monitors, (entry = { pairs: new Array<Pair>(n), times }));
+      const lookbacks: number[] = [];
+      for (let i = 0; i < monitors.length; i++) {
+        const m = monitorText(i, monitors[i]!, 0);
+        m.times.forEach((t, j) => {
+          times.push(t);
+          lookbacks.push(m.lookbacks?.[j] ?? Infinity);
+        });
+      }
+      monitorPairs.set(monitors, (entry = { pairs: new Array<Pair>(n), times, lookbacks }));
     }
     let p = entry.pairs[k];
     if (!p) {
@@ -307,7 +326,7 @@ export function symmetricKeyMaker(
       for (let i = 0; i < monitors.length; i++) lanes.pair(hashText(`${i}:${monitorText(i, monitors[i]!, k).text}`));
       p = entry.pairs[k] = lanes.donePair();
     }
-    return { pair: p, times: entry.times };
+    return { pair: p, times: entry.times, lookbacks: entry.lookbacks };
   };
 
   // The renamings that fix every node the ECMP hash tells apart in this world (pinnedByHash).
@@ -335,7 +354,7 @@ export function symmetricKeyMaker(
       lanes.pair(worldPair(world, k));
       const m = monitorsPair(monitors, k);
       lanes.pair(m.pair);
-      for (const t of m.times) lanes.word(rel(t, world.now));
+      for (let j = 0; j < m.times.length; j++) lanes.word(rel(m.times[j]!, world, m.lookbacks[j]));
       const p = lanes.donePair();
       const a = p.a >>> 0;
       const b = p.b >>> 0;
@@ -359,12 +378,13 @@ export function symmetricKeyMaker(
       .sort()
       .join(',');
     const flights = w.inFlight.map((m) => `${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}:${flightText(m, k)}`).sort().join(',');
-    const timers = w.timers.map((t) => `${t.at - now}:${timerText(t, k)}`).sort().join(',');
+    const far = folds ? farTimerTimes(w) : null;
+    const timers = w.timers.map((t, j) => `${far ? far[j] : t.at - now}:${timerText(t, k)}`).sort().join(',');
     let monitors = '';
     for (let i = 0; i < st.monitors.length; i++) {
       const m = monitorText(i, st.monitors[i]!, k);
       monitors += m.text;
-      for (const t of m.times) monitors += t === null ? ':-' : `:${rel(t, now)}`;
+      m.times.forEach((t, j) => (monitors += t === null ? ':-' : `:${rel(t, w, m.lookbacks?.[j])}`));
       monitors += ',';
     }
     return `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights}|${timers}|${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}|${monitors}`;

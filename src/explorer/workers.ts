@@ -78,6 +78,8 @@ export interface ExploreRequest {
   por?: boolean;
   /** Memory first (ExploreOptions.lean). */
   lean?: boolean;
+  /** false: no folds (ExploreOptions.folds, `--no-folds`). */
+  folds?: boolean;
   /** Symmetry reduction's groups of interchangeable nodes (ExploreOptions.symmetry). */
   symmetry?: string[][];
   /** Start from every ECMP order (ExploreOptions.ecmpOrders). */
@@ -185,6 +187,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     ...(r.shard ? { shard: r.shard } : {}),
     ...(r.por ? { por: true } : {}),
     ...(r.lean ? { lean: true } : {}),
+    ...(r.folds === false ? { folds: false } : {}),
     ...(r.symmetry && r.symmetry.length > 0 ? { symmetry: r.symmetry } : {}),
     ...(r.ecmpOrders ? { ecmpOrders: r.ecmpOrders } : {}),
     ...(clock ? { clock } : {}),

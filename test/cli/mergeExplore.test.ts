@@ -91,6 +91,12 @@ describe('explore shards that do not merge', () => {
     const mixed = await run('merge', 'a.json', 'c.json');
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('c.json: is a sweep result, but a.json is a explore result');
+    // With and without folds the shards count different states.
+    const unfolded = await run('explore', '--design', 'patent', '--shard', '2/2', '--format', 'json', '--max-faults', '0', '--no-folds');
+    writeFileSync(join(dir, 'd.json'), unfolded.stdout);
+    const folds = await run('merge', 'a.json', 'd.json');
+    expect(folds.code).toBe(2);
+    expect(folds.stderr).toMatch(/^pvlcheck: exploration\.folds: the shards are of different explorations/);
   }, 120_000);
 
   it('--shard with more than one worker, or a bad i/n: exit 2 naming the flag', async () => {
