@@ -8,6 +8,7 @@
  */
 import type { DataMsg, Message } from '../../models/protocol.js';
 import type { TraceEvent } from '../engine/trace.js';
+import { roleOf } from '../config/faults.js';
 
 export interface TimelineOptions {
   /** Show every delivery, without folding repeated journeys. */
@@ -51,11 +52,10 @@ export function messageLabel(m: Message): string {
   }
 }
 
-const isFp = (node: string): boolean => /^fp\d+$/.test(node);
-/** `client1` … and `eni1` … (several clients) read as `client` and `eni`. */
-const side = (node: string): string => node.replace(/^(client|eni)\d+$/, '$1');
-/** The LVS or an LVS cluster member (`lvs1`..`lvsM`). */
-const isLvs = (node: string): boolean => /^lvs\d*$/.test(node);
+// Nodes by role (config/faults.ts roleOf): fp1 … are `fp`, client1 … `client`, eni1 … `eni`, lvs1 … `lvs`.
+const isFp = (node: string): boolean => roleOf(node) === 'fp';
+const side = roleOf;
+const isLvs = (node: string): boolean => roleOf(node) === 'lvs';
 
 /** What a delivery means, in the terms of the spec's flows (§3). */
 export function meaning(from: string, to: string, m: Message): string {

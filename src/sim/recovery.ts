@@ -103,8 +103,20 @@ class Obligation {
   }
 }
 
-/** The LVS or an LVS cluster member, by node id (a trace carries ids, not the system). */
-const isLvsNode = (node: string): boolean => node === 'lvs' || isLvsMember(node);
+/** A recovery not (yet) seen: nothing resumed, no deadline. */
+const OPEN = {
+  reverseResumedAt: null,
+  reverseResumedVia: null,
+  fastPathRestoredAt: null,
+  fastPathRestoredVia: null,
+  usedVgw: false,
+  l1Deadline: null,
+  l2Deadline: null,
+  l1DeadlineRule: null,
+  l2DeadlineRule: null,
+  withinL1: null,
+  withinL2: null,
+} as const;
 
 export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[]): Recovery {
   const bounds = computeBounds(scenario.config, scenario.workload);
@@ -130,18 +142,8 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     faultAt,
     flow: null,
     lastForwardAtLvs: null,
-    reverseResumedAt: null,
-    reverseResumedVia: null,
-    fastPathRestoredAt: null,
-    fastPathRestoredVia: null,
-    usedVgw: false,
+    ...OPEN,
     bounds,
-    l1Deadline: null,
-    l2Deadline: null,
-    l1DeadlineRule: null,
-    l2DeadlineRule: null,
-    withinL1: null,
-    withinL2: null,
     flows: [],
   };
   if (faultAt === null) return none;
@@ -161,7 +163,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     if (e.event !== 'deliver' || e.msg.type !== 'data') continue;
     const flow = flowOf(e.msg);
     if (flow === null) continue;
-    if (isLvsNode(e.to) && e.msg.dir === 'fwd') tf.set(flow, e.t);
+    if (roleOf(e.to) === 'lvs' && e.msg.dir === 'fwd') tf.set(flow, e.t);
     if (roleOf(e.to) === 'client' && e.msg.dir === 'rev' && !served.has(flow)) {
       served.add(flow);
       order.push(flow);
@@ -174,17 +176,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
       fr: {
         flow,
         lastForwardAtLvs: tf.get(flow) ?? null,
-        reverseResumedAt: null,
-        reverseResumedVia: null,
-        fastPathRestoredAt: null,
-        fastPathRestoredVia: null,
-        usedVgw: false,
-        l1Deadline: null,
-        l2Deadline: null,
-        l1DeadlineRule: null,
-        l2DeadlineRule: null,
-        withinL1: null,
-        withinL2: null,
+        ...OPEN,
         l1Disruptive: null,
       },
       l1: new Obligation(base, fault, bounds.l1.ms, bounds.l1FloorMs),
@@ -203,7 +195,7 @@ export function analyseRecovery(scenario: Scenario, events: readonly TraceEvent[
     const flow = flowOf(e.msg);
     const f = flow === null ? undefined : flows.get(flow);
     if (!f) continue;
-    if (isLvsNode(e.to) && e.msg.dir === 'fwd') {
+    if (roleOf(e.to) === 'lvs' && e.msg.dir === 'fwd') {
       const sentAt = sent.get(e.id)?.t ?? Infinity;
       if (sentAt <= fault) f.fr.lastForwardAtLvs = e.t;
       // L1: every forward arrival restarts t_f (the relay timer restarts); L2: only one sent by the fault.
