@@ -7,15 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { checkDesign } from '../../src/checker/check.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileCheckSpace } from '../../src/explorer/profiles.js';
-
-/** properties/explorer-manifest.json, as `explore` reads it at run time. */
-const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
-
-const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
-  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
-);
+import { manifestCases as cases } from './manifestCases.js';
 
 describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
   it('check finds what the explorer finds, with counterexamples at most two moves longer', () => {

@@ -9,24 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { counterexampleScenario, explore, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
-import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
-import { profileSpace } from '../../src/explorer/profiles.js';
+import { counterexampleScenario, explore, spaceFor } from '../../src/explorer/explore.js';
 import { FAR_MS, farTimerTimes, messageRanker, splitterFor } from '../../src/explorer/codec.js';
 import type { World } from '../../src/engine/world.js';
-
-const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
-
-function options(profile: string, design: string, maxFaults?: number): ExploreOptions {
-  const space = profileSpace(profile, design);
-  return { ...space, ...(maxFaults !== undefined ? { maxFaults } : {}), properties: PROPERTIES, maxDepth: 100_000 };
-}
-
-const depths = (r: ReturnType<typeof explore>) => Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
-
-const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
-  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
-);
+import { manifestCases as cases, depthsOf as depths, profileOptions as options } from './manifestCases.js';
 
 describe.each(cases)('$profile, $design: with and without folds', ({ profile, design, expected }) => {
   const opts = options(profile, design);

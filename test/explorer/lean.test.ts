@@ -5,14 +5,11 @@
  * (Its bytes per state are measured by `npm run bench`, not here.)
  */
 import { describe, expect, it } from 'vitest';
-import { PROPERTIES } from '../../properties/index.js';
-import { explore, type ExploreOptions } from '../../src/explorer/explore.js';
+import { explore } from '../../src/explorer/explore.js';
 import { FingerprintSet } from '../../src/explorer/fingerprints.js';
-import { profileSpace } from '../../src/explorer/profiles.js';
+import { profileOptions } from './manifestCases.js';
 
-function options(design: string): ExploreOptions {
-  return { ...profileSpace('small', design), properties: PROPERTIES, maxDepth: 100_000 };
-}
+const options = (design: string) => profileOptions('small', design);
 
 const summary = (r: ReturnType<typeof explore>) => ({
   states: r.states,

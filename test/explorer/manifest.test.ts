@@ -6,20 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
-import { counterexampleScenario, explore, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
-import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
-import { profileSpace } from '../../src/explorer/profiles.js';
-
-/** properties/explorer-manifest.json, as `explore` reads it at run time. */
-const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
-
-function options(profile: string, design: string): ExploreOptions {
-  return { ...profileSpace(profile, design), properties: PROPERTIES, maxDepth: 100_000 };
-}
-
-const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
-  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
-);
+import { counterexampleScenario, explore, spaceFor } from '../../src/explorer/explore.js';
+import { EXPLORER_MANIFEST, manifestCases as cases, profileOptions as options } from './manifestCases.js';
 
 describe.each(cases)('$profile, $design', ({ profile, design, expected }) => {
   const opts = options(profile, design);

@@ -8,23 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { evaluate } from '../../src/checker/evaluate.js';
 import { enabledMoves, nextEventTime } from '../../src/engine/world.js';
-import { counterexampleScenario, explore, initialState, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
+import { counterexampleScenario, explore, initialState, spaceFor } from '../../src/explorer/explore.js';
 import { successors } from '../../src/explorer/successors.js';
-import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
-import { profileSpace } from '../../src/explorer/profiles.js';
 import type { ExplorerState } from '../../src/explorer/codec.js';
-
-const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
-
-function options(profile: string, design: string): ExploreOptions {
-  return { ...profileSpace(profile, design), properties: PROPERTIES, maxDepth: 100_000 };
-}
-
-const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
-  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
-);
-
-const depths = (r: ReturnType<typeof explore>) => Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
+import { manifestCases as cases, depthsOf as depths, profileOptions as options } from './manifestCases.js';
 
 describe.each(cases)('$profile, $design: with and without partial-order reduction', ({ profile, design, expected }) => {
   const opts = options(profile, design);

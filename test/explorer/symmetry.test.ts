@@ -19,31 +19,19 @@ import { buildSystem } from '../../src/engine/system.js';
 import { explore, horizonFor, initialState, counterexampleScenario, spaceFor, type ExploreOptions } from '../../src/explorer/explore.js';
 import { successors } from '../../src/explorer/successors.js';
 import { ecmpPick } from '../../models/eni.js';
-import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { main } from '../../src/cli/main.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { parseExplorerManifest } from '../../src/explorer/manifest.js';
-import { faultMenu, profileSpace, profileSymmetry } from '../../src/explorer/profiles.js';
+import { faultMenu, profileSymmetry } from '../../src/explorer/profiles.js';
 import { makeSymmetry, reorderMembers, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from '../../src/explorer/symmetry.js';
 import type { ExplorerState, KeyMaker } from '../../src/explorer/codec.js';
-
-const EXPLORER_MANIFEST = loadExplorerManifest().manifest;
+import { EXPLORER_MANIFEST, manifestCases as cases, depthsOf as depths, profileOptions as options } from './manifestCases.js';
 
 /** The profile's groups, or (no groups of its own) all its fast paths: the reduction must not change a thing there. */
 function groupsFor(profile: string, fastPaths: number): SymmetryGroups {
   const own = profileSymmetry(profile);
   return own.length > 0 ? own : [Array.from({ length: fastPaths }, (_, i) => `fp${i + 1}`)];
 }
-
-function options(profile: string, design: string): ExploreOptions {
-  return { ...profileSpace(profile, design), properties: PROPERTIES, maxDepth: 100_000 };
-}
-
-const cases = Object.entries(EXPLORER_MANIFEST).flatMap(([profile, designs]) =>
-  Object.entries(designs).map(([design, expected]) => ({ profile, design, expected })),
-);
-
-const depths = (r: ReturnType<typeof explore>) => Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
 
 describe.each(cases)('$profile, $design: with and without symmetry reduction', ({ profile, design, expected }) => {
   const opts = options(profile, design);
