@@ -606,14 +606,16 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     },
 
     worldKey(w) {
-      const p = worldPair(w);
+      const p = worldPair(w) as Memo & { key?: number };
+      // Asked for every world the partial-order check meets: kept with its pair, on the world.
+      if (p.key !== undefined) return p.key;
       const lanes = new Lanes();
       lanes.pair(p);
       lanes.word(w.now);
       lanes.word(w.now / 0x100000000);
       const q = lanes.donePair();
       // 53 bits: a JavaScript number, so a Map looks it up without building a string.
-      return (q.a >>> 0) * 0x200000 + (q.b >>> 11);
+      return (p.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));
     },
 
     key(st) {

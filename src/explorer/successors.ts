@@ -18,7 +18,7 @@ import { enabledMoves, nextEventTime, step, type Move, type World } from '../eng
 import { declOf, type AnyFault } from '../config/faults.js';
 import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
-import { stepMemo, type Edge, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
+import { stepMemo, type Edge, type EventGroup, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
 
 export type { Edge } from './worldCache.js';
 
@@ -279,7 +279,7 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   node.events ??= eventMoves(space, rep);
   let events = node.events;
   if (space.por && !faultsOffered && events.length > 1) {
-    const ample = ampleMoves(space, { world: rep, monitors: state.monitors, faults: state.faults, busyInstant: state.busyInstant }, events);
+    const ample = ampleMoves(space, { world: rep, monitors: state.monitors, faults: state.faults, busyInstant: state.busyInstant });
     if (ample !== null) events = ample;
   }
   for (const move of events) {
@@ -307,17 +307,7 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
 /** Pairs of moves compared, at most, before a group counts as dependent. */
 const POR_BUDGET = 48;
 
-interface Group {
-  /**
-   * The event's content, its due time, and its past times relative to the due time, capped
-   * at the horizon as keys cap them: the same event in any world of the same key (ids
-   * aside), and in the worlds after other events of the same instant.
-   */
-  id: string;
-  /** The node the event happens at (a per-flow actor's node). */
-  node: string;
-  moves: WorldMove[];
-}
+type Group = EventGroup;
 
 /** The moves of a world, grouped by event (null: two events alike, which the check does not tell apart). */
 function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): Group[] | null {
@@ -325,6 +315,12 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
   const out: Group[] = [];
   for (const m of moves) {
     const mv = m.observations[m.observations.length - 1]!.move!;
+    const last = out[out.length - 1];
+    // The moves of one event (its choices) come together.
+    if (last && last.moves[0]!.observations[0]!.move === mv) {
+      last.moves.push(m);
+      continue;
+    }
     let id: string;
     let node: string;
     if (mv.kind === 'deliver') {
@@ -336,19 +332,20 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
       id = `t${t.actor}:${t.name}:${t.at}`;
       node = t.actor.split('/')[0]!;
     } else return null;
-    const last = out[out.length - 1];
-    if (last && last.moves[0]!.observations[0]!.move === mv) last.moves.push(m);
-    else if (out.some((g) => g.id === id)) return null;
-    else out.push({ id, node, moves: [m] });
+    if (out.some((g) => g.id === id)) return null;
+    out.push({ id, node, moves: [m] });
   }
   return out;
 }
 
 /** A world's event moves (from the cache of world moves) and their groups. */
-function eventGroups(space: ExploreSpace, w: World): Group[] | null {
+function eventGroups(space: ExploreSpace, w: World): readonly Group[] | null {
   const node = space.worlds.node(w);
-  node.events ??= eventMoves(space, node.rep);
-  return groupsOf(space, node.rep, node.events);
+  if (node.groups === undefined) {
+    node.events ??= eventMoves(space, node.rep);
+    node.groups = groupsOf(space, node.rep, node.events);
+  }
+  return node.groups;
 }
 
 /** The product step of a state along a world move (its world must be the move's). */
@@ -365,8 +362,8 @@ function findMove(group: Group | undefined, choices: readonly number[]): WorldMo
 }
 
 /** The moves of the first persistent group (see above), or null: explore them all. */
-function ampleMoves(space: ExploreSpace, s: ExplorerState, events: readonly WorldMove[]): WorldMove[] | null {
-  const groups = groupsOf(space, s.world, events);
+function ampleMoves(space: ExploreSpace, s: ExplorerState): WorldMove[] | null {
+  const groups = eventGroups(space, s.world);
   if (groups === null || groups.length < 2) return null;
   // Candidates in the order of their content (due time last), not of ids: the choice is the
   // state key's, whichever world of that key (or worker) meets it.
@@ -385,43 +382,50 @@ function ampleMoves(space: ExploreSpace, s: ExplorerState, events: readonly Worl
 function persistent(space: ExploreSpace, x: ExplorerState, groups: readonly Group[], eId: string, eNode: string, budget: { left: number }): boolean {
   const e = groups.find((g) => g.id === eId);
   if (!e) return false;
+  if (groups.some((g) => g !== e && g.node === eNode)) return false;
+  // Each of e's moves from here, and what is due after it: the same for every other group.
+  const afterE: { xe: ExplorerState; groups: readonly Group[] }[] = [];
+  for (const em of e.moves) {
+    const xeGroups = eventGroups(space, em.world);
+    if (xeGroups === null) return false;
+    afterE.push({ xe: after(space, x, em), groups: xeGroups });
+  }
   for (const g of groups) {
     if (g === e) continue;
-    if (g.node === eNode) return false;
-    for (const em of e.moves) {
-      const xe = after(space, x, em);
-      const xeGroups = eventGroups(space, em.world);
-      if (xeGroups === null) return false;
-      const gAfterE = xeGroups.find((h) => h.id === g.id);
-      for (const gm of g.moves) {
-        if (--budget.left < 0) return false;
-        const choicesG = (gm.edge as { choices: number[] }).choices;
-        const gmAfterE = findMove(gAfterE, choicesG);
-        if (!gmAfterE) return false;
-        const xg = after(space, x, gm);
-        const xgGroups = eventGroups(space, gm.world);
-        if (xgGroups === null) return false;
-        const emAfterG = findMove(
-          xgGroups.find((h) => h.id === e.id),
-          (em.edge as { choices: number[] }).choices,
-        );
-        if (!emAfterG) return false;
-        const one = after(space, xe, gmAfterE);
-        const other = after(space, xg, emAfterG);
-        if (space.fingerprint(one.world, one.monitors, 0, true) !== space.fingerprint(other.world, other.monitors, 0, true)) return false;
-      }
-    }
-    // Paths that take g first and e later: e must commute with what follows too.
     for (const gm of g.moves) {
       const xg = after(space, x, gm);
+      const xgGroups = eventGroups(space, gm.world);
+      if (xgGroups === null) return false;
+      const eAfterG = xgGroups.find((h) => h.id === e.id);
+      const choicesG = (gm.edge as { choices: number[] }).choices;
+      for (let k = 0; k < e.moves.length; k++) {
+        if (--budget.left < 0) return false;
+        const gmAfterE = findMove(afterE[k]!.groups.find((h) => h.id === g.id), choicesG);
+        if (!gmAfterE) return false;
+        const emAfterG = findMove(eAfterG, (e.moves[k]!.edge as { choices: number[] }).choices);
+        if (!emAfterG) return false;
+        if (!sameState(space, after(space, afterE[k]!.xe, gmAfterE), after(space, xg, emAfterG))) return false;
+      }
+      // Paths that take g first and e later: e must commute with what follows too.
       if (nextEventTime(gm.world) !== gm.world.now) return false;
-      const next = eventGroups(space, gm.world);
-      if (next === null) return false;
-      if (next.length > 1 && !persistent(space, xg, next, eId, eNode, budget)) return false;
+      if (xgGroups.length > 1 && !persistent(space, xg, xgGroups, eId, eNode, budget)) return false;
       if (budget.left < 0) return false;
     }
   }
   return true;
+}
+
+/**
+ * Do two states of one instant have one key? The same world node (one world key) and the
+ * same monitor state objects (canonical: one per identity) answer yes without hashing.
+ */
+function sameState(space: ExploreSpace, one: ExplorerState, other: ExplorerState): boolean {
+  if (!space.worlds.lean && space.worlds.node(one.world) === space.worlds.node(other.world)) {
+    let same = true;
+    for (let i = 0; i < one.monitors.length && same; i++) same = one.monitors[i] === other.monitors[i];
+    if (same) return true;
+  }
+  return space.fingerprint(one.world, one.monitors, 0, true) === space.fingerprint(other.world, other.monitors, 0, true);
 }
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {

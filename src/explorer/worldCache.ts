@@ -57,6 +57,24 @@ export interface WorldNode {
   events: readonly WorldMove[] | null;
   /** Faults from the menu (offered while the budget lasts). */
   faults: readonly WorldMove[] | null;
+  /**
+   * The event moves grouped by event, for the partial-order reduction (successors.ts):
+   * undefined until asked, null when two events are alike.
+   */
+  groups?: readonly EventGroup[] | null;
+}
+
+/** One delivery or timer due now, with every choice inside its step (successors.ts, groupsOf). */
+export interface EventGroup {
+  /**
+   * The event's content, its due time, and its past times relative to the due time, capped
+   * at the horizon as keys cap them: the same event in any world of the same key (ids
+   * aside), and in the worlds after other events of the same instant.
+   */
+  readonly id: string;
+  /** The node the event happens at (a per-flow actor's node). */
+  readonly node: string;
+  readonly moves: WorldMove[];
 }
 
 /**

@@ -86,7 +86,22 @@ function budget(terms: Term[]): Budget {
   return { ms: terms.reduce((s, t) => s + t.ms, 0), terms };
 }
 
+/**
+ * Bounds per configuration object: monitors ask at every step they see (L3 at each send
+ * to the VGW), and a configuration does not change once built. A memo of a pure function,
+ * keyed weakly: it changes no answer.
+ */
+const boundsOf = new WeakMap<Config, WeakMap<Workload, Bounds>>();
+
 export function computeBounds(config: Config, workload: Workload): Bounds {
+  let byWorkload = boundsOf.get(config);
+  if (byWorkload === undefined) boundsOf.set(config, (byWorkload = new WeakMap()));
+  let b = byWorkload.get(workload);
+  if (b === undefined) byWorkload.set(workload, (b = boundsFor(config, workload)));
+  return b;
+}
+
+function boundsFor(config: Config, workload: Workload): Bounds {
   const one = (from: string, to: string) => maxDelay(config, from, to);
   // With several clients a hop to or from "eni" or "client" is the slowest of theirs; with
   // an LVS cluster, each `lvs` hop is the slowest member's.
