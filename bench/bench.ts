@@ -128,8 +128,10 @@ const verdict2 = [await exploreProcess(['--workers', '1', '--max-faults', '2']),
 const verdict3 = await exploreProcess(['--workers', '1', '--max-faults', '3']);
 // Memory first: the visited set's bytes and the live heap's growth per state (collected first: --expose-gc).
 const lean = await exploreProcess(['--workers', '1', '--max-faults', '3', '--no-por', '--lean'], ['--expose-gc']);
-// The ceiling: two independent single-thread searches at once (a space of 2 million states each).
-const PARALLEL = ['--max-faults', '3', '--no-por'];
+// The ceiling: two independent single-thread searches at once, on a space of at least 2
+// million states as issue 12 asks (small with 4 faults: S8, L2 and L3 are violated there,
+// docs/findings.md, so the process exits 1 with its whole JSON).
+const PARALLEL = ['--max-faults', '4', '--no-por'];
 const ceilingLoad = load();
 const pair = await Promise.all([exploreProcess(['--workers', '1', ...PARALLEL]), exploreProcess(['--workers', '1', ...PARALLEL])]);
 const ceilingRate = pair.reduce((n, r) => n + r.states / (r.ms / 1000), 0);
@@ -245,7 +247,7 @@ console.log(
           bytesPerStateAtPeak: lean.bytesPerState + (lean.peakHeapBytesPerState ?? 0),
         },
         parallel: {
-          space: `small, 3 faults, --no-por (${alone.states} states)`,
+          space: `small, 4 faults, --no-por (${alone.states} states)`,
           aloneStatesPerSecond: alone.statesPerSecond,
           ceilingStatesPerSecond: Math.round(ceilingRate),
           ceilingOverAlone: round(ceilingRate / alone.statesPerSecond, 2),
