@@ -19,7 +19,9 @@
  *   on `small` with 3 and with 2 faults with it (the default); bytes per state of `--lean`;
  *   two workers against this machine's ceiling, measured in the same run (two independent
  *   single-thread searches at once); the load average around each, since other work may share
- *   the cores.
+ *   the cores. * - start-up (`startup`): the wall time of a bare `node -e 0`, of `explore --help` and
+ *   `check --help` (best of 5 each), and what a whole single-thread explore process takes
+ *   beyond its search (loading, the search thread's start, the output).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,6 +141,25 @@ const alone = await exploreProcess(['--workers', '1', ...PARALLEL]);
 const twoWorkers = await exploreProcess(['--workers', String(Math.min(2, cores)), ...PARALLEL]);
 const restatedLoadAfter = load();
 
+// ---- start-up (docs/explorer.md, "Start-up") -------------------------------------------
+/** One process's wall time, best of 5: start-up is short, and load only adds to it. */
+const processMs = (args: string[]): number =>
+  Math.round(
+    Math.min(
+      ...[0, 1, 2, 3, 4].map(() => {
+        const t0 = now();
+        execFileSync(process.execPath, args, { stdio: 'ignore' });
+        return now() - t0;
+      }),
+    ),
+  );
+const startup = {
+  nodeMs: processMs(['-e', '0']),
+  exploreHelpMs: processMs([bin, 'explore', '--help']),
+  checkHelpMs: processMs([bin, 'check', '--help']),
+  exploreBeyondSearchMs: Math.round(singleBest.wallMs - singleBest.ms),
+};
+
 // ---- agreement: check's shrunk length against the shortest --------------------------
 const agreement = checkDesign('prior-art', { ...profileCheckSpace('small'), properties: L1, runs: 200, seed: 42 });
 const shrunk = agreement.properties[0]!.counterexample!;
@@ -255,6 +276,10 @@ console.log(
           twoWorkersOverCeiling: round(twoWorkers.statesPerSecond / ceilingRate, 2),
           twoWorkersOverAlone: round(twoWorkers.statesPerSecond / alone.statesPerSecond, 2),
         },
+      },
+      startup: {
+        note: 'wall times of whole processes, best of 5; exploreBeyondSearchMs: the single-thread explore above, its wall time less its search',
+        ...startup,
       },
       shards: {
         campaign: 'check --design patent --runs 600 --workers 1',

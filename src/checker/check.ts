@@ -16,7 +16,8 @@ import type { AnyProperty, Sample, Violation } from './property.js';
 import type { FindingSearch, FoundFinding } from './findings.js';
 import type { CoverageCounter, CoverageCounts } from './coverage.js';
 import type { RunVerdicts } from './evaluate.js';
-import { WHOLE, generatedAsRun, shardIndexes, shardSize, type Shard } from './shard.js';
+import { generatedAsRun } from './runBias.js';
+import { WHOLE, shardIndexes, shardSize, type Shard } from './shard.js';
 
 export interface CheckOptions extends SpaceOptions {
   properties: readonly AnyProperty[];

@@ -2,13 +2,12 @@
  * Splitting a campaign over a CI matrix (`check --shard i/n`, `sweep --shard i/n`): run r
  * (0-based) of a design belongs to shard (r mod n) + 1, and everything about run r (its
  * fast-check seed, the bias of its generation, its shrunk counterexample) follows from the
- * user's seed, the design and r alone, never from n. So the n shards' results merge into
- * exactly the unsharded one (src/checker/merge.ts).
+ * user's seed, the design and r alone, never from n (its bias: runBias.ts). So the n shards'
+ * results merge into exactly the unsharded one (src/checker/merge.ts).
  *
  * Shards are numbered from 1, as GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, Playwright's and
  * Jest's `--shard 1/3` are (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX is i - 1).
  */
-import fc from 'fast-check';
 import { InputError } from '../config/validate.js';
 import type { Judged } from './verdicts.js';
 
@@ -53,40 +52,6 @@ export function shardSize(total: number, s: Shard): number {
 /** The indexes (0-based) of `total` items that a shard gets, in order. */
 export function* shardIndexes(total: number, s: Shard): Generator<number> {
   for (let r = s.index - 1; r < total; r += s.count) yield r;
-}
-
-/**
- * fast-check biases generation towards small and extreme values less as a campaign goes
- * on: run r draws with bias factor 2 + floor(log10(r + 1)) (fast-check's runIdToFrequency).
- * Each run here is its own one-run `fc.check`, which fast-check would treat as run 0; this
- * gives run r the bias of run r of one long campaign instead, whatever the shard.
- */
-export function biasOfRun(r: number): number {
-  // fast-check's own formula, to the last bit (log(1000) * log10(e) is just below 3).
-  return 2 + Math.trunc(Math.log(r + 1) * 0.4342944819032518);
-}
-
-class GeneratedAsRun<T> extends fc.Arbitrary<T> {
-  constructor(
-    private readonly inner: fc.Arbitrary<T>,
-    private readonly bias: number,
-  ) {
-    super();
-  }
-  generate(mrng: fc.Random): fc.Value<T> {
-    return this.inner.generate(mrng, this.bias);
-  }
-  canShrinkWithoutContext(value: unknown): value is T {
-    return this.inner.canShrinkWithoutContext(value);
-  }
-  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
-    return this.inner.shrink(value, context);
-  }
-}
-
-/** The arbitrary as run r of a campaign generates it (its bias); shrinking is the arbitrary's own. */
-export function generatedAsRun<T>(arbitrary: fc.Arbitrary<T>, r: number): fc.Arbitrary<T> {
-  return new GeneratedAsRun(arbitrary, biasOfRun(r));
 }
 
 /**

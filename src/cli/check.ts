@@ -20,15 +20,15 @@ import { allFound, findingFileName, findingsJson, findingsText, newFindings } fr
 import { PACKAGE_ROOT } from '../config/packageRoot.js';
 import { DEFAULT_SEED } from '../config/defaults.js';
 import { FAULT_MODELS, type FaultModel } from '../config/faults.js';
-import { parseConfig, parseWorkload, scenarioToJson } from '../config/scenario.js';
-import { InputError, object } from '../config/validate.js';
+import { scenarioToJson } from '../config/scenario.js';
+import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
 import { jsonReport, junitReport, textReport, type CheckReport } from '../report/checkReport.js';
 import { checkReportHtml } from '../report/plots.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
-import { readInputFile } from './inputs.js';
 import type { Io } from './io.js';
 import { checkOutDir, checkOutFile, shellQuote, writeAtomic, writeErrorCode, writeInto } from './outputs.js';
+import { readFixed } from './fixed.js';
 import { fromWire, type WireOutcome, type WorkerRequest } from './checkWire.js';
 import type { Campaign } from '../checker/merge.js';
 import { parseShard, shardExitCode, shardNote, shardSize, shardText, type Shard } from '../checker/shard.js';
@@ -74,31 +74,6 @@ function designsOf(flags: Record<string, unknown>): string[] {
   }
   if (designs.size === 0) designs.add('patent').add('prior-art');
   return [...designs];
-}
-
-/** `--config F`: values to hold fixed, validated like a scenario's config and workload. */
-export function readFixed(file: string, io: Io): Fixed {
-  const text = readInputFile('--config', io.resolve(file), file);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError('--config', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  const o = object(json, file, ['config', 'workload']);
-  const pick = <T extends object>(parsed: T, raw: unknown): Partial<T> => {
-    const keys = raw && typeof raw === 'object' ? Object.keys(raw) : [];
-    return Object.fromEntries(keys.map((k) => [k, parsed[k as keyof T]])) as Partial<T>;
-  };
-  const raw = o.config && typeof o.config === 'object' ? (o.config as Record<string, unknown>) : {};
-  // An order is of a number of fast paths: without it fixed too, `check` would draw another number.
-  if (raw.ecmpOrder !== undefined && raw.fastPaths === undefined) {
-    throw new InputError(`${file}: config.ecmpOrder`, 'needs config.fastPaths beside it (an order is a permutation of 1..fastPaths)');
-  }
-  return {
-    config: pick(parseConfig(o.config, `${file}: config`), o.config),
-    workload: pick(parseWorkload(o.workload, `${file}: workload`), o.workload),
-  };
 }
 
 function commandLine(flags: Record<string, unknown>, designs: string[], runs: number, seed: number, maxFaults: number): string {

@@ -37,7 +37,7 @@ import { loadExpectedVerdicts, loadExplorerManifest } from './exploreManifest.js
 import { checkOutDir, shellQuote, writeInto } from './outputs.js';
 import { formatTimeline } from '../report/timeline.js';
 import { helpText, parseArgs, type FlagSpecs } from './args.js';
-import { readFixed } from './check.js';
+import { readFixed } from './fixed.js';
 import type { Io } from './io.js';
 import { parseShard, shardText } from '../checker/shard.js';
 import { VERSION } from '../config/packageRoot.js';

@@ -6,8 +6,6 @@ import type { Scenario } from '../config/types.js';
 import { InputError } from '../config/validate.js';
 import type { FlagSpecs } from './args.js';
 import type { Io } from './io.js';
-import { inspectRun } from '../inspect/bridge.js';
-import { sendToInspector, serveRun } from '../inspect/transport.js';
 
 /** `--inspect` given alone: pvlcheck serves the run itself. */
 export const SERVE = 'serve';
@@ -57,6 +55,9 @@ export function checkInspectFlags(flags: Record<string, unknown>): void {
 
 /** Streams the run; resolves with the exit code once it is sent, or served for its time. */
 export async function streamRun(scenario: Scenario, flags: Record<string, unknown>, io: Io): Promise<number> {
+  // Imported here, not at the top: the inspector and ws are for --inspect only.
+  const { inspectRun } = await import('../inspect/bridge.js');
+  const { sendToInspector, serveRun } = await import('../inspect/transport.js');
   const run = inspectRun(scenario);
   const what = `${run.actors} actors, ${run.delivered} events, ${run.snapshots} snapshots (virtual time 0-${scenario.until} ms)`;
   const inspect = flags.inspect as string;

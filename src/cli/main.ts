@@ -6,28 +6,21 @@ import { InputError } from '../config/validate.js';
 import { captureNotes, nearest } from './args.js';
 import { processIo, type Io } from './io.js';
 import { VERSION } from '../config/packageRoot.js';
-import { checkCommand } from './check.js';
-import { conformCommand } from './conform.js';
-import { exploreCommand } from './explore.js';
-import { exportCommand } from './export.js';
-import { replayCommand } from './replay.js';
-import { reportCommand } from './report.js';
-import { simulateCommand } from './simulate.js';
-import { mergeCommand } from './merge.js';
-import { sweepCommand } from './sweep.js';
 
 type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = Object.assign(Object.create(null) as object, {
-  check: { run: checkCommand, summary: 'check the properties on random runs of each design (default: patent and prior-art)' },
-  simulate: { run: simulateCommand, summary: 'run one scenario and print its timeline or JSONL trace' },
-  replay: { run: replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
-  explore: { run: exploreCommand, summary: 'explore every reachable state of a small configuration' },
-  export: { run: exportCommand, summary: 'write the statecharts for the Stately visualiser, as JSON and as Mermaid' },
-  merge: { run: mergeCommand, summary: 'merge the shards of a check, sweep or explore run on a CI matrix (--shard i/n --format json)' },
-  sweep: { run: sweepCommand, summary: 'map a grid of timer settings: verdicts, recovery times, needless fallbacks, the safe region' },
-  report: { run: reportCommand, summary: 'show one run as an HTML page (sequence diagram, statecharts step by step) or Mermaid' },
-  conform: { run: conformCommand, summary: 'check recorded component logs against the statecharts and every property' },
+// A command's module is imported when it is chosen: together they load fast-check, ajv,
+// ws and the inspector, which one command mostly does not need (docs/explorer.md, "Start-up").
+const COMMANDS: Record<string, { load: () => Promise<Command>; summary: string }> = Object.assign(Object.create(null) as object, {
+  check: { load: async () => (await import('./check.js')).checkCommand, summary: 'check the properties on random runs of each design (default: patent and prior-art)' },
+  simulate: { load: async () => (await import('./simulate.js')).simulateCommand, summary: 'run one scenario and print its timeline or JSONL trace' },
+  replay: { load: async () => (await import('./replay.js')).replayCommand, summary: 'rerun a saved scenario or counterexample and show its violations' },
+  explore: { load: async () => (await import('./explore.js')).exploreCommand, summary: 'explore every reachable state of a small configuration' },
+  export: { load: async () => (await import('./export.js')).exportCommand, summary: 'write the statecharts for the Stately visualiser, as JSON and as Mermaid' },
+  merge: { load: async () => (await import('./merge.js')).mergeCommand, summary: 'merge the shards of a check, sweep or explore run on a CI matrix (--shard i/n --format json)' },
+  sweep: { load: async () => (await import('./sweep.js')).sweepCommand, summary: 'map a grid of timer settings: verdicts, recovery times, needless fallbacks, the safe region' },
+  report: { load: async () => (await import('./report.js')).reportCommand, summary: 'show one run as an HTML page (sequence diagram, statecharts step by step) or Mermaid' },
+  conform: { load: async () => (await import('./conform.js')).conformCommand, summary: 'check recorded component logs against the statecharts and every property' },
 });
 
 function usage(): string {
@@ -58,12 +51,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     // `pvlcheck help CMD` is `pvlcheck CMD --help`.
     if (name === 'help' && rest.length > 1) throw new InputError('help', `one command at a time, got ${rest.join(' ')}`);
     const [commandName, args] = name === 'help' ? [rest[0]!, ['--help']] : [name, rest];
-    const command = commandNamed(commandName);
+    const run = await commandNamed(commandName).load();
     // Deprecation notes go to stderr; a command parses its flags before its first await.
     const release = captureNotes((line) => io.err(line));
     let running: number | Promise<number>;
     try {
-      running = command.run(args, io);
+      running = run(args, io);
     } finally {
       release();
     }

@@ -7,8 +7,9 @@
  * A bad line is an InputError naming `file:line` and the field (exit 2).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Message } from '../../models/protocol.js';
 import { PACKAGE_ROOT } from '../config/packageRoot.js';
 import { InputError } from '../config/validate.js';
@@ -70,6 +71,8 @@ let validator: ValidateFunction | null = null;
 function validate(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, LOG_SCHEMA_FILE), 'utf8')) as object;
+    // Required on first use, not imported: writing logs (simulate --format log) needs no ajv.
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
     validator = new Ajv({ allErrors: false, strict: false }).compile(schema);
   }
   return validator;

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import { checkDesign, type DesignOutcome } from '../../src/checker/check.js';
 import { canonicalSamples, firstDifference, mergePropertyOutcomes, mergeShards, outcomeJson, readShardResult, type Campaign } from '../../src/checker/merge.js';
-import { WHOLE, biasOfRun, generatedAsRun, inShard, parseShard, shardIndexes, shardSize, type Shard } from '../../src/checker/shard.js';
+import { biasOfRun, generatedAsRun } from '../../src/checker/runBias.js';
+import { WHOLE, inShard, parseShard, shardIndexes, shardSize, type Shard } from '../../src/checker/shard.js';
 import { InputError } from '../../src/config/validate.js';
 
 describe('--shard i/n', () => {

@@ -13,7 +13,7 @@ import { buildSystem, IP } from '../../src/engine/system.js';
 import { runScenario } from '../../src/sim/simulate.js';
 import { bufferIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { readFixed } from '../../src/cli/check.js';
+import { readFixed } from '../../src/cli/fixed.js';
 import { inputError } from './inputError.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pvl-ecmp-order-'));
