@@ -11,7 +11,7 @@
  */
 import type { AnyStateMachine } from 'xstate';
 import type { Scenario } from '../config/types.js';
-import { MachineRunner, type Effect, type Snap, type StepResult } from '../engine/runner.js';
+import { MachineRunner, cacheLimitNow, type Effect, type Snap, type StepResult } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
 import type { Fact, Monitor, Observation, Report } from './property.js';
 
@@ -116,9 +116,6 @@ function deadlinePassed(data: ChartData, now: number): boolean {
   return false;
 }
 
-/** Above this many remembered steps (or frames) a chart's caches start afresh. */
-const FRAME_CACHE_LIMIT = 200_000;
-
 /** A runner for a monitor chart: its events carry their time, so a step is never asked twice and nothing is cached. */
 export function monitorRunner(machine: AnyStateMachine): MachineRunner {
   return new MachineRunner(machine, Object.keys(monitorActions), false);
@@ -142,6 +139,7 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     if (id === undefined) snapIds.set(snap, (id = nextSnapId++));
     return id;
   };
+  // Both start afresh past the runners' cache bound (runner.ts, setCacheLimit).
   let frames = new Map<string, Snap>();
   let steps = new Map<string, StepResult>();
   /** The snapshot with every time moved by `delta`. */
@@ -150,7 +148,7 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     const key = `${idOf(snap)}|${delta}`;
     let out = frames.get(key);
     if (!out) {
-      if (frames.size >= FRAME_CACHE_LIMIT) frames = new Map();
+      if (frames.size >= cacheLimitNow()) frames = new Map();
       out = runner.resolve(snap.xs.value, shiftTimes(snap.xs.context as object, delta, times));
       frames.set(key, out);
     }
@@ -161,7 +159,7 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     const key = `${idOf(inst.snap)}|${inst.origin - t}|${relativeKey(event, t, times)}`;
     let r = steps.get(key);
     if (!r) {
-      if (steps.size >= FRAME_CACHE_LIMIT) steps = new Map();
+      if (steps.size >= cacheLimitNow()) steps = new Map();
       r = runner.step(shifted(inst.snap, inst.origin - t), shiftTimes(event, -t, times));
       steps.set(key, r);
     }

@@ -114,7 +114,10 @@ export const EXPLORE_FLAGS: FlagSpecs = {
     type: 'boolean',
     help: "no symmetry reduction (on by default for a profile's own space: interchangeable fast paths keyed by their orbit's representative; the same verdicts and shortest counterexamples, docs/explorer.md)",
   },
-  lean: { type: 'boolean', help: 'memory first: no cache of world moves or monitor steps, a compact visited set (the same states, 3-6x slower; 58 bytes a state on small with 3 faults, docs/explorer.md)' },
+  lean: {
+    type: 'boolean',
+    help: 'memory first: depth first (the current path, not a breadth-first level), small caches, a visited set without parent links (the same states and verdicts; counterexamples not the shortest; 37 bytes a state at its highest on small with 3 faults, docs/explorer.md)',
+  },
   'per-property': {
     type: 'boolean',
     help: 'explore each property with the model on its own (as Spin checks one claim at a time): same verdicts and shortest counterexamples, each in a space no larger than the product; workers take properties',
@@ -248,7 +251,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     ...(shard ? { shard } : {}),
     // Partial-order reduction by default, as Spin: the same verdicts on every manifest profile (test/explorer/por.test.ts).
     ...(flags['no-por'] === true ? {} : { por: true }),
-    ...(flags.lean === true ? { lean: true } : {}),
+    // Lean goes depth first: its memory is then the visited set's (docs/explorer.md, "Lean").
+    ...(flags.lean === true ? { lean: true, depthFirst: true } : {}),
     ...(flags['no-folds'] === true ? { folds: false } : {}),
     ...(symmetry.length > 0 ? { symmetry } : {}),
     // The profile's initial states: every ECMP member order where it says so (a fixed --config order is then one of them).
@@ -343,7 +347,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     shard === null &&
     complete;
   const expected = asProfile ? explorerManifest.manifest[profileName]?.[design] : undefined;
-  const found = Object.fromEntries(r.violations.map((v) => [v.property, v.depth]));
+  // Depth first, the lengths are not the shortest the manifest records: the violated properties are compared.
+  const depthFirst = r.depthFirst === true;
+  const found = Object.fromEntries(r.violations.map((v) => [v.property, depthFirst ? 0 : v.depth]));
   // With partial-order reduction the manifest's `por` figures, with symmetry reduction its
   // `symmetry` ones (product only: --per-property is compared without either).
   const reduced = request.symmetry ? expected?.symmetry : expected;
@@ -361,7 +367,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
         : request.por
           ? reduced?.por
           : reduced);
-  const expectedViolated = (figures && 'violated' in figures ? figures.violated : undefined) ?? expected?.violated ?? {};
+  const manifestViolated = (figures && 'violated' in figures ? figures.violated : undefined) ?? expected?.violated ?? {};
+  const expectedViolated = depthFirst ? Object.fromEntries(Object.keys(manifestViolated).map((id) => [id, 0])) : manifestViolated;
   const mismatch =
     figures !== undefined &&
     expected !== undefined &&
@@ -391,9 +398,10 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
           bytesPerState: Math.round(r.bytesPerState),
           heapBytesPerState: Math.round(r.heapBytesPerState),
           lean: request.lean === true,
+          depthFirst,
           ...(r.peakHeapBytesPerState !== undefined ? { peakHeapBytesPerState: Math.round(r.peakHeapBytesPerState) } : {}),
           verdicts,
-          violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, file: files[v.property] })),
+          violations: r.violations.map((v) => ({ property: v.property, message: v.message, moves: v.depth, shortest: !depthFirst, file: files[v.property] })),
           ...(r.byProperty
             ? { byProperty: r.byProperty.map((p) => ({ ...p, ms: Math.round(p.ms), statesPerSecond: Math.round((p.states / Math.max(1, p.ms)) * 1000) })) }
             : {}),
@@ -419,6 +427,8 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
             folds: request.folds !== false,
             symmetry: request.symmetry ?? null,
             ecmpOrders: request.ecmpOrders ?? null,
+            // Depth-first shards' counterexamples are not the shortest: merge says so.
+            depthFirst,
             properties: ids,
             config: scenario.config,
             workload: scenario.workload,
@@ -456,7 +466,9 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
     const text =
       verdict === 'violated'
         ? v
-          ? `VIOLATED (shortest counterexample: ${v.depth} moves)`
+          ? depthFirst
+            ? `VIOLATED (counterexample: ${v.depth} moves; depth-first: not the shortest; run without --lean for the shortest)`
+            : `VIOLATED (shortest counterexample: ${v.depth} moves)`
           : 'VIOLATED (counterexample not rebuilt: the search stopped first)'
         : verdict === 'holds'
           ? 'holds in every reachable state'
@@ -471,6 +483,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   for (const v of r.violations) {
     io.out('');
     io.out(`• ${v.property}: ${v.message}`);
+    if (depthFirst) io.out(`  depth-first: not the shortest (${v.depth} moves); run without --lean for the shortest`);
     const run = evaluate(v.scenario, PROPERTIES.filter((p) => p.id === v.property), { keepTrace: true });
     for (const line of formatTimeline(run.events ?? [])) io.out(`  ${line}`);
     const file = files[v.property];
@@ -492,14 +505,21 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   io.out(`  initial states   ${r.initialStates}${request.ecmpOrders === 'all' ? ` (${startsText})` : ''}`);
   io.out(`  distinct states  ${r.states}${r.byProperty ? ' (summed over the properties)' : ''}`);
   io.out(`  transitions      ${r.transitions}`);
-  io.out(inProcess || workers <= 1 || request.perProperty ? `  depth reached    ${r.depth}` : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`);
+  io.out(
+    depthFirst
+      ? `  longest path     ${r.depth} moves (depth-first: not a breadth-first depth)`
+      : inProcess || workers <= 1 || request.perProperty
+        ? `  depth reached    ${r.depth}`
+        : `  longest path     ${r.depth} moves (workers race: not a breadth-first depth)`,
+  );
   io.out(`  search           ${complete ? 'exhausted: every reachable state visited' : `STOPPED EARLY: ${stopWhy}; what it did not find is inconclusive`}`);
   io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
-  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 ? `; heap growth ${Math.round(r.heapBytesPerState)} (caches, frontier)` : ''}`);
+  const peak = r.peakHeapBytesPerState !== undefined ? `, ${Math.round(r.peakHeapBytesPerState)} at its highest` : '';
+  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 || peak ? `; heap growth ${Math.round(r.heapBytesPerState)}${peak} (caches, ${depthFirst ? 'path' : 'frontier'})` : ''}`);
   if (expected) {
     io.out(
       mismatch
-        ? `  UNEXPECTED: the explorer manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(expectedViolated)} (${explorerManifest.file})`
+        ? `  UNEXPECTED: the explorer manifest expects ${figures!.states} states, ${figures!.transitions} transitions and violations ${JSON.stringify(manifestViolated)} (${explorerManifest.file})`
         : '  as the explorer manifest expects',
     );
   }

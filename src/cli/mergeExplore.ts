@@ -170,7 +170,7 @@ export function mergeExploreFiles(jsons: unknown[], names: string[], format: str
     transitions: { sum: sumTransitions, prefixOnce: onceTransitions },
     exhausted: complete,
     verdicts,
-    violations: Object.values(shortest).map((v) => ({ property: v.property, message: v.message, moves: v.moves, file: files[v.property] ?? null })),
+    violations: Object.values(shortest).map((v) => ({ property: v.property, message: v.message, moves: v.moves, shortest: first.exploration.depthFirst !== true, file: files[v.property] ?? null })),
     unexpected: unexpected.map((id) => ({ property: id, verdict: verdicts[id], expected: expectations[id] ?? null })),
     asExpected,
   };
@@ -184,7 +184,8 @@ export function mergeExploreFiles(jsons: unknown[], names: string[], format: str
     for (const id of ids) {
       const p = ALL_PROPERTIES.find((x) => x.id === id);
       const v = shortest[id];
-      const text = verdicts[id] === 'violated' ? `VIOLATED (shortest counterexample over the shards: ${v ? `${v.moves} moves` : 'not rebuilt'})` : verdicts[id]!;
+      const found = first.exploration.depthFirst === true ? 'a depth-first counterexample (not the shortest; explore without --lean for the shortest)' : 'shortest counterexample';
+      const text = verdicts[id] === 'violated' ? `VIOLATED (${found} over the shards: ${v ? `${v.moves} moves` : 'not rebuilt'})` : verdicts[id]!;
       io.out(`  ${`${id} ${p?.title ?? ''}`.padEnd(40)} ${text}${agrees(id) ? '' : `   UNEXPECTED: expected ${expectations[id] ?? 'nothing (not in the manifest)'}`}`);
     }
     io.out('');

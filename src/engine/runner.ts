@@ -44,6 +44,23 @@ export interface RunnerStats {
 
 /** Above this many cached results the caches start afresh (bounded memory in long runs). */
 const CACHE_LIMIT = 200_000;
+let cacheLimit = CACHE_LIMIT;
+
+/**
+ * The bound of every runner's caches and the monitor charts' (chartMonitor.ts), process-wide
+ * as the runners are (system.ts): a memory-first search (`explore --lean`) lowers it, since
+ * caches at the default bound hold more than its visited set. Returns the bound it replaces.
+ * The caches are pure: the bound changes speed and memory, never a result.
+ */
+export function setCacheLimit(limit: number = CACHE_LIMIT): number {
+  const was = cacheLimit;
+  cacheLimit = limit;
+  return was;
+}
+
+export function cacheLimitNow(): number {
+  return cacheLimit;
+}
 
 interface RawAction {
   type: string;
@@ -113,7 +130,7 @@ export class MachineRunner {
       return hit;
     }
     const result = this.compute(snap, event);
-    if (this.cached >= CACHE_LIMIT) this.reset();
+    if (this.cached >= cacheLimit) this.reset();
     if (!bySnap) {
       bySnap = new Map();
       this.results.set(snap, bySnap);
@@ -140,7 +157,7 @@ export class MachineRunner {
     const known = this.interned.get(key);
     if (known) return known;
     // Bounded for runners that cache no steps too (a monitor chart's snapshots hold times).
-    if (this.interned.size >= CACHE_LIMIT) this.reset();
+    if (this.interned.size >= cacheLimit) this.reset();
     const snap: Snap = { xs, key, valueKey };
     this.interned.set(key, snap);
     this.stats.interned++;

@@ -21,11 +21,12 @@ import { buildSystem, type System } from '../engine/system.js';
 import { createWorld, enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault, type FaultVocabulary } from '../config/faults.js';
 import { ScriptedChooser, minimalChooser } from '../engine/chooser.js';
-import { initMonitor, stepMonitor, StepRecorder, type AnyProperty, type Violation } from '../checker/property.js';
+import { initMonitor, stepMonitor, StepRecorder, type AnyProperty, type MonitorState, type Violation } from '../checker/property.js';
+import { setCacheLimit } from '../engine/runner.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
-import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart } from './successors.js';
+import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor } from './successors.js';
 import { WorldCache } from './worldCache.js';
 
 /** Why a search ended before it had visited every reachable state. */
@@ -55,6 +56,7 @@ export interface ExploreOptions {
   delays?: 'bounds' | 'all';
   /** Keep full keys instead of 64-bit fingerprints (no collisions; more memory). */
   exact?: boolean;
+  /** After each breadth-first level (not called depth first). */
   onLevel?: (depth: number, states: number) => void;
   /**
    * Asked every few hundred expanded states (and once per level): a reason to stop now
@@ -89,9 +91,17 @@ export interface ExploreOptions {
   por?: boolean;
   /**
    * Memory first (`--lean`): no cache of world moves or monitor steps, no canonical monitor
-   * states: every state's moves are worked out again. The same states and verdicts.
+   * states: every state's moves are worked out again; the engine's and the monitor charts'
+   * caches kept small (LEAN_CACHE_LIMIT). The same states and verdicts.
    */
   lean?: boolean;
+  /**
+   * Depth first (`--lean` on the command line): the search holds its current path, not a
+   * breadth-first level, and its visited set no parent links. The same states, transitions
+   * and verdicts; a counterexample is the path the search was on, not the shortest, and the
+   * depth is the longest path taken.
+   */
+  depthFirst?: boolean;
   /**
    * Symmetry reduction (symmetry.ts): groups of interchangeable nodes; a state is keyed by
    * its orbit's representative under the permutations within each group. Refused (an
@@ -175,11 +185,14 @@ export interface ExploreResult {
    */
   heapBytesPerState: number;
   /**
-   * Lean: the heap's highest level at the end of a breadth-first level over the start, per
-   * distinct state: the frontier at its widest (collected first when `gc` is exposed,
-   * `node --expose-gc`; otherwise garbage too, an upper bound).
+   * Lean: the heap's highest level over the start, per distinct state, sampled at the end of
+   * each breadth-first level (the frontier at its widest), or depth first at each new longest
+   * path and every few thousand states, and at the end (collected first when `gc` is
+   * exposed, `node --expose-gc`; otherwise garbage too, an upper bound).
    */
   peakHeapBytesPerState?: number;
+  /** The search went depth first (ExploreOptions.depthFirst): counterexamples are not the shortest. */
+  depthFirst?: boolean;
   /** With perProperty: each property's exploration (the totals above sum them). */
   byProperty: PropertyExploration[] | null;
   /** With ExploreOptions.shard: where the space was split (with perProperty, the sums over properties). */
@@ -329,6 +342,8 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
     // The visited sets' bytes over their states (one set at a time is held).
     bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
     heapBytesPerState: Math.max(0, ...parts.map((r) => r.heapBytesPerState)),
+    ...(parts.some((r) => r.peakHeapBytesPerState !== undefined) ? { peakHeapBytesPerState: Math.max(0, ...parts.map((r) => r.peakHeapBytesPerState ?? 0)) } : {}),
+    ...(parts.some((r) => r.depthFirst) ? { depthFirst: true } : {}),
     ...(parts.some((r) => r.split) ? { split: sumSplits(parts.map((r) => r.split)) } : {}),
     byProperty: parts.map((r) => ({
       property: r.property,
@@ -369,8 +384,32 @@ export function shardOfFingerprint(h: number, l: number, count: number): number 
   return (x % count) + 1;
 }
 
+/** Lean: the bound of the engine's and the monitor charts' caches (runner.ts, setCacheLimit). */
+export const LEAN_CACHE_LIMIT = 256;
+
+/** Lean, depth-first: the heap is sampled every this many new states (and at each new deepest path). */
+const HEAP_SAMPLE_STATES = 8192;
+
 /** The product of the model and every property's monitor. */
 function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
+  // Lean: at their usual bound the caches of the engine and of the monitor charts outgrow the visited set.
+  const cacheWas = options.lean ? setCacheLimit(LEAN_CACHE_LIMIT) : null;
+  try {
+    return searchProduct(options, worlds);
+  } finally {
+    if (cacheWas !== null) setCacheLimit(cacheWas);
+  }
+}
+
+/** A state on the depth-first path: the ordinal it was among its parent's successors, its successors once worked out, the next to visit. */
+interface Frame {
+  state: ExplorerState;
+  ordinal: number;
+  moves: (Successor | null)[] | null;
+  next: number;
+}
+
+function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
   const clock = options.clock ?? (() => 0);
   const started = clock();
   // Lean: the heap's growth per state is the figure to hold down, so count live objects, not garbage (with --expose-gc).
@@ -378,21 +417,20 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   gc?.();
   const heapAtStart = process.memoryUsage().heapUsed;
   let heapPeak = heapAtStart;
+  const sampleHeap = (): void => {
+    gc?.();
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  };
   const { space, keys } = spaceFor(options, worlds);
-  const visited = new FingerprintSet(options.exact ?? false, 16, options.lean ?? false);
+  const depthFirst = options.depthFirst ?? false;
+  // Depth-first, the stack is the path: no parent links.
+  const visited = new FingerprintSet(options.exact ?? false, 16, options.lean ?? false, !depthFirst);
   const violations = new Map<string, ExploreViolation>();
   // The initial states (one per ECMP order with ecmpOrders 'all'), each a root at depth 0
-  // whose ordinal is its start; those the keys tell alike are one.
+  // whose ordinal is its start; those the keys tell alike are one (index -1).
   const roots = space.starts.map((_, k) => initialState(space, k).state);
-  let frontier: ExplorerState[] = [];
-  let frontierIndex: number[] = [];
   const rootKey = keys.key(roots[0]!);
-  roots.forEach((state, k) => {
-    const index = visited.add(k === 0 ? rootKey : keys.key(state), -1, k);
-    if (index < 0) return;
-    frontier.push(state);
-    frontierIndex.push(index);
-  });
+  const rootIndex = roots.map((state, k) => visited.add(k === 0 ? rootKey : keys.key(state), -1, k));
   const initialStates = visited.size;
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
@@ -402,83 +440,158 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
   const maxStates = options.maxStates ?? Infinity;
   const shard = options.shard && options.shard.count > 1 ? options.shard : null;
   const split: Split | undefined = shard ? { prefixStates: initialStates, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
+  let stop: StopReason | null = null;
+  let fpOf: ExplorerState | null = null;
+  const parentFp: [number, number] = [0, 0];
 
-  while (frontier.length > 0) {
-    if (depth >= options.maxDepth) {
-      cutBy = 'depth';
-      break;
+  /**
+   * Successor `here` of `parent` (index `parentIndex`), `childDepth` moves from its root:
+   * counted, and added if new. Its index, or -1 (known, or another shard's). The first
+   * violation of a property is recorded with the path `pathOf` gives; `stop` is set when
+   * the search is to end.
+   */
+  const arrive = (
+    parent: ExplorerState,
+    parentIndex: number,
+    here: number,
+    world: World,
+    monitors: MonitorState<unknown>[],
+    faults: number,
+    busyInstant: boolean,
+    edge: Edge,
+    violation: Successor['violation'],
+    childDepth: number,
+    pathOf: (child: number, here: number) => { start: number; path: number[] },
+  ): number => {
+    if (shard && parent.faults === 0) {
+      if (edge.kind === 'fault') {
+        // A first fault: this shard's only if it owns it.
+        if (fpOf !== parent) {
+          const fp = keys.fingerprintOf(parent.world, parent.monitors, parent.faults, parent.busyInstant);
+          parentFp[0] = fp[0];
+          parentFp[1] = fp[1];
+          fpOf = parent;
+        }
+        split!.firstFaults++;
+        if (shardOfFingerprint(parentFp[0] ^ textHash(JSON.stringify(edge.fault)), parentFp[1], shard.count) !== shard.index) return -1;
+        split!.own++;
+      } else split!.prefixTransitions++;
     }
-    const next: ExplorerState[] = [];
-    const nextIndex: number[] = [];
-    let stop: ExploreResult['cutBy'] = null;
-    for (let k = 0; k < frontier.length && stop === null; k++) {
-      if ((k & 255) === 0 && options.poll) {
-        stop = options.poll({ states: visited.size, transitions, depth, tableBytes: visited.tableBytes() });
-        if (stop !== null) break;
+    transitions++;
+    let child: number;
+    if (visited.exact) child = visited.add(keys.key({ world, monitors, faults, busyInstant }), parentIndex, here);
+    else {
+      const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
+      child = visited.addPair(h, l, parentIndex, here);
+    }
+    if (child < 0) return -1;
+    if (split && faults === 0) split.prefixStates++;
+    if (violation && !violations.has(violation.property)) {
+      const { start, path } = pathOf(child, here);
+      const found: ExploreViolation = { ...violation, depth: childDepth, edges: [], start };
+      violations.set(violation.property, found);
+      rebuildEdges(space, roots[start]!, path, found);
+      if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
+        stop = 'found';
+        return child;
       }
-      const index = frontierIndex[k]!;
-      const parent = frontier[k]!;
-      let parentFp: [number, number] | null = null;
-      let ordinal = 0;
-      expand(space, parent, (world, monitors, faults, busyInstant, edge, violation) => {
-        const here = ordinal++;
-        if (shard && parent.faults === 0) {
-          if (edge.kind === 'fault') {
-            // A first fault: this shard's only if it owns it.
-            if (parentFp === null) {
-              const fp = keys.fingerprintOf(parent.world, parent.monitors, parent.faults, parent.busyInstant);
-              parentFp = [fp[0], fp[1]];
-            }
-            split!.firstFaults++;
-            if (shardOfFingerprint(parentFp[0] ^ textHash(JSON.stringify(edge.fault)), parentFp[1], shard.count) !== shard.index) return false;
-            split!.own++;
-          } else split!.prefixTransitions++;
-        }
-        transitions++;
-        let child: number;
-        if (visited.exact) child = visited.add(keys.key({ world, monitors, faults, busyInstant }), index, here);
-        else {
-          const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
-          child = visited.addPair(h, l, index, here);
-        }
-        if (child < 0) return false;
-        if (split && faults === 0) split.prefixStates++;
-        const state: ExplorerState = { world, monitors, faults, busyInstant };
-        if (violation && !violations.has(violation.property)) {
-          const start = visited.rootOf(child);
-          const found: ExploreViolation = { ...violation, depth: depth + 1, edges: [], start };
-          violations.set(violation.property, found);
-          rebuildEdges(space, roots[start]!, visited.pathTo(child), found);
-          if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
-            stop = 'found';
-            return true;
-          }
-        }
-        // A violating state is still expanded (TLC's -continue): other properties may fail later on.
-        next.push(state);
-        nextIndex.push(child);
-        if (visited.size >= maxStates) {
-          stop = 'states';
-          return true;
-        }
-        return false;
-      });
     }
-    if (stop !== null) {
-      cutBy = stop;
-      // States of the next level were made (a poll may stop before any was).
-      if (next.length > 0 || (stop as StopReason) === 'found') depth++;
-      break;
-    }
-    depth++;
-    frontier = next;
-    frontierIndex = nextIndex;
-    if (options.lean) {
+    if (visited.size >= maxStates) stop = 'states';
+    return child;
+  };
+  const progress = (at: number): Progress => ({ states: visited.size, transitions, depth: at, tableBytes: visited.tableBytes() });
+
+  if (!depthFirst) {
+    let frontier: ExplorerState[] = [];
+    let frontierIndex: number[] = [];
+    roots.forEach((state, k) => {
+      if (rootIndex[k]! < 0) return;
+      frontier.push(state);
+      frontierIndex.push(rootIndex[k]!);
+    });
+    const linked = (child: number) => ({ start: visited.rootOf(child), path: visited.pathTo(child) });
+    while (frontier.length > 0) {
+      if (depth >= options.maxDepth) {
+        cutBy = 'depth';
+        break;
+      }
+      const next: ExplorerState[] = [];
+      const nextIndex: number[] = [];
+      for (let k = 0; k < frontier.length && stop === null; k++) {
+        if ((k & 255) === 0 && options.poll) {
+          stop = options.poll(progress(depth));
+          if (stop !== null) break;
+        }
+        const index = frontierIndex[k]!;
+        const parent = frontier[k]!;
+        let ordinal = 0;
+        expand(space, parent, (world, monitors, faults, busyInstant, edge, violation) => {
+          const child = arrive(parent, index, ordinal++, world, monitors, faults, busyInstant, edge, violation, depth + 1, linked);
+          if (child < 0) return false;
+          // A violating state is still expanded (TLC's -continue): other properties may fail later on.
+          next.push({ world, monitors, faults, busyInstant });
+          nextIndex.push(child);
+          return stop !== null;
+        });
+      }
+      if (stop !== null) {
+        cutBy = stop;
+        // States of the next level were made (a poll may stop before any was).
+        if (next.length > 0 || (stop as StopReason) === 'found') depth++;
+        break;
+      }
+      depth++;
+      frontier = next;
+      frontierIndex = nextIndex;
       // Live objects only when the collector is exposed (the bench): the frontier at its widest, not garbage.
-      gc?.();
-      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+      if (options.lean) sampleHeap();
+      options.onLevel?.(depth, visited.size);
     }
-    options.onLevel?.(depth, visited.size);
+  } else {
+    // Depth-first (ExploreOptions.depthFirst): the stack is the path, and all the search holds
+    // besides the visited set. `depth` is the longest path it took.
+    let stack: Frame[] = [];
+    const onStack = (_child: number, here: number) => ({ start: stack[0]!.ordinal, path: [...stack.slice(1).map((f) => f.ordinal), here] });
+    let expanded = 0;
+    let cutDeep = false;
+    for (let k = 0; k < roots.length && stop === null; k++) {
+      if (rootIndex[k]! < 0) continue;
+      stack = [{ state: roots[k]!, ordinal: k, moves: null, next: 0 }];
+      while (stack.length > 0 && stop === null) {
+        const top = stack[stack.length - 1]!;
+        const at = stack.length - 1;
+        if (top.moves === null) {
+          if (at >= options.maxDepth) {
+            // Not expanded: a state reached by a longer path first may hide states within the bound, so the search is cut.
+            cutDeep = true;
+            stack.pop();
+            continue;
+          }
+          if ((expanded++ & 255) === 0 && options.poll) {
+            stop = options.poll(progress(at));
+            if (stop !== null) break;
+          }
+          top.moves = successors(space, top.state);
+        }
+        if (top.next >= top.moves.length) {
+          stack.pop();
+          continue;
+        }
+        const here = top.next++;
+        const s = top.moves[here]!;
+        top.moves[here] = null;
+        const x = s.state;
+        if (arrive(top.state, -1, here, x.world, x.monitors, x.faults, x.busyInstant, s.edge, s.violation, at + 1, onStack) < 0) continue;
+        // A violating state is still expanded (TLC's -continue), as breadth first.
+        stack.push({ state: x, ordinal: here, moves: null, next: 0 });
+        if (at + 1 > depth) {
+          depth = at + 1;
+          // The path at its longest so far, and every few thousand states: live objects with --expose-gc.
+          if (options.lean) sampleHeap();
+        } else if (options.lean && visited.size % HEAP_SAMPLE_STATES === 0) sampleHeap();
+      }
+    }
+    cutBy = stop ?? (cutDeep ? 'depth' : null);
   }
   gc?.();
   const heapAtEnd = process.memoryUsage().heapUsed;
@@ -494,7 +607,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
     ms: clock() - started,
     bytesPerState: visited.bytesPerState(keyLength),
     heapBytesPerState: Math.max(0, heapAtEnd - heapAtStart) / Math.max(1, visited.size),
-    ...(options.lean ? { peakHeapBytesPerState: Math.max(0, heapPeak - heapAtStart) / Math.max(1, visited.size) } : {}),
+    ...(options.lean ? { peakHeapBytesPerState: Math.max(0, Math.max(heapPeak, heapAtEnd) - heapAtStart) / Math.max(1, visited.size) } : {}),
+    ...(depthFirst ? { depthFirst: true } : {}),
     byProperty: null,
     ...(split ? { split } : {}),
   };
@@ -511,9 +625,9 @@ function rebuildEdges(space: ExploreSpace, root: ExplorerState, path: number[], 
   }
 }
 
-/** A violation's shortest path as a scenario (pathToScenario from the initial state it starts at). */
-export function counterexampleScenario(space: ExploreSpace, v: Pick<ExploreViolation, 'edges' | 'start'>, name: string): Scenario {
-  return pathToScenario(space, initialState(space, v.start).choices, v.edges, name, v.start);
+/** A violation's path as a scenario (pathToScenario from the initial state it starts at): the shortest, unless found depth first. */
+export function counterexampleScenario(space: ExploreSpace, v: Pick<ExploreViolation, 'edges' | 'start'>, name: string, depthFirst = false): Scenario {
+  return pathToScenario(space, initialState(space, v.start).choices, v.edges, name, v.start, depthFirst);
 }
 
 /**
@@ -521,7 +635,7 @@ export function counterexampleScenario(space: ExploreSpace, v: Pick<ExploreViola
  * them, and every choice (event order, delays) as a script, so that `replay` plays the
  * same run. The run ends at the violating step.
  */
-export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges: readonly Edge[], name: string, start = 0): Scenario {
+export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges: readonly Edge[], name: string, start = 0, depthFirst = false): Scenario {
   const sys = space.sys;
   const script: number[] = [...rootChoices];
   const from = space.starts[start]!;
@@ -545,11 +659,14 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
   }
   // The ECMP order the path started from: replay builds the same ENI.
   const config = from.ecmpOrder ? { ...space.scenario.config, ecmpOrder: from.ecmpOrder } : space.scenario.config;
+  const order = from.ecmpOrder ? `, ECMP order [${from.ecmpOrder.join(', ')}]` : '';
   return {
     ...space.scenario,
     config,
     name,
-    description: `Shortest counterexample found by the exhaustive explorer (${edges.length} moves${from.ecmpOrder ? `, ECMP order [${from.ecmpOrder.join(', ')}]` : ''}).`,
+    description: depthFirst
+      ? `Counterexample found by the exhaustive explorer depth first (${edges.length} moves${order}): not the shortest; explore without --lean for the shortest.`
+      : `Shortest counterexample found by the exhaustive explorer (${edges.length} moves${order}).`,
     choices: script,
     until: world.now,
     faults,

@@ -5,6 +5,8 @@
  * path to any state can be rebuilt: 12 bytes a slot at a load of 1/4 to 1/2, plus 8 a
  * state, so 32 to 56 bytes per state.
  *
+ * A depth-first search keeps no links (its stack is the path): 12 bytes a slot only.
+ *
  * Two different keys with the same fingerprint would wrongly count as one state (TLC's
  * trade-off too): with n states the chance is about n² / 2^65. `exact` mode keeps the
  * keys themselves instead, for small spaces.
@@ -43,18 +45,23 @@ export class FingerprintSet {
   /** The table grows past this load (1/2; 3/4 in a compact set: fewer bytes, longer probes). */
   private readonly maxLoad: number;
 
+  /** False: no parent links (pathTo and rootOf are not asked for). */
+  private readonly links: boolean;
+
   /**
    * `compact` (a lean search): the table fills to 3/4 before it grows, ordinals take 2
    * bytes while they fit: 16 to 32 bytes a slot's worth per state, plus 6 for the links.
+   * `links` false (a depth-first search): no links at all.
    */
-  constructor(exact = false, capacityPow2 = 16, compact = false) {
+  constructor(exact = false, capacityPow2 = 16, compact = false, links = true) {
     const cap = 1 << capacityPow2;
     this.hi = new Uint32Array(cap);
     this.lo = new Uint32Array(cap);
     this.slots = new Uint32Array(cap);
     this.mask = cap - 1;
-    this.parents = new Int32Array(cap);
-    this.ordinals = compact ? new Uint16Array(cap) : new Int32Array(cap);
+    this.links = links;
+    this.parents = new Int32Array(links ? cap : 0);
+    this.ordinals = compact ? new Uint16Array(links ? cap : 0) : new Int32Array(links ? cap : 0);
     this.keys = exact ? new Map() : null;
     this.maxLoad = compact ? 0.75 : 0.5;
   }
@@ -107,15 +114,17 @@ export class FingerprintSet {
     return this.record(parent, ordinal);
   }
 
-  /** The path of successor ordinals from the root to state `index`. */
   /** The ordinal a path's root was added with (which initial state it starts from). */
   rootOf(index: number): number {
+    if (!this.links) throw new Error('a visited set without links has no paths');
     let i = index;
     while (this.parents[i]! >= 0) i = this.parents[i]!;
     return this.ordinals[i]!;
   }
 
+  /** The path of successor ordinals from the root to state `index`. */
   pathTo(index: number): number[] {
+    if (!this.links) throw new Error('a visited set without links has no paths');
     const path: number[] = [];
     for (let i = index; this.parents[i]! >= 0; i = this.parents[i]!) path.push(this.ordinals[i]!);
     return path.reverse();
@@ -123,6 +132,7 @@ export class FingerprintSet {
 
   private record(parent: number, ordinal: number): number {
     const index = this.count++;
+    if (!this.links) return index;
     if (index >= this.parents.length) {
       const parents = new Int32Array(this.parents.length * 2);
       parents.set(this.parents);

@@ -78,6 +78,8 @@ export interface ExploreRequest {
   por?: boolean;
   /** Memory first (ExploreOptions.lean). */
   lean?: boolean;
+  /** Depth first (ExploreOptions.depthFirst; the command asks for it with --lean). */
+  depthFirst?: boolean;
   /** false: no folds (ExploreOptions.folds, `--no-folds`). */
   folds?: boolean;
   /** Symmetry reduction's groups of interchangeable nodes (ExploreOptions.symmetry). */
@@ -187,6 +189,7 @@ export function optionsOf(r: ExploreRequest, properties: readonly AnyProperty[],
     ...(r.shard ? { shard: r.shard } : {}),
     ...(r.por ? { por: true } : {}),
     ...(r.lean ? { lean: true } : {}),
+    ...(r.depthFirst ? { depthFirst: true } : {}),
     ...(r.folds === false ? { folds: false } : {}),
     ...(r.symmetry && r.symmetry.length > 0 ? { symmetry: r.symmetry } : {}),
     ...(r.ecmpOrders ? { ecmpOrders: r.ecmpOrders } : {}),
@@ -213,7 +216,9 @@ export function runExplore(
         property: v.property,
         message: v.violation.message,
         depth: v.depth,
-        scenario: counterexampleScenario(space, v, `${r.scenario.design}-${v.property}-shortest`),
+        scenario: result.depthFirst
+          ? counterexampleScenario(space, v, `${r.scenario.design}-${v.property}-depth-first`, true)
+          : counterexampleScenario(space, v, `${r.scenario.design}-${v.property}-shortest`),
       })),
     },
   };
@@ -282,8 +287,8 @@ async function inWorkers(request: ExploreRequest, source: PropertySource, worker
   const cut = shares.map((s) => s.cutBy).find((c) => c !== null && c !== 'depth') ?? shares.find((s) => s.cutBy)?.cutBy ?? null;
   let violations: ExploreReply['result']['violations'] = [];
   if (violated.length > 0) {
-    // The shortest counterexamples: breadth first again, here, under the same bound and stop word.
-    violations = runExplore({ ...request, stopWhenFound: violated }, source.properties, undefined, undefined, pollFor(control, workers)).result.violations;
+    // The shortest counterexamples: breadth first again (whatever the request), here, under the same bound and stop word.
+    violations = runExplore({ ...request, stopWhenFound: violated, depthFirst: false }, source.properties, undefined, undefined, pollFor(control, workers)).result.violations;
   }
   const rebuilt = new Set(violations.map((v) => v.property));
   return {

@@ -63,17 +63,40 @@ describe('pvlcheck explore', () => {
     expect(Object.fromEntries(r.violations.map((v) => [v.property, v.moves]))).toEqual(expected.violated);
   });
 
-  it('--lean: the same figures as the default', async () => {
+  it('--lean: the same figures as the default, depth first, its counterexamples said not to be the shortest', async () => {
     const io = bufferIo(mkdtempSync(join(tmpdir(), 'pvl-explore-')));
     expect(await main(['explore', '--design', 'prior-art', '--lean', '--format', 'json'], io)).toBe(0);
-    const r = JSON.parse(io.stdout()) as { states: number; transitions: number; asExpected: boolean; lean: boolean };
+    const r = JSON.parse(io.stdout()) as {
+      states: number;
+      transitions: number;
+      asExpected: boolean;
+      lean: boolean;
+      depthFirst: boolean;
+      violations: { property: string; shortest: boolean }[];
+      exploration: { depthFirst: boolean };
+    };
     const por = EXPLORER_MANIFEST.small!['prior-art']!.por!;
-    expect({ states: r.states, transitions: r.transitions, asExpected: r.asExpected, lean: r.lean }).toEqual({
+    expect({ states: r.states, transitions: r.transitions, asExpected: r.asExpected, lean: r.lean, depthFirst: r.depthFirst }).toEqual({
       states: por.states,
       transitions: por.transitions,
       asExpected: true,
       lean: true,
+      depthFirst: true,
     });
+    expect(r.violations.map((v) => [v.property, v.shortest])).toEqual(Object.keys(por.violated).map((id) => [id, false]));
+    expect(r.exploration.depthFirst).toBe(true);
+
+    const dir = mkdtempSync(join(tmpdir(), 'pvl-explore-'));
+    const text = bufferIo(dir);
+    expect(await main(['explore', '--design', 'prior-art', '--lean'], text)).toBe(0);
+    const out = text.stdout();
+    expect(out).toMatch(/L1 Reverse delivery resumes\s+VIOLATED \(counterexample: \d+ moves; depth-first: not the shortest; run without --lean for the shortest\)/);
+    expect(out).toMatch(/• L1: .*\n  depth-first: not the shortest \(\d+ moves\); run without --lean for the shortest/);
+    expect(out).toMatch(/longest path {5}\d+ moves \(depth-first: not a breadth-first depth\)/);
+    expect(out).toContain('as the explorer manifest expects');
+    const replay = bufferIo(dir);
+    expect(await main(['replay', join(dir, 'counterexamples', 'prior-art-L1-depth-first.json')], replay)).toBe(0);
+    expect(replay.stdout()).toMatch(/L1 Reverse delivery resumes\s+violated at \d+ ms/);
   });
 
   it('gives the same figures with two worker threads (the built command)', () => {

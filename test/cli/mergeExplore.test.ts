@@ -75,6 +75,33 @@ describe.each(['prior-art', 'patent'])('explore --design %s in 3 shards, merged'
   }, 300_000);
 });
 
+describe('explore --lean (depth first) in 2 shards, merged', () => {
+  it('gives the unsharded verdicts, and says its counterexamples are not the shortest', async () => {
+    const names: string[] = [];
+    for (const i of [1, 2]) {
+      const s = await run('explore', '--design', 'prior-art', '--lean', '--shard', `${i}/2`, '--format', 'json', '--out-dir', `cx-lean-${i}`);
+      expect(s.code).toBe(0);
+      names.push(`lean-shard-${i}.json`);
+      writeFileSync(join(dir, names[i - 1]!), s.stdout);
+    }
+    const merged = await run('merge', ...names, '--format', 'json', '--out-dir', 'cx-lean-merged');
+    expect(merged.code).toBe(0);
+    const m = JSON.parse(merged.stdout) as { violations: { property: string; shortest: boolean }[] };
+    expect(m.violations.map((v) => [v.property, v.shortest])).toEqual([
+      ['L1', false],
+      ['L2', false],
+    ]);
+    const text = await run('merge', ...names, '--out-dir', 'cx-lean-merged-text');
+    expect(text.stdout).toMatch(/L1 .*VIOLATED \(a depth-first counterexample \(not the shortest; explore without --lean for the shortest\) over the shards: \d+ moves\)/);
+    // A depth-first shard and a breadth-first one are of different explorations.
+    const broad = await run('explore', '--design', 'prior-art', '--shard', '2/2', '--format', 'json', '--out-dir', 'cx-broad-2');
+    writeFileSync(join(dir, 'broad-2.json'), broad.stdout);
+    const mixed = await run('merge', names[0]!, 'broad-2.json');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/^pvlcheck: exploration\.depthFirst: the shards are of different explorations/);
+  }, 120_000);
+});
+
 describe('explore shards that do not merge', () => {
   it('different designs, a missing shard, a check result among them: exit 2 naming it', async () => {
     const a = await run('explore', '--design', 'patent', '--shard', '1/2', '--format', 'json', '--max-faults', '0');
