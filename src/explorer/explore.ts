@@ -90,9 +90,9 @@ export interface ExploreOptions {
    */
   por?: boolean;
   /**
-   * Memory first (`--lean`): no cache of world moves or monitor steps, no canonical monitor
-   * states: every state's moves are worked out again; the engine's and the monitor charts'
-   * caches kept small (LEAN_CACHE_LIMIT). The same states and verdicts.
+   * Memory first (`--lean`): the moves of a few worlds only (LEAN_WORLDS), no canonical
+   * monitor states; the engine's and the monitor charts' caches kept small
+   * (LEAN_CACHE_LIMIT). The same states and verdicts.
    */
   lean?: boolean;
   /**

@@ -84,6 +84,9 @@ export interface EventGroup {
  * so most states reuse the world steps, and the very observation objects, of an earlier
  * state with an equal world (its representative, as equal keys already make states one).
  */
+/** The worlds a lean search keeps moves for: a bound whatever the space (the cache starts afresh past it). */
+export const LEAN_WORLDS = 256;
+
 export class WorldCache {
   private nodes = new Map<number, WorldNode>();
   /** Monitor steps remembered on the moves (bounded with the worlds). */
@@ -98,12 +101,18 @@ export class WorldCache {
   constructor(
     private readonly keyOf: (w: World) => number,
     /** Above this many worlds (or ten times as many monitor steps) the cache starts afresh. */
-    private readonly limit = 500_000,
+    private readonly limit: number = 500_000,
     /** ... and when the heap is fuller than this share of its limit. */
     private readonly heapShare = 0.6,
-    /** Keep nothing (`--lean`): every call works a world's moves out afresh, monitor states stay as made. */
+    /**
+     * Memory first (`--lean`): at most LEAN_WORLDS worlds' moves, monitor states stay as made.
+     * A few worlds are enough for the partial-order check, which steps the worlds of one
+     * instant again and again (with none kept, it worked each out afresh every time).
+     */
     readonly lean = false,
-  ) {}
+  ) {
+    if (lean) this.limit = Math.min(limit, LEAN_WORLDS);
+  }
 
   /** The one monitor state kept for this identity (the first one seen). */
   canonical(
@@ -161,7 +170,6 @@ export class WorldCache {
 
   /** The node of this world's key: its moves, once worked out, and the world they are from. */
   node(w: World): WorldNode {
-    if (this.lean) return { rep: w, events: null, faults: null };
     const key = this.keyOf(w);
     let node = this.nodes.get(key);
     if (!node) {

@@ -10,7 +10,8 @@ import type { MonitorState } from '../../src/checker/property.js';
 import { explorePerProperty, worldCacheFor } from '../../src/explorer/explore.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
-import { WorldCache } from '../../src/explorer/worldCache.js';
+import { LEAN_WORLDS, WorldCache } from '../../src/explorer/worldCache.js';
+import type { World } from '../../src/engine/world.js';
 import type { MonitorIdentity } from '../../src/explorer/codec.js';
 
 /** properties/explorer-manifest.json, as `explore` reads it at run time. */
@@ -23,6 +24,18 @@ describe('the world cache', () => {
     const expected = EXPLORER_MANIFEST.small!['prior-art']!;
     expect({ states: tiny.states, transitions: tiny.transitions }).toEqual(expected.perProperty);
     expect(Object.fromEntries(tiny.violations.map((v) => [v.property, v.depth]))).toEqual(expected.violated);
+  });
+
+  it('keeps the moves of at most LEAN_WORLDS worlds when lean: one node per world while it lasts, afresh past the bound', () => {
+    // Worlds told apart by their time alone: the key is the caller's.
+    const cache = new WorldCache((w) => w.now, 500_000, 0.6, true);
+    const world = (now: number) => ({ now }) as unknown as World;
+    const first = cache.node(world(0));
+    expect(cache.node(world(0))).toBe(first);
+    for (let t = 1; t < LEAN_WORLDS; t++) cache.node(world(t));
+    expect(cache.node(world(0))).toBe(first);
+    cache.node(world(LEAN_WORLDS));
+    expect(cache.node(world(0))).not.toBe(first);
   });
 
   it('keeps one monitor state per identity, and apart those whose hashes collide', () => {
