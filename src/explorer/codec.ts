@@ -18,6 +18,8 @@
  * - Components are named by a 64-bit hash of their content (a statechart snapshot's
  *   value and context, a message, a monitor's data), computed once per object: keys stay
  *   short, and the same state has the same key in every worker thread.
+ * - One routine says all this for every key maker (Keying): symmetry.ts's renames each
+ *   part before it hashes it, and keys nothing of its own.
  */
 import type { AnyProperty, MonitorState } from '../checker/property.js';
 import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
@@ -191,16 +193,6 @@ export function joined(...parts: Pair[]): Pair {
 }
 
 /**
- * A monitor's data as the key holds it, worked out once per data object: its time-free
- * part (hashed) and its absolute times.
- */
-interface MonitorParts {
-  pair: Pair;
-  times: readonly (number | null)[];
-  lookbacks: readonly number[] | null;
-}
-
-/**
  * A monitor state as the key sees it (its time-free part's hash, with the verdict's
  * violation flag, and its absolute times), with a 53-bit `hash` of the whole to look it
  * up by; two identities are the same when `sameIdentity` says so.
@@ -355,6 +347,10 @@ interface Memo extends Pair {
   owner: object;
 }
 
+/** A world's memo: its part of the key, exact, with worldKey's key once asked. */
+interface WorldMemo extends Memo {
+  key?: number;
+}
 
 /**
  * The explorer's own slot on the checker's monitor states and monitor arrays, where a key
@@ -420,6 +416,412 @@ export function farTimerTimes(w: World): number[] | null {
 }
 
 /**
+ * The key's times relative to now, one set of rules for every key maker: a time in the past
+ * keeps its distance to now up to the horizon (or a shorter lookback), or its rank among the
+ * world's message times.
+ */
+export class RelativeTimes {
+  private readonly rank = messageRanker();
+  constructor(readonly horizonMs: number) {}
+
+  /** When a message was sent, or its data first left. */
+  past(t: number, now: number): number {
+    return Math.max(-this.horizonMs, t - now);
+  }
+
+  /** A monitor's time (MonitorKey.times, .lookbacks); NO_TIME for none. */
+  monitor(t: number | null, w: World, lookback = Infinity): number {
+    return t === null ? NO_TIME : lookback === MESSAGE_TIMES ? this.rank(w, t) : Math.max(-Math.min(this.horizonMs, lookback), t - w.now);
+  }
+}
+
+/** A monitor's data as the key holds it (splitterFor), once per data object: its time-free part's hash, and its absolute times. */
+interface MonitorSplit {
+  readonly pair: Pair;
+  readonly times: readonly (number | null)[];
+  readonly lookbacks: readonly number[] | null;
+}
+
+/** The monitors' data split once per data object, for every keying of one key maker. */
+export class MonitorSplits {
+  readonly count: number;
+  private readonly splits: ((data: unknown) => MonitorKey)[];
+  private readonly caches: WeakMap<object, MonitorSplit>[];
+  private readonly primitives = new Map<string, MonitorSplit>();
+  /** The time-free texts, for keyings that rename them (symmetry.ts); null: the hashes are enough. */
+  private readonly texts: WeakMap<MonitorSplit, string> | null;
+
+  constructor(properties: readonly AnyProperty[], folds: Scenario | null, private readonly hashes: Hashes, keepTexts: boolean) {
+    this.count = properties.length;
+    this.splits = properties.map((p) => splitterFor(p, folds));
+    this.caches = properties.map(() => new WeakMap<object, MonitorSplit>());
+    this.texts = keepTexts ? new WeakMap() : null;
+  }
+
+  of(i: number, data: unknown): MonitorSplit {
+    const primitive = data === null || typeof data !== 'object';
+    const text = primitive ? String(data) : '';
+    let split = primitive ? this.primitives.get(text) : this.caches[i]!.get(data);
+    if (!split) {
+      const k = this.splits[i]!(data);
+      split = { pair: this.hashes.ofText(k.timeless), times: k.times, lookbacks: k.lookbacks ?? null };
+      this.texts?.set(split, k.timeless);
+      if (primitive) this.primitives.set(text, split);
+      else this.caches[i]!.set(data, split);
+    }
+    return split;
+  }
+
+  textOf(split: MonitorSplit): string {
+    const text = this.texts?.get(split);
+    if (text === undefined) throw new Error('monitor texts are kept only for a keying that renames them');
+    return text;
+  }
+}
+
+/**
+ * How a keying renames what names a node before it hashes it (symmetry.ts): in a text (an
+ * actor's name, a message, a timer, a record, a monitor's data), and in a snapshot's key.
+ */
+export interface Renamer {
+  text(text: string): string;
+  snapKey(snap: Snap): string;
+}
+
+/** A record of the world's besides its actors that is absent (hosts, modes): told apart from an empty one. */
+const ABSENT: Pair = { a: 0x1d, b: 0xab5e47 };
+
+/**
+ * What of a world the key holds, walked in one place for every form of the key (its hash, its
+ * text) and every keying (as it is, renamed): the actors, each message with its arrival, when
+ * it was sent and when its data first left (L2's monitor asks whether a forward packet left
+ * before the fault), each timer with when it is due (`timerTimes`: far timers folded), then
+ * the down set, epochs, hosts, links and failure modes.
+ */
+interface WorldSink {
+  actors(actors: World['actors']): void;
+  flight(m: InFlight, arrival: number, sent: number, origin: number): void;
+  timer(t: Timer, due: number): void;
+  rest(record: Readonly<Record<string, unknown>> | undefined): void;
+}
+
+function walkWorld(w: World, timerTimes: readonly number[] | null, times: RelativeTimes, sink: WorldSink): void {
+  const now = w.now;
+  sink.actors(w.actors);
+  for (const m of w.inFlight) sink.flight(m, m.at - now, times.past(m.sentAt, now), times.past(m.originAt, now));
+  const timers = w.timers;
+  for (let k = 0; k < timers.length; k++) sink.timer(timers[k]!, timerTimes ? timerTimes[k]! : timers[k]!.at - now);
+  sink.rest(w.down);
+  sink.rest(w.epochs);
+  sink.rest(w.hosts);
+  sink.rest(w.links);
+  sink.rest(w.modes);
+}
+
+/** A world's part of the fingerprint: its messages and timers as sets (each member with its times), the rest in order. */
+class WorldHash implements WorldSink {
+  private actorSum: SetSum | null = null;
+  private flights = new SetSum();
+  private timers = new SetSum();
+  private readonly rests: Pair[] = [];
+  constructor(private readonly keying: Keying) {}
+
+  begin(): this {
+    this.flights = new SetSum();
+    this.timers = new SetSum();
+    this.rests.length = 0;
+    return this;
+  }
+  actors(actors: World['actors']): void {
+    this.actorSum = this.keying.actorSum(actors);
+  }
+  flight(m: InFlight, arrival: number, sent: number, origin: number): void {
+    this.flights.add(this.keying.flightPair(m), (arrival * 65599 + origin) ^ Math.imul(sent, 0x9e3779b1));
+  }
+  timer(t: Timer, due: number): void {
+    this.timers.add(this.keying.timerPair(t), due);
+  }
+  rest(record: Readonly<Record<string, unknown>> | undefined): void {
+    this.rests.push(record === undefined ? ABSENT : this.keying.restPair(record));
+  }
+  end(): Pair {
+    const lanes = new Lanes();
+    this.actorSum!.into(lanes);
+    this.flights.into(lanes);
+    this.timers.into(lanes);
+    for (const p of this.rests) lanes.pair(p);
+    return lanes.donePair();
+  }
+}
+
+/** The same as text (the exact key): the sets sorted, each part named by its hash. */
+class WorldText implements WorldSink {
+  private actorsText = '';
+  private flights: string[] = [];
+  private timers: string[] = [];
+  private rests = '';
+  constructor(private readonly keying: Keying) {}
+
+  begin(): this {
+    this.flights = [];
+    this.timers = [];
+    this.rests = '';
+    return this;
+  }
+  actors(actors: World['actors']): void {
+    this.actorsText = this.keying.actorsText(actors);
+  }
+  flight(m: InFlight, arrival: number, sent: number, origin: number): void {
+    this.flights.push(`${arrival}:${sent}:${origin}:${hex(this.keying.flightPair(m))}`);
+  }
+  timer(t: Timer, due: number): void {
+    this.timers.push(`${due}:${hex(this.keying.timerPair(t))}`);
+  }
+  rest(record: Readonly<Record<string, unknown>> | undefined): void {
+    this.rests += `|${record === undefined ? '-' : hex(this.keying.restPair(record))}`;
+  }
+  end(): string {
+    return `${this.actorsText}|${this.flights.sort().join(',')}|${this.timers.sort().join(',')}${this.rests}`;
+  }
+}
+
+/** Appends a monitor's times and lookbacks to all the monitors' (lookbacks null while every one is the horizon). */
+function addTimes(times: (number | null)[], lookbacks: number[] | null, part: { times: readonly (number | null)[]; lookbacks: readonly number[] | null }): number[] | null {
+  if (part.lookbacks !== null && lookbacks === null) lookbacks = times.map(() => Infinity);
+  for (let k = 0; k < part.times.length; k++) {
+    times.push(part.times[k]!);
+    lookbacks?.push(part.lookbacks?.[k] ?? Infinity);
+  }
+  return lookbacks;
+}
+
+/**
+ * One keying routine for every key maker: what of a state its key holds, with which times
+ * and folds (walkWorld, RelativeTimes, MonitorSplits), in both forms (fingerprint, text).
+ * A part is named by the hash of its content, renamed first when `renamer` is given
+ * (symmetry.ts: one keying per renaming). Shared parts are hashed once per object: the
+ * identity keeps its hashes on the objects (memo.ts, SLOT), a renamed keying in its own maps.
+ */
+export class Keying {
+  private readonly actorSums = new WeakMap<object, SetSum>();
+  private readonly actorTexts = new WeakMap<object, string>();
+  private readonly restPairs = new WeakMap<object, Pair>();
+  private readonly hash = new WorldHash(this);
+  private readonly text = new WorldText(this);
+  /** This keying, as the memos it leaves on monitor states and arrays name it. */
+  private readonly maker = {};
+  /** World parts not on the world's memo: the identity's with far timers folded, a renamed keying's. */
+  private readonly worlds = new WeakMap<World, Pair>();
+  // A renamed keying's memos (the identity's are on the objects).
+  private readonly names = new Map<string, Pair>();
+  private readonly contents = new WeakMap<object, Pair>();
+  private readonly members = new WeakMap<object, Pair>();
+  private readonly monitorData = new WeakMap<MonitorSplit, Pair>();
+  private readonly monitorArrays = new WeakMap<object, MonitorsMemo>();
+
+  /** `farTimers`: fold far timers (FAR_MS), as the run's folds say. */
+  constructor(
+    private readonly hashes: Hashes,
+    private readonly splits: MonitorSplits,
+    private readonly times: RelativeTimes,
+    private readonly farTimers: boolean,
+    private readonly renamer: Renamer | null = null,
+  ) {}
+
+  /** A name (an actor's, a message's addresses, a record's key). */
+  private name(text: string): Pair {
+    if (this.renamer === null) return this.hashes.ofText(text);
+    let p = this.names.get(text);
+    if (p === undefined) this.names.set(text, (p = this.hashes.ofText(this.renamer.text(text))));
+    return p;
+  }
+
+  /** An immutable object's content (a message, a timer's event), once per object. */
+  private content(object: object, text: () => string): Pair {
+    if (this.renamer === null) return this.hashes.of(object, text);
+    let p = this.contents.get(object);
+    if (p === undefined) this.contents.set(object, (p = this.hashes.ofText(this.renamer.text(text()))));
+    return p;
+  }
+
+  /** An actor: its name, and its snapshot (once per snapshot). */
+  private actorPair(name: string, snap: Snap): Pair {
+    let p: Pair | undefined;
+    if (this.renamer === null) p = this.hashes.of(snap, () => snap.key);
+    else if ((p = this.contents.get(snap)) === undefined) this.contents.set(snap, (p = this.hashes.ofText(this.renamer.snapKey(snap))));
+    return joined(this.name(name), p);
+  }
+
+  /** The actors as a set of (name, snapshot), once per actors object (worlds share it until an actor moves). */
+  actorSum(actors: World['actors']): SetSum {
+    let sum = this.actorSums.get(actors);
+    if (!sum) {
+      sum = new SetSum();
+      for (const a in actors) sum.add(this.actorPair(a, actors[a]!), 0);
+      this.actorSums.set(actors, sum);
+    }
+    return sum;
+  }
+
+  /** The same as text (the exact key): their hashes in order. */
+  actorsText(actors: World['actors']): string {
+    let text = this.actorTexts.get(actors);
+    if (text === undefined) {
+      const parts: string[] = [];
+      for (const a in actors) parts.push(hex(this.actorPair(a, actors[a]!)));
+      this.actorTexts.set(actors, (text = parts.sort().join(',')));
+    }
+    return text;
+  }
+
+  /** A message without its id, cause and times. */
+  flightPair(m: InFlight): Pair {
+    const known = this.renamer === null ? memoOf<Memo>(m) : this.members.get(m);
+    if (known) return known;
+    const p = joined(this.content(m.msg, () => JSON.stringify(m.msg)), this.name(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
+    if (this.renamer === null) return setMemo(m, { a: p.a, b: p.b, owner: m });
+    this.members.set(m, p);
+    return p;
+  }
+
+  /** A timer without its id, label and time. */
+  timerPair(t: Timer): Pair {
+    const known = this.renamer === null ? memoOf<Memo>(t) : this.members.get(t);
+    if (known) return known;
+    const p = joined(this.content(t.event, () => JSON.stringify(t.event)), this.name(`${t.actor}:${t.name}`));
+    if (this.renamer === null) return setMemo(t, { a: p.a, b: p.b, owner: t });
+    this.members.set(t, p);
+    return p;
+  }
+
+  /** A record of the world's (down, epochs, hosts, links, modes): its entries, keys renamed, in order. */
+  restPair(record: Readonly<Record<string, unknown>>): Pair {
+    let p = this.restPairs.get(record);
+    if (p === undefined) {
+      const renamer = this.renamer;
+      const entries: string[] = [];
+      for (const k in record) entries.push(`${renamer === null ? k : renamer.text(k)}=${JSON.stringify(record[k])}`);
+      this.restPairs.set(record, (p = this.hashes.ofText(entries.sort().join(','))));
+    }
+    return p;
+  }
+
+  /** A world's part of the key, exact (worldKey): the identity's, kept on the world. */
+  worldMemo(w: World): WorldMemo {
+    const known = memoOf<WorldMemo>(w);
+    if (known) return known;
+    const p = this.walkedPair(w, null);
+    return setMemo<WorldMemo>(w, { a: p.a, b: p.b, owner: w });
+  }
+
+  /** A world's part of a state's key: with folds, far timers folded. */
+  worldPair(w: World): Pair {
+    let far: number[] | null = null;
+    if (this.renamer === null) {
+      far = this.farTimers ? farTimerTimes(w) : null;
+      if (far === null) return this.worldMemo(w);
+    }
+    // The identity's with far timers folded (the world's memo is the exact one), a renamed keying's.
+    let p = this.worlds.get(w);
+    if (p === undefined) {
+      if (this.renamer !== null && this.farTimers) far = farTimerTimes(w);
+      this.worlds.set(w, (p = this.walkedPair(w, far)));
+    }
+    return p;
+  }
+
+  private walkedPair(w: World, timerTimes: readonly number[] | null): Pair {
+    const sink = this.hash.begin();
+    walkWorld(w, timerTimes, this.times, sink);
+    return sink.end();
+  }
+
+  /** A monitor state's part (the identity's, kept on it): its data's with the violation flag. */
+  monitorMemo(i: number, m: MonitorState<unknown>): MonitorMemo {
+    const known = slotOf<MonitorMemo>(m, this.maker);
+    if (known) return known;
+    const split = this.splits.of(i, m.data);
+    const pair = this.monitorPair(i, m, split);
+    return setSlot(m, { a: pair.a, b: pair.b, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker });
+  }
+
+  /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag. */
+  private monitorPair(i: number, m: MonitorState<unknown>, split: MonitorSplit): Pair {
+    let p = split.pair;
+    if (this.renamer !== null) {
+      const renamed = this.monitorData.get(split);
+      if (renamed === undefined) this.monitorData.set(split, (p = this.hashes.ofText(this.renamer.text(this.splits.textOf(split)))));
+      else p = renamed;
+    }
+    return joined(p, { a: m.verdict.violation ? 1 : 0, b: i });
+  }
+
+  /** All the monitors' part, once per array (states whose monitors all stayed share it). */
+  monitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
+    if (this.renamer !== null) return this.renamedMonitorsPart(monitors);
+    const known = slotOf<MonitorsMemo>(monitors, this.maker);
+    if (known) return known;
+    const lanes = new Lanes();
+    const times: (number | null)[] = [];
+    let lookbacks: number[] | null = null;
+    for (let i = 0; i < this.splits.count; i++) {
+      const part = this.monitorMemo(i, monitors[i]!);
+      lanes.pair(part);
+      lookbacks = addTimes(times, lookbacks, part);
+    }
+    const p = lanes.donePair();
+    return setSlot(monitors, { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker });
+  }
+
+  /** The same under a renaming: each state's part worked out from its data's, with its array. */
+  private renamedMonitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
+    const known = this.monitorArrays.get(monitors);
+    if (known) return known;
+    const lanes = new Lanes();
+    const times: (number | null)[] = [];
+    let lookbacks: number[] | null = null;
+    for (let i = 0; i < this.splits.count; i++) {
+      const m = monitors[i]!;
+      const split = this.splits.of(i, m.data);
+      lanes.pair(this.monitorPair(i, m, split));
+      lookbacks = addTimes(times, lookbacks, split);
+    }
+    const p = lanes.donePair();
+    const memo: MonitorsMemo = { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker };
+    this.monitorArrays.set(monitors, memo);
+    return memo;
+  }
+
+  /** A state's fingerprint, folded into `lanes` (reset first). */
+  fingerprint(lanes: Lanes, world: World, monitorStates: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): Pair {
+    lanes.reset();
+    lanes.word(faults);
+    lanes.word(busyInstant ? 1 : 0);
+    lanes.pair(this.worldPair(world));
+    const monitors = this.monitorsPart(monitorStates);
+    lanes.pair(monitors);
+    const lookbacks = monitors.lookbacks;
+    if (lookbacks === null) for (const t of monitors.times) lanes.word(this.times.monitor(t, world));
+    else for (let k = 0; k < monitors.times.length; k++) lanes.word(this.times.monitor(monitors.times[k]!, world, lookbacks[k]));
+    return lanes.donePair();
+  }
+
+  /** A state's key as text (exact mode, tests): the same parts, each named by its hash, with the same times. */
+  key(st: ExplorerState): string {
+    const w = st.world;
+    const sink = this.text.begin();
+    walkWorld(w, this.farTimers ? farTimerTimes(w) : null, this.times, sink);
+    let out = `${st.faults}${st.busyInstant ? '*' : ''}|${sink.end()}|`;
+    const monitors = this.monitorsPart(st.monitors);
+    const lookbacks = monitors.lookbacks;
+    // Each monitor's hash, then all their times in order: as the fingerprint folds them.
+    out += hex(monitors);
+    monitors.times.forEach((t, k) => (out += t === null ? ':-' : `:${this.times.monitor(t, w, lookbacks?.[k])}`));
+    return out;
+  }
+}
+
+/**
  * Parts shared between states (the same objects: worlds share structure, monitors return
  * their data unchanged) are hashed once per object, so a state's fingerprint costs a few
  * cache lookups and a word per relative time.
@@ -427,174 +829,28 @@ export function farTimerTimes(w: World): number[] | null {
 export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false, folds: Scenario | null = null): KeyMaker {
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
   const hashes = new Hashes(!lean);
-  const textPair = (text: string): Pair => hashes.ofText(text);
-  const objectPair = (object: object, text: () => string): Pair => hashes.of(object, text);
-  const hashOf = (object: object, text: () => string): string => hex(hashes.of(object, text));
-  const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
-  const rank = messageRanker();
-  /** A monitor's time as the key holds it: relative to now, capped at its lookback, or its rank among message times. */
-  const rel = (t: number | null, w: World, lookback = Infinity): number =>
-    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
-
-  const splits = properties.map((p) => splitterFor(p, folds));
-  const splitCaches = properties.map(() => new WeakMap<object, MonitorParts>());
-  const primitiveParts = new Map<string, MonitorParts>();
-  /** A monitor's data as the key holds it: once per data object. */
-  const monitorParts = (i: number, data: unknown): MonitorParts => {
-    const primitive = data === null || typeof data !== 'object';
-    const text = primitive ? String(data) : '';
-    let parts = primitive ? primitiveParts.get(text) : splitCaches[i]!.get(data);
-    if (!parts) {
-      const k = splits[i]!(data);
-      parts = { pair: textPair(k.timeless), times: k.times, lookbacks: k.lookbacks ?? null };
-      if (primitive) primitiveParts.set(text, parts);
-      else splitCaches[i]!.set(data, parts);
-    }
-    return parts;
-  };
-  /** This key maker, as the memos it leaves on monitor states and arrays name it. */
-  const maker = {};
-  /** The same, with the verdict's violation flag, once per monitor state. */
-  const monitorMemo = (i: number, m: MonitorState<unknown>): MonitorMemo => {
-    const known = slotOf<MonitorMemo>(m, maker);
-    if (known) return known;
-    const parts = monitorParts(i, m.data);
-    const pair = joined(parts.pair, { a: m.verdict.violation ? 1 : 0, b: i });
-    return setSlot(m, { a: pair.a, b: pair.b, times: parts.times, lookbacks: parts.lookbacks, owner: m, maker });
-  };
-
-  /** All the monitors' parts, once per array (states whose monitors all stayed share it). */
-  const monitorsPart = (monitors: readonly MonitorState<unknown>[]): MonitorsMemo => {
-    const known = slotOf<MonitorsMemo>(monitors, maker);
-    if (known) return known;
-    const lanes = new Lanes();
-    const times: (number | null)[] = [];
-    let lookbacks: number[] | null = null;
-    for (let i = 0; i < properties.length; i++) {
-      const parts = monitorMemo(i, monitors[i]!);
-      lanes.pair(parts);
-      if (parts.lookbacks !== null && lookbacks === null) lookbacks = times.map(() => Infinity);
-      for (let k = 0; k < parts.times.length; k++) {
-        times.push(parts.times[k]!);
-        lookbacks?.push(parts.lookbacks?.[k] ?? Infinity);
-      }
-    }
-    const p = lanes.donePair();
-    return setSlot(monitors, { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker });
-  };
-
-  // Fingerprint parts, per shared object.
-  const actorSums = new WeakMap<object, SetSum>();
-  const restPairs = new WeakMap<object, Pair>();
-  const actorSum = (actors: World['actors']): SetSum => {
-    let sum = actorSums.get(actors);
-    if (!sum) {
-      sum = new SetSum();
-      for (const a in actors) {
-        const snap = actors[a]!;
-        sum.add(joined(textPair(a), objectPair(snap, () => snap.key)), 0);
-      }
-      actorSums.set(actors, sum);
-    }
-    return sum;
-  };
-  // A message's or timer's hash lives on it (memo.ts).
-  const flightPair = (m: InFlight): Pair => {
-    const known = memoOf<Memo>(m);
-    if (known) return known;
-    const p = joined(objectPair(m.msg, () => JSON.stringify(m.msg)), textPair(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
-    return setMemo(m, { a: p.a, b: p.b, owner: m });
-  };
-  const timerPair = (t: Timer): Pair => {
-    const known = memoOf<Memo>(t);
-    if (known) return known;
-    const p = joined(objectPair(t.event, () => JSON.stringify(t.event)), textPair(`${t.actor}:${t.name}`));
-    return setMemo(t, { a: p.a, b: p.b, owner: t });
-  };
-  const cached = (object: object, text: () => string): Pair => {
-    let p = restPairs.get(object);
-    if (p === undefined) {
-      p = textPair(text());
-      restPairs.set(object, p);
-    }
-    return p;
-  };
-  /** A world's part of the key (times relative to its now), memoised on the world; exact (worldKey), far timers not folded. */
-  const worldPair = (w: World): Pair => {
-    const known = memoOf<Memo>(w);
-    if (known) return known;
-    const p = worldPairOf(w, null);
-    return setMemo(w, { a: p.a, b: p.b, owner: w });
-  };
-  /** The same, as a state's key holds it: with folds, far timers folded (FAR_MS). */
-  const farPairs = new WeakMap<World, Pair>();
-  const keyWorldPair = (w: World): Pair => {
-    const far = folds ? farTimerTimes(w) : null;
-    if (far === null) return worldPair(w);
-    let p = farPairs.get(w);
-    if (p === undefined) farPairs.set(w, (p = worldPairOf(w, far)));
-    return p;
-  };
-  /** `timerTimes`: the timers' relative times when not at − now (far timers folded). */
-  const worldPairOf = (w: World, timerTimes: readonly number[] | null): Pair => {
-    const now = w.now;
-    const lanes = new Lanes();
-    actorSum(w.actors).into(lanes);
-    // Messages and timers: each member's hash mixed with its times relative to now.
-    const flights = new SetSum();
-    // A message's times: its arrival, when it was sent (L2's monitor asks whether a forward
-    // packet left before the fault) and when its data first left.
-    for (const m of w.inFlight) {
-      flights.add(flightPair(m), ((m.at - now) * 65599 + past(m.originAt, now)) ^ Math.imul(past(m.sentAt, now), 0x9e3779b1));
-    }
-    flights.into(lanes);
-    const timers = new SetSum();
-    w.timers.forEach((t, k) => timers.add(timerPair(t), timerTimes ? timerTimes[k]! : t.at - now));
-    timers.into(lanes);
-    lanes.pair(cached(w.down, () => Object.keys(w.down).sort().join(',')));
-    lanes.pair(cached(w.epochs, () => JSON.stringify(Object.entries(w.epochs).sort())));
-    lanes.pair(cached(w.links, () => JSON.stringify(Object.entries(w.links).sort())));
-    // Failure modes (a gray fast path) exist only under faults of the extended model: absent, the key is as before.
-    if (w.modes !== undefined) lanes.pair(cached(w.modes, () => JSON.stringify(Object.entries(w.modes!).sort())));
-    return lanes.donePair();
-  };
-
+  const keying = new Keying(hashes, new MonitorSplits(properties, folds, hashes, false), new RelativeTimes(horizonMs), folds !== null);
   // One Lanes and one result for every fingerprint (the parts it folds use their own).
-  const fingerprintLanes = new Lanes();
-  const fingerprintOut: [number, number] = [0, 0];
-
-  // Key-string parts, per shared object.
-  const actorParts = new WeakMap<object, string>();
-  const flightSuffix = new WeakMap<object, string>();
-  const timerSuffix = new WeakMap<object, string>();
-  const restParts = new WeakMap<object, string>();
+  const lanes = new Lanes();
+  const out: [number, number] = [0, 0];
 
   return {
-    hashOf,
+    hashOf: (object, text) => hex(hashes.of(object, text)),
 
     fingerprint(st) {
       const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
       return [h, l];
     },
 
-    fingerprintOf(world, monitorStates, faults, busyInstant) {
-      const lanes = fingerprintLanes.reset();
-      lanes.word(faults);
-      lanes.word(busyInstant ? 1 : 0);
-      lanes.pair(keyWorldPair(world));
-      const monitors = monitorsPart(monitorStates);
-      lanes.pair(monitors);
-      const lookbacks = monitors.lookbacks;
-      if (lookbacks === null) for (const t of monitors.times) lanes.word(rel(t, world));
-      else for (let k = 0; k < monitors.times.length; k++) lanes.word(rel(monitors.times[k]!, world, lookbacks[k]));
-      const p = lanes.donePair();
-      fingerprintOut[0] = p.a >>> 0;
-      fingerprintOut[1] = p.b >>> 0;
-      return fingerprintOut;
+    fingerprintOf(world, monitors, faults, busyInstant) {
+      const p = keying.fingerprint(lanes, world, monitors, faults, busyInstant);
+      out[0] = p.a >>> 0;
+      out[1] = p.b >>> 0;
+      return out;
     },
 
     monitorIdentity(i, m) {
-      const parts = monitorMemo(i, m);
+      const parts = keying.monitorMemo(i, m);
       if (parts.hash === undefined) {
         const lanes = new Lanes();
         lanes.pair(parts);
@@ -606,73 +862,18 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     },
 
     worldKey(w) {
-      const p = worldPair(w) as Memo & { key?: number };
+      const memo = keying.worldMemo(w);
       // Asked for every world the partial-order check meets: kept with its pair, on the world.
-      if (p.key !== undefined) return p.key;
+      if (memo.key !== undefined) return memo.key;
       const lanes = new Lanes();
-      lanes.pair(p);
+      lanes.pair(memo);
       lanes.word(w.now);
       lanes.word(w.now / 0x100000000);
       const q = lanes.donePair();
       // 53 bits: a JavaScript number, so a Map looks it up without building a string.
-      return (p.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));
+      return (memo.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));
     },
 
-    key(st) {
-      const w = st.world;
-      const now = w.now;
-      let actors = actorParts.get(w.actors);
-      if (actors === undefined) {
-        actors = '';
-        for (const a of Object.keys(w.actors).sort()) {
-          const snap = w.actors[a]!;
-          actors += `${a}=${hashOf(snap, () => snap.key)},`;
-        }
-        actorParts.set(w.actors, actors);
-      }
-      const flights: string[] = [];
-      for (const m of w.inFlight) {
-        let suffix = flightSuffix.get(m);
-        if (suffix === undefined) {
-          suffix = `:${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${hashOf(m.msg, () => JSON.stringify(m.msg))}`;
-          flightSuffix.set(m, suffix);
-        }
-        flights.push(`${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}${suffix}`);
-      }
-      const timers: string[] = [];
-      const far = folds ? farTimerTimes(w) : null;
-      for (const [k, t] of w.timers.entries()) {
-        let suffix = timerSuffix.get(t);
-        if (suffix === undefined) {
-          suffix = `:${t.actor}:${t.name}:${hashOf(t.event, () => JSON.stringify(t.event))}`;
-          timerSuffix.set(t, suffix);
-        }
-        timers.push(`${far ? far[k] : t.at - now}${suffix}`);
-      }
-      let out = `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights.sort().join(',')}|${timers.sort().join(',')}|`;
-      out += partOf(restParts, w.down, () => Object.keys(w.down).sort().join(','));
-      out += '|' + partOf(restParts, w.epochs, () => Object.entries(w.epochs).sort().map(([n, e]) => `${n}${e}`).join(','));
-      out += '|' + partOf(restParts, w.links, () => Object.entries(w.links).sort().map(([l, s]) => `${l}${s.up ? '+' : '-'}${s.loss ?? ''}${s.extraMs ? `~${s.extraMs}` : ''}`).join(','));
-      if (w.modes !== undefined) out += '|' + partOf(restParts, w.modes, () => Object.entries(w.modes!).sort().map(([n, m]) => `${n}:${m}`).join(','));
-      out += '|';
-      for (let i = 0; i < properties.length; i++) {
-        const m = st.monitors[i]!;
-        const parts = monitorParts(i, m.data);
-        out += `${m.verdict.violation ? '!' : ''}${hex(parts.pair)}`;
-        parts.times.forEach((t, k) => (out += t === null ? ':-' : `:${rel(t, w, parts.lookbacks?.[k])}`));
-        out += ',';
-      }
-      return out;
-    },
+    key: (st) => keying.key(st),
   };
 }
-
-function partOf(cache: WeakMap<object, string>, object: object, make: () => string): string {
-  let part = cache.get(object);
-  if (part === undefined) {
-    part = make();
-    cache.set(object, part);
-  }
-  return part;
-}
-

@@ -24,13 +24,12 @@
  * static system: different kinds, inputs other than by address, link settings or a fault
  * menu that the renaming does not map onto itself.
  */
-import type { AnyProperty, MonitorState } from '../checker/property.js';
+import type { AnyProperty } from '../checker/property.js';
 import type { AnyFault } from '../config/faults.js';
 import type { Scenario } from '../config/types.js';
 import type { System } from '../engine/system.js';
-import type { InFlight, Timer, World } from '../engine/world.js';
-import type { Snap } from '../engine/runner.js';
-import { farTimerTimes, Hashes, joined, MESSAGE_TIMES, messageRanker, Lanes, NO_TIME, SetSum, splitterFor, type ExplorerState, type KeyMaker, type Pair } from './codec.js';
+import type { World } from '../engine/world.js';
+import { Hashes, Keying, Lanes, MonitorSplits, RelativeTimes, type KeyMaker } from './codec.js';
 
 /** Groups of interchangeable node ids, e.g. [["fp1", "fp2", "fp3"]]. */
 export type SymmetryGroups = readonly (readonly string[])[];
@@ -201,9 +200,10 @@ export function reorderMembers(renamed: string, original: string): string {
 }
 
 /**
- * A KeyMaker whose key and fingerprint are the least over the symmetry's renamings. Its
- * `worldKey` and `monitorIdentity` are the base's: the caches of world moves and monitor
- * states stay exact.
+ * A KeyMaker whose key and fingerprint are the least over the symmetry's renamings: one
+ * keying per renaming (codec.ts, Keying), the same parts, times and folds as the base's,
+ * each part renamed before it is hashed. Its `worldKey` and `monitorIdentity` are the
+ * base's: the caches of world moves and monitor states stay exact.
  */
 export function symmetricKeyMaker(
   sys: System,
@@ -215,119 +215,19 @@ export function symmetricKeyMaker(
 ): KeyMaker {
   // Lean: strings hashed each time, not kept in a table (codec.ts).
   const hashes = new Hashes(!options.lean);
-  const hashText = (t: string): Pair => hashes.ofText(t);
   // Tests turn the pinning off to show what it prevents (test/explorer/symmetry.test.ts).
   const pinByHash = options.pinByHash ?? true;
-  const n = sym.renamings.length;
-  // A time's lookback (codec.ts, MonitorKey.lookbacks) caps it further back than the horizon does.
-  const rank = messageRanker();
-  const rel = (t: number | null, w: World, lookback = Infinity): number =>
-    t === null ? NO_TIME : lookback === MESSAGE_TIMES ? rank(w, t) : Math.max(-Math.min(horizonMs, lookback), t - w.now);
-  const past = (t: number, now: number): number => Math.max(-horizonMs, t - now);
-  const text = (r: Renaming, s: string): string => sym.rename(r, s);
   const folds = options.folds ?? null;
-  const splits = properties.map((p) => splitterFor(p, folds));
-
-  // Per object, per renaming: the renamed part's text and hash.
-  const snapTexts = new WeakMap<Snap, string[]>();
-  const snapText = (snap: Snap, k: number): string => {
-    let texts = snapTexts.get(snap);
-    if (!texts) snapTexts.set(snap, (texts = new Array<string>(n)));
-    return (texts[k] ??= sym.renamings[k]!.identity ? snap.key : reorderMembers(text(sym.renamings[k]!, snap.key), snap.key));
-  };
-  const flightTexts = new WeakMap<InFlight, string[]>();
-  const flightText = (m: InFlight, k: number): string => {
-    let texts = flightTexts.get(m);
-    if (!texts) flightTexts.set(m, (texts = new Array<string>(n)));
-    return (texts[k] ??= text(sym.renamings[k]!, `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}:${JSON.stringify(m.msg)}`));
-  };
-  const timerTexts = new WeakMap<Timer, string[]>();
-  const timerText = (t: Timer, k: number): string => {
-    let texts = timerTexts.get(t);
-    if (!texts) timerTexts.set(t, (texts = new Array<string>(n)));
-    return (texts[k] ??= text(sym.renamings[k]!, `${t.actor}:${t.name}:${JSON.stringify(t.event)}`));
-  };
-  type MonitorEntry = { texts: string[]; times: readonly (number | null)[]; lookbacks: readonly number[] | undefined };
-  const monitorTexts = properties.map(() => new WeakMap<object, MonitorEntry>());
-  const primitiveMonitors = new Map<string, MonitorEntry>();
-  const monitorText = (
-    i: number,
-    m: MonitorState<unknown>,
-    k: number,
-  ): { text: string; times: readonly (number | null)[]; lookbacks: readonly number[] | undefined } => {
-    const data = m.data;
-    const primitive = data === null || typeof data !== 'object';
-    const id = `${i}:${String(data)}`;
-    let entry = primitive ? primitiveMonitors.get(id) : monitorTexts[i]!.get(data as object);
-    if (!entry) {
-      const split = splits[i]!(data);
-      entry = { texts: new Array<string>(n), times: split.times, lookbacks: split.lookbacks };
-      entry.texts[0] = split.timeless;
-      if (primitive) primitiveMonitors.set(id, entry);
-      else monitorTexts[i]!.set(data as object, entry);
-    }
-    const timeless = (entry.texts[k] ??= text(sym.renamings[k]!, entry.texts[0]!));
-    return { text: `${m.verdict.violation ? '!' : ''}${timeless}`, times: entry.times, lookbacks: entry.lookbacks };
-  };
-  const restText = (r: Renaming, record: Readonly<Record<string, unknown>> | undefined): string => {
-    if (record === undefined) return '';
-    return Object.entries(record)
-      .map(([key, v]) => `${text(r, key)}=${JSON.stringify(v)}`)
-      .sort()
-      .join(',');
-  };
-
-  // The world's part under renaming k, memoised on the world.
-  const worldPairs = new WeakMap<World, Pair[]>();
-  const worldPair = (w: World, k: number): Pair => {
-    let pairs = worldPairs.get(w);
-    if (!pairs) worldPairs.set(w, (pairs = new Array<Pair>(n)));
-    const known = pairs[k];
-    if (known) return known;
-    const r = sym.renamings[k]!;
-    const now = w.now;
-    const lanes = new Lanes();
-    const actors = new SetSum();
-    for (const a in w.actors) actors.add(joined(hashText(text(r, a)), hashText(snapText(w.actors[a]!, k))), 0);
-    actors.into(lanes);
-    const flights = new SetSum();
-    for (const m of w.inFlight) {
-      flights.add(hashText(flightText(m, k)), ((m.at - now) * 65599 + past(m.originAt, now)) ^ Math.imul(past(m.sentAt, now), 0x9e3779b1));
-    }
-    flights.into(lanes);
-    const timers = new SetSum();
-    const far = folds ? farTimerTimes(w) : null;
-    w.timers.forEach((t, j) => timers.add(hashText(timerText(t, k)), far ? far[j]! : t.at - now));
-    timers.into(lanes);
-    lanes.pair(hashText(`${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}`));
-    const p = lanes.donePair();
-    pairs[k] = p;
-    return p;
-  };
-  type MonitorsEntry = { pairs: Pair[]; times: readonly (number | null)[]; lookbacks: readonly number[] };
-  const monitorPairs = new WeakMap<readonly MonitorState<unknown>[], MonitorsEntry>();
-  const monitorsPair = (monitors: readonly MonitorState<unknown>[], k: number): { pair: Pair; times: readonly (number | null)[]; lookbacks: readonly number[] } => {
-    let entry = monitorPairs.get(monitors);
-    if (!entry) {
-      const times: (number | null)[] = [];
-      const lookbacks: number[] = [];
-      for (let i = 0; i < monitors.length; i++) {
-        const m = monitorText(i, monitors[i]!, 0);
-        m.times.forEach((t, j) => {
-          times.push(t);
-          lookbacks.push(m.lookbacks?.[j] ?? Infinity);
-        });
-      }
-      monitorPairs.set(monitors, (entry = { pairs: new Array<Pair>(n), times, lookbacks }));
-    }
-    let p = entry.pairs[k];
-    if (!p) {
-      const lanes = new Lanes();
-      for (let i = 0; i < monitors.length; i++) lanes.pair(hashText(`${i}:${monitorText(i, monitors[i]!, k).text}`));
-      p = entry.pairs[k] = lanes.donePair();
-    }
-    return { pair: p, times: entry.times, lookbacks: entry.lookbacks };
-  };
+  // Every renaming's keying splits a monitor's data the same way: once, texts kept to rename.
+  const splits = new MonitorSplits(properties, folds, hashes, true);
+  const times = new RelativeTimes(horizonMs);
+  const keyings = sym.renamings.map(
+    (r) =>
+      new Keying(hashes, splits, times, folds !== null, {
+        text: (t) => sym.rename(r, t),
+        snapKey: (snap) => (r.identity ? snap.key : reorderMembers(sym.rename(r, snap.key), snap.key)),
+      }),
+  );
 
   // The renamings that fix every node the ECMP hash tells apart in this world (pinnedByHash).
   const allowedByWorld = new WeakMap<World, number[]>();
@@ -342,61 +242,15 @@ export function symmetricKeyMaker(
     return ks;
   };
 
+  const lanes = new Lanes();
   const out: [number, number] = [0, 0];
-  const fingerprintOf = (world: World, monitors: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): [number, number] => {
-    let bestA = 0;
-    let bestB = 0;
-    const lanes = new Lanes();
-    for (const k of allowed(world)) {
-      lanes.reset();
-      lanes.word(faults);
-      lanes.word(busyInstant ? 1 : 0);
-      lanes.pair(worldPair(world, k));
-      const m = monitorsPair(monitors, k);
-      lanes.pair(m.pair);
-      for (let j = 0; j < m.times.length; j++) lanes.word(rel(m.times[j]!, world, m.lookbacks[j]));
-      const p = lanes.donePair();
-      const a = p.a >>> 0;
-      const b = p.b >>> 0;
-      if (k === 0 || a < bestA || (a === bestA && b < bestB)) {
-        bestA = a;
-        bestB = b;
-      }
-    }
-    out[0] = bestA;
-    out[1] = bestB;
-    return out;
-  };
-
-  /** The whole key under renaming k, as text (exact mode, tests). */
-  const keyText = (st: ExplorerState, k: number): string => {
-    const r = sym.renamings[k]!;
-    const w = st.world;
-    const now = w.now;
-    const actors = Object.keys(w.actors)
-      .map((a) => `${text(r, a)}=${snapText(w.actors[a]!, k)}`)
-      .sort()
-      .join(',');
-    const flights = w.inFlight.map((m) => `${m.at - now}:${past(m.sentAt, now)}:${past(m.originAt, now)}:${flightText(m, k)}`).sort().join(',');
-    const far = folds ? farTimerTimes(w) : null;
-    const timers = w.timers.map((t, j) => `${far ? far[j] : t.at - now}:${timerText(t, k)}`).sort().join(',');
-    let monitors = '';
-    for (let i = 0; i < st.monitors.length; i++) {
-      const m = monitorText(i, st.monitors[i]!, k);
-      monitors += m.text;
-      m.times.forEach((t, j) => (monitors += t === null ? ':-' : `:${rel(t, w, m.lookbacks?.[j])}`));
-      monitors += ',';
-    }
-    return `${st.faults}${st.busyInstant ? '*' : ''}|${actors}|${flights}|${timers}|${restText(r, w.down)}|${restText(r, w.epochs)}|${restText(r, w.hosts)}|${restText(r, w.links)}|${restText(r, w.modes)}|${monitors}`;
-  };
-
   return {
     hashOf: base.hashOf,
     key(st) {
       checkEpochs(st.world);
-      let best = keyText(st, 0);
+      let best = keyings[0]!.key(st);
       for (const k of allowed(st.world)) {
-        const t = keyText(st, k);
+        const t = keyings[k]!.key(st);
         if (t < best) best = t;
       }
       return best;
@@ -407,7 +261,22 @@ export function symmetricKeyMaker(
     },
     fingerprintOf(world, monitors, faults, busyInstant) {
       checkEpochs(world);
-      return fingerprintOf(world, monitors, faults, busyInstant);
+      let bestA = 0;
+      let bestB = 0;
+      let first = true;
+      for (const k of allowed(world)) {
+        const p = keyings[k]!.fingerprint(lanes, world, monitors, faults, busyInstant);
+        const a = p.a >>> 0;
+        const b = p.b >>> 0;
+        if (first || a < bestA || (a === bestA && b < bestB)) {
+          bestA = a;
+          bestB = b;
+          first = false;
+        }
+      }
+      out[0] = bestA;
+      out[1] = bestB;
+      return out;
     },
     worldKey: (w) => base.worldKey(w),
     monitorIdentity: (i, m) => base.monitorIdentity(i, m),

@@ -86,6 +86,12 @@ describe('state keys', () => {
     expect(keys.key({ ...state, world: { ...state.world, down: { fp1: true } } })).not.toBe(base);
   });
 
+  it('tell apart a fast path restarted on another physical host (the world\'s hosts)', () => {
+    const moved = { ...state, world: { ...state.world, hosts: { fp1: 1 } } };
+    expect(keys.key(moved)).not.toBe(base);
+    expect(keys.fingerprint(moved)).not.toEqual(keys.fingerprint(state));
+  });
+
   it('tell apart a monitor that has seen a violation', () => {
     const monitors = state.monitors.map((m, i) =>
       i === 0 ? { ...m, verdict: { ...m.verdict, violation: { t: 0, message: 'x' } } } : m,

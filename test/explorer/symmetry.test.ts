@@ -263,6 +263,31 @@ describe('renaming', () => {
   });
 });
 
+describe('one keying routine', () => {
+  it('with no groups (the identity alone) the symmetric key maker keys every state as the base does: the same parts, times and folds', () => {
+    // Both key makers share codec.ts's Keying; a part, time or fold written into one path only would tell them apart here.
+    const o = { ...options('three-paths', 'patent'), faultMenu: faultMenu(['crash', 'restart'], 3) };
+    const { space, keys, sys } = spaceFor({ ...o, symmetry: [] });
+    const identity = symmetricKeyMaker(sys, keys, makeSymmetry(sys, []), o.properties, horizonFor(o.scenario), { folds: o.scenario });
+    let frontier = [initialState(space).state];
+    let compared = 0;
+    let faulted = 0;
+    for (let depth = 0; depth < 40 && frontier.length > 0; depth++) {
+      const next: ExplorerState[] = [];
+      for (const s of frontier) {
+        expect(identity.fingerprint(s)).toEqual(keys.fingerprint(s));
+        expect(identity.key(s)).toBe(keys.key(s));
+        compared++;
+        if (s.faults > 0) faulted++;
+        for (const c of successors(space, s).slice(0, 3)) next.push(c.state);
+      }
+      frontier = next.slice(0, 40);
+    }
+    expect(compared).toBeGreaterThan(500);
+    expect(faulted).toBeGreaterThan(100);
+  });
+});
+
 describe('modes of the search', () => {
   it('exact keys and the lean mode reduce alike', () => {
     const o = { ...options('three-paths', 'prior-art'), por: true, symmetry: profileSymmetry('three-paths') };
