@@ -405,6 +405,8 @@ function exploreProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRe
 interface Frame {
   state: ExplorerState;
   ordinal: number;
+  /** The move from its parent (null for a root). */
+  edge: Edge | null;
   moves: (Successor | null)[] | null;
   next: number;
 }
@@ -461,7 +463,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     edge: Edge,
     violation: Successor['violation'],
     childDepth: number,
-    pathOf: (child: number, here: number) => { start: number; path: number[] },
+    pathOf: (child: number, here: number, edge: Edge) => { start: number; edges: Edge[] },
   ): number => {
     if (shard && parent.faults === 0) {
       if (edge.kind === 'fault') {
@@ -487,10 +489,9 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     if (child < 0) return -1;
     if (split && faults === 0) split.prefixStates++;
     if (violation && !violations.has(violation.property)) {
-      const { start, path } = pathOf(child, here);
-      const found: ExploreViolation = { ...violation, depth: childDepth, edges: [], start };
+      const { start, edges } = pathOf(child, here, edge);
+      const found: ExploreViolation = { ...violation, depth: childDepth, edges, start };
       violations.set(violation.property, found);
-      rebuildEdges(space, roots[start]!, path, found);
       if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
         stop = 'found';
         return child;
@@ -509,7 +510,10 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
       frontier.push(state);
       frontierIndex.push(rootIndex[k]!);
     });
-    const linked = (child: number) => ({ start: visited.rootOf(child), path: visited.pathTo(child) });
+    const linked = (child: number) => {
+      const start = visited.rootOf(child);
+      return { start, edges: rebuildEdges(space, keys, roots[start]!, visited.pathTo(child), visited.pathFingerprints(child)) };
+    };
     while (frontier.length > 0) {
       if (depth >= options.maxDepth) {
         cutBy = 'depth';
@@ -551,12 +555,13 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     // Depth-first (ExploreOptions.depthFirst): the stack is the path, and all the search holds
     // besides the visited set. `depth` is the longest path it took.
     let stack: Frame[] = [];
-    const onStack = (_child: number, here: number) => ({ start: stack[0]!.ordinal, path: [...stack.slice(1).map((f) => f.ordinal), here] });
+    // The stack holds the moves taken: the path's edges as they were, nothing to rebuild.
+    const onStack = (_child: number, _here: number, edge: Edge) => ({ start: stack[0]!.ordinal, edges: [...stack.slice(1).map((f) => f.edge!), edge] });
     let expanded = 0;
     let cutDeep = false;
     for (let k = 0; k < roots.length && stop === null; k++) {
       if (rootIndex[k]! < 0) continue;
-      stack = [{ state: roots[k]!, ordinal: k, moves: null, next: 0 }];
+      stack = [{ state: roots[k]!, ordinal: k, edge: null, moves: null, next: 0 }];
       while (stack.length > 0 && stop === null) {
         const top = stack[stack.length - 1]!;
         const at = stack.length - 1;
@@ -583,7 +588,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
         const x = s.state;
         if (arrive(top.state, -1, here, x.world, x.monitors, x.faults, x.busyInstant, s.edge, s.violation, at + 1, onStack) < 0) continue;
         // A violating state is still expanded (TLC's -continue), as breadth first.
-        stack.push({ state: x, ordinal: here, moves: null, next: 0 });
+        stack.push({ state: x, ordinal: here, edge: s.edge, moves: null, next: 0 });
         if (at + 1 > depth) {
           depth = at + 1;
           // The path at its longest so far, and every few thousand states: live objects with --expose-gc.
@@ -615,14 +620,30 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
 }
 
 /** Walk the successor ordinals from the root again, to know what each move was. */
-function rebuildEdges(space: ExploreSpace, root: ExplorerState, path: number[], into: ExploreViolation): void {
+/**
+ * The edges of a breadth-first path, from the successor ordinals the visited set keeps,
+ * each step checked against the fingerprint (or key) the state was added with: a world's
+ * moves come from the world of its key the cache holds, whose ids (and so the order of its
+ * moves) may differ from the one met when the state was found, after the cache started
+ * afresh. A step whose ordinal leads elsewhere takes the successor with that fingerprint.
+ */
+function rebuildEdges(space: ExploreSpace, keys: KeyMaker, root: ExplorerState, path: readonly number[], targets: readonly (string | readonly [number, number])[]): Edge[] {
+  const edges: Edge[] = [];
+  const isTarget = (x: ExplorerState, target: string | readonly [number, number]): boolean => {
+    if (typeof target === 'string') return keys.key(x) === target;
+    const [h, l] = keys.fingerprintOf(x.world, x.monitors, x.faults, x.busyInstant);
+    return h === target[0] && l === target[1];
+  };
   let state = root;
-  for (const ordinal of path) {
+  path.forEach((ordinal, k) => {
     const succ = successors(space, state);
-    const s = succ[ordinal]!;
-    into.edges.push(s.edge);
+    const target = targets[k]!;
+    const s = succ[ordinal] && isTarget(succ[ordinal]!.state, target) ? succ[ordinal]! : succ.find((x) => isTarget(x.state, target));
+    if (!s) throw new Error(`counterexample rebuild lost its way at move ${k + 1}: no successor with the state found there`);
+    edges.push(s.edge);
     state = s.state;
-  }
+  });
+  return edges;
 }
 
 /** A violation's path as a scenario (pathToScenario from the initial state it starts at): the shortest, unless found depth first. */

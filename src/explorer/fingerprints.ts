@@ -130,6 +130,31 @@ export class FingerprintSet {
     return path.reverse();
   }
 
+  /**
+   * The fingerprints (exact mode: the keys) of the states on the path to `index`, root
+   * excluded, in path order: what `pathTo`'s steps lead to. One pass over the table.
+   */
+  pathFingerprints(index: number): (string | [number, number])[] {
+    if (!this.links) throw new Error('a visited set without links has no paths');
+    const onPath: number[] = [];
+    for (let i = index; this.parents[i]! >= 0; i = this.parents[i]!) onPath.push(i);
+    onPath.reverse();
+    const position = new Map(onPath.map((i, k) => [i, k]));
+    const out = new Array<string | [number, number]>(onPath.length);
+    if (this.keys) {
+      for (const [key, i] of this.keys) {
+        const k = position.get(i);
+        if (k !== undefined) out[k] = key;
+      }
+    } else {
+      for (let slot = 0; slot < this.slots.length; slot++) {
+        const k = this.slots[slot]! > 0 ? position.get(this.slots[slot]! - 1) : undefined;
+        if (k !== undefined) out[k] = [this.hi[slot]!, this.lo[slot]!];
+      }
+    }
+    return out;
+  }
+
   private record(parent: number, ordinal: number): number {
     const index = this.count++;
     if (!this.links) return index;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { PROPERTIES } from '../../properties/index.js';
 import type { MonitorState } from '../../src/checker/property.js';
-import { explorePerProperty, worldCacheFor } from '../../src/explorer/explore.js';
+import { explorePerProperty, initialState, spaceFor, worldCacheFor } from '../../src/explorer/explore.js';
+import { successors, type Successor } from '../../src/explorer/successors.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
 import { LEAN_WORLDS, WorldCache } from '../../src/explorer/worldCache.js';
@@ -58,5 +59,31 @@ describe('the world cache', () => {
     expect(cache.canonical(property, 0, two, identify)).toBe(two);
     expect(cache.canonical(property, 0, state(1), identify)).toBe(one);
     expect(cache.canonical(property, 0, state(2), identify)).toBe(two);
+  });
+});
+
+describe('counterexamples whatever world of a key the cache holds', () => {
+  // A world's moves come from the world of its key the cache holds, whose ids and move order
+  // may differ from those met when a state was found: the rebuilt path is checked step by
+  // step against the fingerprints the states were added with (explore.ts, rebuildEdges).
+  it('rebuilds the path of each violation to a state that violates it, with a cache of one world', () => {
+    const cases = [['prior-art', 2, 'L1'], ['prior-art', 2, 'L2'], ['patent', 3, 'L2']] as const;
+    for (const [design, maxFaults, id] of cases) {
+      const options = { ...profileSpace('small', design), properties: PROPERTIES.filter((p) => p.id === id), maxDepth: 100_000, maxFaults, por: true };
+      const worlds = worldCacheFor(options.scenario, 1);
+      const r = explorePerProperty(options, worlds);
+      const { space } = spaceFor(options, worlds);
+      for (const v of r.violations) {
+        expect(v.edges).toHaveLength(v.depth);
+        let state = initialState(space, v.start).state;
+        let last: Successor | undefined;
+        for (const edge of v.edges) {
+          last = successors(space, state).find((s) => JSON.stringify(s.edge) === JSON.stringify(edge));
+          expect(last, `${design} ${v.property}: every edge is a move of the state before it`).toBeDefined();
+          state = last!.state;
+        }
+        expect(last!.violation?.property).toBe(v.property);
+      }
+    }
   });
 });
