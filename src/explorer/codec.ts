@@ -618,6 +618,8 @@ export class Keying {
   private readonly members = new WeakMap<object, Pair>();
   private readonly monitorData = new WeakMap<MonitorSplit, Pair>();
   private readonly monitorArrays = new WeakMap<object, MonitorsMemo>();
+  /** Past times whole: the cache of world moves keys worlds by them (KeyMaker.worldKey). */
+  private readonly wholeTimes = new RelativeTimes(Infinity);
 
   /** `farTimers`: fold far timers (FAR_MS), as the run's folds say. */
   constructor(
@@ -712,6 +714,15 @@ export class Keying {
     if (known) return known;
     const p = this.walkedPair(w, null);
     return setMemo<WorldMemo>(w, { a: p.a, b: p.b, owner: w });
+  }
+
+  /** The same with past times whole, when a message's are further back than the horizon (else null). */
+  beyondHorizon(w: World): Pair | null {
+    const h = this.times.horizonMs;
+    if (!w.inFlight.some((m) => m.sentAt - w.now < -h || m.originAt - w.now < -h)) return null;
+    const sink = this.hash.begin();
+    walkWorld(w, null, this.wholeTimes, sink);
+    return sink.end();
   }
 
   /** A world's part of a state's key: with folds, far timers folded. */
@@ -869,6 +880,11 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
       lanes.pair(memo);
       lanes.word(w.now);
       lanes.word(w.now / 0x100000000);
+      // The pair caps a message's past times at the horizon, as a state's key does; the cache
+      // of world moves must not: a world of the key steps in place of this one, and a monitor
+      // reads those times whole (L1/L2 compare when a packet's data left with the fault).
+      const beyond = keying.beyondHorizon(w);
+      if (beyond !== null) lanes.pair(beyond);
       const q = lanes.donePair();
       // 53 bits: a JavaScript number, so a Map looks it up without building a string.
       return (memo.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));

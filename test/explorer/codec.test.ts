@@ -81,6 +81,19 @@ describe('state keys', () => {
     expect(keys.fingerprint(moved)).not.toEqual(keys.fingerprint(state));
   });
 
+  it('key worlds for the cache of world moves by whole past times: a message older than the horizon, sent at two moments, is one state but two worlds', () => {
+    const w = state.world;
+    const h = horizonFor(scenario);
+    const m = w.inFlight[0]!;
+    const old = (back: number) => ({ ...w, inFlight: [{ ...m, sentAt: w.now - h - back, originAt: w.now - h - back }, ...w.inFlight.slice(1)] });
+    const [a, b] = [old(5), old(9)];
+    // The state's key caps past times at the horizon (what the monitors can still tell apart)...
+    expect(keys.key({ ...state, world: a })).toBe(keys.key({ ...state, world: b }));
+    // ...the world's key does not: the cache steps a world of the key in place of another, and a monitor reads the whole time.
+    expect(keys.worldKey(a)).not.toBe(keys.worldKey(b));
+    expect(keys.worldKey(old(5))).toBe(keys.worldKey(a));
+  });
+
   it('tell apart the fault budget spent and a node that is down', () => {
     expect(keys.key({ ...state, faults: 1 })).not.toBe(base);
     expect(keys.key({ ...state, world: { ...state.world, down: { fp1: true } } })).not.toBe(base);
