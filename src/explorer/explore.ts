@@ -434,6 +434,14 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
   const rootKey = keys.key(roots[0]!);
   const rootIndex = roots.map((state, k) => visited.add(k === 0 ? rootKey : keys.key(state), -1, k));
   const initialStates = visited.size;
+  // A property an initial state already violates: no step reports it (a step reports what it newly violates).
+  roots.forEach((state, k) => {
+    if (rootIndex[k]! < 0) return;
+    state.monitors.forEach((m, i) => {
+      const id = space.properties[i]!.id;
+      if (m.verdict.violation && !violations.has(id)) violations.set(id, { property: id, violation: m.verdict.violation, depth: 0, edges: [], start: k });
+    });
+  });
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
   let depth = 0;
@@ -461,7 +469,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     faults: number,
     busyInstant: boolean,
     edge: Edge,
-    violation: Successor['violation'],
+    newViolations: Successor['violations'],
     childDepth: number,
     pathOf: (child: number, here: number, edge: Edge) => { start: number; edges: Edge[] },
   ): number => {
@@ -488,10 +496,11 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     }
     if (child < 0) return -1;
     if (split && faults === 0) split.prefixStates++;
-    if (violation && !violations.has(violation.property)) {
-      const { start, edges } = pathOf(child, here, edge);
-      const found: ExploreViolation = { ...violation, depth: childDepth, edges, start };
-      violations.set(violation.property, found);
+    let path: { start: number; edges: Edge[] } | null = null;
+    for (const violation of newViolations ?? []) {
+      if (violations.has(violation.property)) continue;
+      path ??= pathOf(child, here, edge);
+      violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges, start: path.start });
       if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
         stop = 'found';
         return child;
@@ -529,8 +538,8 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
         const index = frontierIndex[k]!;
         const parent = frontier[k]!;
         let ordinal = 0;
-        expand(space, parent, (world, monitors, faults, busyInstant, edge, violation) => {
-          const child = arrive(parent, index, ordinal++, world, monitors, faults, busyInstant, edge, violation, depth + 1, linked);
+        expand(space, parent, (world, monitors, faults, busyInstant, edge, violations) => {
+          const child = arrive(parent, index, ordinal++, world, monitors, faults, busyInstant, edge, violations, depth + 1, linked);
           if (child < 0) return false;
           // A violating state is still expanded (TLC's -continue): other properties may fail later on.
           next.push({ world, monitors, faults, busyInstant });
@@ -586,7 +595,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
         const s = top.moves[here]!;
         top.moves[here] = null;
         const x = s.state;
-        if (arrive(top.state, -1, here, x.world, x.monitors, x.faults, x.busyInstant, s.edge, s.violation, at + 1, onStack) < 0) continue;
+        if (arrive(top.state, -1, here, x.world, x.monitors, x.faults, x.busyInstant, s.edge, s.violations, at + 1, onStack) < 0) continue;
         // A violating state is still expanded (TLC's -continue), as breadth first.
         stack.push({ state: x, ordinal: here, edge: s.edge, moves: null, next: 0 });
         if (at + 1 > depth) {

@@ -85,6 +85,9 @@ export function exploreShare(
     const fp = keys.fingerprint(state);
     if (local.addPair(fp[0], fp[1], -1, k) < 0) return;
     prefix.push([fp[0], fp[1]]);
+    state.monitors.forEach((m, i) => {
+      if (m.verdict.violation) violated.add(options.properties[i]!.id);
+    });
     frontier.push({ state, depth: 0 });
   });
   const initialStates = prefix.length;
@@ -98,7 +101,7 @@ export function exploreShare(
         const fp = keys.fingerprint(s.state);
         if (local.addPair(fp[0], fp[1], -1, 0) < 0) continue;
         prefix.push(fp);
-        if (s.violation) violated.add(s.violation.property);
+        for (const v of s.violations ?? []) violated.add(v.property);
         next.push({ state: s.state, depth: level + 1 });
       }
     }
@@ -161,13 +164,13 @@ export function exploreShare(
         Atomics.store(ctl, DONE, 1);
         break;
       }
-      expand(space, state, (world, monitors, faults, busyInstant, _edge, violation) => {
+      expand(space, state, (world, monitors, faults, busyInstant, _edge, violations) => {
         transitions++;
         const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
         if (!shared.add(h, l)) return;
         claimed++;
         depth = Math.max(depth, d + 1);
-        if (violation) violated.add(violation.property);
+        for (const v of violations ?? []) violated.add(v.property);
         queue.push({ state: { world, monitors, faults, busyInstant }, depth: d + 1 });
       });
       if ((transitions & 63) === 0) serveRequests();

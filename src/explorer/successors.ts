@@ -25,8 +25,14 @@ export type { Edge } from './worldCache.js';
 export interface Successor {
   state: ExplorerState;
   edge: Edge;
-  /** The first property this step violated, if any. */
-  violation: { property: string; violation: Violation } | null;
+  /** The properties this step violated (their monitors newly violated), null when none. */
+  violations: readonly NewViolation[] | null;
+}
+
+/** A property a step violated. */
+export interface NewViolation {
+  readonly property: string;
+  readonly violation: Violation;
 }
 
 /** A system the search starts from, and the ECMP order its ENI was given (null: none given). */
@@ -135,17 +141,21 @@ function range(lo: number, hi: number): number[] {
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
-/** Where `observe` leaves the first property it saw violated: the caller's, one per expansion. */
+/**
+ * Where `observe` leaves the properties it saw violated: the caller's, one per expansion.
+ * Every one of them: a property violated on the same step as another stays violated in every
+ * state after it, so a step that reported only the first would hide it for good.
+ */
 interface Observed {
-  violation: Successor['violation'];
+  violations: NewViolation[] | null;
 }
 
 /**
- * The monitors along a world move: their next states, returned, and the first property
+ * The monitors along a world move: their next states, returned, and the properties
  * violated on the way, in `out` when given (an object of the caller's, not one per call).
  */
 function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[], move: WorldMove, out?: Observed): MonitorState<unknown>[] {
-  let violation: Successor['violation'] = null;
+  let violations: NewViolation[] | null = null;
   let current = monitors as MonitorState<unknown>[];
   for (let j = 0; j < move.observations.length; j++) {
     const memo = move.monitorSteps[j]!;
@@ -160,14 +170,14 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
       const m = current[i]!;
       const s = lastIn[i] === m ? lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
       if (s === m) continue;
-      if (violation === null && s.verdict.violation && !m.verdict.violation) {
-        violation = { property: space.properties[i]!.id, violation: s.verdict.violation };
+      if (s.verdict.violation && !m.verdict.violation) {
+        (violations ??= []).push({ property: space.properties[i]!.id, violation: s.verdict.violation });
       }
       (next ??= current.slice())[i] = s;
     }
     if (next) current = next;
   }
-  if (out) out.violation = violation;
+  if (out) out.violations = violations;
   return current;
 }
 
@@ -259,7 +269,7 @@ export type Visit = (
   faults: number,
   busyInstant: boolean,
   edge: Edge,
-  violation: Successor['violation'],
+  violations: Successor['violations'],
 ) => boolean | void;
 
 /** Every successor of a state, in a fixed order (faults first, then events), to `visit`. */
@@ -268,12 +278,12 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   const rep = node.rep;
   const due = nextEventTime(rep);
   const faultsOffered = state.faults < space.maxFaults && due !== Infinity && (!state.busyInstant || due > rep.now);
-  const seen: Observed = { violation: null };
+  const seen: Observed = { violations: null };
   if (faultsOffered) {
     node.faults ??= faultMoves(space, rep);
     for (const move of node.faults) {
       const monitors = observe(space, state.monitors, move, seen);
-      if (visit(move.world, monitors, state.faults + 1, false, move.edge, seen.violation) === true) return;
+      if (visit(move.world, monitors, state.faults + 1, false, move.edge, seen.violations) === true) return;
     }
   }
   node.events ??= eventMoves(space, rep);
@@ -284,7 +294,7 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   }
   for (const move of events) {
     const monitors = observe(space, state.monitors, move, seen);
-    if (visit(move.world, monitors, state.faults, true, move.edge, seen.violation) === true) return;
+    if (visit(move.world, monitors, state.faults, true, move.edge, seen.violations) === true) return;
   }
 }
 
@@ -430,8 +440,8 @@ function sameState(space: ExploreSpace, one: ExplorerState, other: ExplorerState
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {
   const out: Successor[] = [];
-  expand(space, state, (world, monitors, faults, busyInstant, edge, violation) => {
-    out.push({ state: { world, monitors, faults, busyInstant }, edge, violation });
+  expand(space, state, (world, monitors, faults, busyInstant, edge, violations) => {
+    out.push({ state: { world, monitors, faults, busyInstant }, edge, violations });
   });
   return out;
 }

@@ -105,7 +105,7 @@ function unstableClasses(
     const next: ExplorerState[] = [];
     for (const s of frontier) {
       const succ = successors(space, s);
-      const after = [...new Set(succ.map((c) => `${key(canonical, c.state)}${c.violation ? `!${c.violation.property}` : ''}`))].sort().join(',');
+      const after = [...new Set(succ.map((c) => `${key(canonical, c.state)}${(c.violations ?? []).map((v) => `!${v.property}`).join('')}`))].sort().join(',');
       const c = key(canonical, s);
       let members = classes.get(c);
       if (!members) classes.set(c, (members = new Map()));
