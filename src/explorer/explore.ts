@@ -27,7 +27,7 @@ import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
 import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor } from './successors.js';
-import { WorldCache } from './worldCache.js';
+import { LEAN_CACHE_LIMIT, WorldCache } from './worldCache.js';
 
 /** Why a search ended before it had visited every reachable state. */
 export type StopReason = 'depth' | 'states' | 'found' | 'memory' | 'interrupted' | 'table';
@@ -90,7 +90,7 @@ export interface ExploreOptions {
    */
   por?: boolean;
   /**
-   * Memory first (`--lean`): the moves of a few worlds only (LEAN_WORLDS), no canonical
+   * Memory first (`--lean`): the moves of a few worlds only (LEAN_CACHE_LIMIT), no canonical
    * monitor states; the engine's and the monitor charts' caches kept small
    * (LEAN_CACHE_LIMIT). The same states and verdicts.
    */
@@ -383,9 +383,6 @@ export function shardOfFingerprint(h: number, l: number, count: number): number 
   x = (x ^ (x >>> 16)) >>> 0;
   return (x % count) + 1;
 }
-
-/** Lean: the bound of the engine's and the monitor charts' caches (runner.ts, setCacheLimit). */
-export const LEAN_CACHE_LIMIT = 256;
 
 /** Lean, depth-first: the heap is sampled every this many new states (and at each new deepest path). */
 const HEAP_SAMPLE_STATES = 8192;

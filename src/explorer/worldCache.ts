@@ -78,15 +78,18 @@ export interface EventGroup {
 }
 
 /**
+ * Lean (`--lean`): the bound of every cache a lean search keeps, whatever the space: the
+ * worlds' moves here, the engine's and the monitor charts' entries (runner.ts, setCacheLimit).
+ */
+export const LEAN_CACHE_LIMIT = 256;
+
+/**
  * The moves of each world, computed once per world key (content, times relative to now,
  * and now itself). Worlds are few next to states: states are worlds times monitor states
  * (the small profile with two faults: 14,071 worlds at their times for 330,261 states),
  * so most states reuse the world steps, and the very observation objects, of an earlier
  * state with an equal world (its representative, as equal keys already make states one).
  */
-/** The worlds a lean search keeps moves for: a bound whatever the space (the cache starts afresh past it). */
-export const LEAN_WORLDS = 256;
-
 export class WorldCache {
   private nodes = new Map<number, WorldNode>();
   /** Monitor steps remembered on the moves (bounded with the worlds). */
@@ -105,13 +108,13 @@ export class WorldCache {
     /** ... and when the heap is fuller than this share of its limit. */
     private readonly heapShare = 0.6,
     /**
-     * Memory first (`--lean`): at most LEAN_WORLDS worlds' moves, monitor states stay as made.
+     * Memory first (`--lean`): at most LEAN_CACHE_LIMIT worlds' moves, monitor states stay as made.
      * A few worlds are enough for the partial-order check, which steps the worlds of one
      * instant again and again (with none kept, it worked each out afresh every time).
      */
     readonly lean = false,
   ) {
-    if (lean) this.limit = Math.min(limit, LEAN_WORLDS);
+    if (lean) this.limit = Math.min(limit, LEAN_CACHE_LIMIT);
   }
 
   /** The one monitor state kept for this identity (the first one seen). */

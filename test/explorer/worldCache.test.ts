@@ -11,7 +11,7 @@ import { explorePerProperty, initialState, spaceFor, worldCacheFor } from '../..
 import { successors, type Successor } from '../../src/explorer/successors.js';
 import { loadExplorerManifest } from '../../src/cli/exploreManifest.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
-import { LEAN_WORLDS, WorldCache } from '../../src/explorer/worldCache.js';
+import { LEAN_CACHE_LIMIT, WorldCache } from '../../src/explorer/worldCache.js';
 import type { World } from '../../src/engine/world.js';
 import type { MonitorIdentity } from '../../src/explorer/codec.js';
 
@@ -27,15 +27,15 @@ describe('the world cache', () => {
     expect(Object.fromEntries(tiny.violations.map((v) => [v.property, v.depth]))).toEqual(expected.violated);
   });
 
-  it('keeps the moves of at most LEAN_WORLDS worlds when lean: one node per world while it lasts, afresh past the bound', () => {
+  it('keeps the moves of at most LEAN_CACHE_LIMIT worlds when lean: one node per world while it lasts, afresh past the bound', () => {
     // Worlds told apart by their time alone: the key is the caller's.
     const cache = new WorldCache((w) => w.now, 500_000, 0.6, true);
     const world = (now: number) => ({ now }) as unknown as World;
     const first = cache.node(world(0));
     expect(cache.node(world(0))).toBe(first);
-    for (let t = 1; t < LEAN_WORLDS; t++) cache.node(world(t));
+    for (let t = 1; t < LEAN_CACHE_LIMIT; t++) cache.node(world(t));
     expect(cache.node(world(0))).toBe(first);
-    cache.node(world(LEAN_WORLDS));
+    cache.node(world(LEAN_CACHE_LIMIT));
     expect(cache.node(world(0))).not.toBe(first);
   });
 
