@@ -18,7 +18,7 @@ import { enabledMoves, nextEventTime, step, type Move, type World } from '../eng
 import { declOf, type AnyFault } from '../config/faults.js';
 import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
-import { stepMemo, type Edge, type EventGroup, type StepMemo, type WorldCache, type WorldMove } from './worldCache.js';
+import { stepMemo, type Edge, type EventGroup, type StepMemo, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
 
 export type { Edge } from './worldCache.js';
 
@@ -289,7 +289,7 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   node.events ??= eventMoves(space, rep);
   let events = node.events;
   if (space.por && !faultsOffered && events.length > 1) {
-    const ample = ampleMoves(space, { world: rep, monitors: state.monitors, faults: state.faults, busyInstant: state.busyInstant });
+    const ample = ampleMoves(space, state, groupsOfNode(space, node));
     if (ample !== null) events = ample;
   }
   for (const move of events) {
@@ -350,7 +350,11 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
 
 /** A world's event moves (from the cache of world moves) and their groups. */
 function eventGroups(space: ExploreSpace, w: World): readonly Group[] | null {
-  const node = space.worlds.node(w);
+  return groupsOfNode(space, space.worlds.node(w));
+}
+
+/** The same, for a world's node already at hand: worked out once per node. */
+function groupsOfNode(space: ExploreSpace, node: WorldNode): readonly Group[] | null {
   if (node.groups === undefined) {
     node.events ??= eventMoves(space, node.rep);
     node.groups = groupsOf(space, node.rep, node.events);
@@ -358,7 +362,7 @@ function eventGroups(space: ExploreSpace, w: World): readonly Group[] | null {
   return node.groups;
 }
 
-/** The product step of a state along a world move (its world must be the move's). */
+/** The product step of a state along a world move (a move of the world of its world's key: the cache's representative). */
 function after(space: ExploreSpace, x: ExplorerState, move: WorldMove): ExplorerState {
   return { world: move.world, monitors: observe(space, x.monitors, move), faults: x.faults, busyInstant: true };
 }
@@ -372,8 +376,7 @@ function findMove(group: Group | undefined, choices: readonly number[]): WorldMo
 }
 
 /** The moves of the first persistent group (see above), or null: explore them all. */
-function ampleMoves(space: ExploreSpace, s: ExplorerState): WorldMove[] | null {
-  const groups = eventGroups(space, s.world);
+function ampleMoves(space: ExploreSpace, s: ExplorerState, groups: readonly Group[] | null): WorldMove[] | null {
   if (groups === null || groups.length < 2) return null;
   // Candidates in the order of their content (due time last), not of ids: the choice is the
   // state key's, whichever world of that key (or worker) meets it.
@@ -430,7 +433,7 @@ function persistent(space: ExploreSpace, x: ExplorerState, groups: readonly Grou
  * same monitor state objects (canonical: one per identity) answer yes without hashing.
  */
 function sameState(space: ExploreSpace, one: ExplorerState, other: ExplorerState): boolean {
-  if (!space.worlds.lean && space.worlds.node(one.world) === space.worlds.node(other.world)) {
+  if (space.worlds.node(one.world) === space.worlds.node(other.world)) {
     let same = true;
     for (let i = 0; i < one.monitors.length && same; i++) same = one.monitors[i] === other.monitors[i];
     if (same) return true;
