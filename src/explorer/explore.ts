@@ -431,6 +431,16 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
   const rootKey = keys.key(roots[0]!);
   const rootIndex = roots.map((state, k) => visited.add(k === 0 ? rootKey : keys.key(state), -1, k));
   const initialStates = visited.size;
+  let transitions = 0;
+  const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
+  const foundAll = (): boolean => stopWhen !== null && [...stopWhen].every((p) => violations.has(p));
+  let depth = 0;
+  let cutBy: ExploreResult['cutBy'] = null;
+  const keyLength = rootKey.length;
+  const maxStates = options.maxStates ?? Infinity;
+  const shard = options.shard && options.shard.count > 1 ? options.shard : null;
+  const split: Split | undefined = shard ? { prefixStates: initialStates, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
+  let stop: StopReason | null = null;
   // A property an initial state already violates: no step reports it (a step reports what it newly violates).
   roots.forEach((state, k) => {
     if (rootIndex[k]! < 0) return;
@@ -439,15 +449,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
       if (m.verdict.violation && !violations.has(id)) violations.set(id, { property: id, violation: m.verdict.violation, depth: 0, edges: [], start: k });
     });
   });
-  let transitions = 0;
-  const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
-  let depth = 0;
-  let cutBy: ExploreResult['cutBy'] = null;
-  const keyLength = rootKey.length;
-  const maxStates = options.maxStates ?? Infinity;
-  const shard = options.shard && options.shard.count > 1 ? options.shard : null;
-  const split: Split | undefined = shard ? { prefixStates: initialStates, prefixTransitions: 0, firstFaults: 0, own: 0 } : undefined;
-  let stop: StopReason | null = null;
+  if (foundAll()) stop = cutBy = 'found';
   let fpOf: ExplorerState | null = null;
   const parentFp: [number, number] = [0, 0];
 
@@ -498,17 +500,19 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
       if (violations.has(violation.property)) continue;
       path ??= pathOf(child, here, edge);
       violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges, start: path.start });
-      if (stopWhen && [...stopWhen].every((p) => violations.has(p))) {
-        stop = 'found';
-        return child;
-      }
+    }
+    if (path !== null && foundAll()) {
+      stop = 'found';
+      return child;
     }
     if (visited.size >= maxStates) stop = 'states';
     return child;
   };
   const progress = (at: number): Progress => ({ states: visited.size, transitions, depth: at, tableBytes: visited.tableBytes() });
 
-  if (!depthFirst) {
+  if (stop !== null) {
+    // Every property sought is violated in an initial state: nothing to search.
+  } else if (!depthFirst) {
     let frontier: ExplorerState[] = [];
     let frontierIndex: number[] = [];
     roots.forEach((state, k) => {
@@ -695,7 +699,8 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
       ? `Counterexample found by the exhaustive explorer depth first (${edges.length} moves${order}): not the shortest; explore without --lean for the shortest.`
       : `Shortest counterexample found by the exhaustive explorer (${edges.length} moves${order}).`,
     choices: script,
-    until: world.now,
+    // A run lasts at least 1 ms (scenario.ts): a violation in the initial state is there at 1 ms too.
+    until: Math.max(1, world.now),
     faults,
   };
 }

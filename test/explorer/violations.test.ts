@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { always, on } from '../../src/checker/property.js';
-import { explore } from '../../src/explorer/explore.js';
+import { evaluate } from '../../src/checker/evaluate.js';
+import { parseScenarioText, scenarioToJson } from '../../src/config/scenario.js';
+import { counterexampleScenario, explore, spaceFor } from '../../src/explorer/explore.js';
 import { profileSpace } from '../../src/explorer/profiles.js';
 import { reverseResumes } from '../../properties/reverseResumes.js';
 
@@ -33,7 +35,14 @@ describe('violations on one step', () => {
         return data;
       },
     });
-    const r = explore({ ...profileSpace('small', 'patent'), properties: [brokenAtStart], maxDepth: 100_000 });
+    const options = { ...profileSpace('small', 'patent'), properties: [brokenAtStart], maxDepth: 100_000 };
+    const r = explore(options);
     expect(r.violations.map((v) => [v.property, v.depth, v.edges.length])).toEqual([['X0', 0, 0]]);
+    // Its counterexample is a scenario `replay` accepts, and replays to the violation.
+    const scenario = parseScenarioText(scenarioToJson(counterexampleScenario(spaceFor(options).space, r.violations[0]!, 'x0')), 'x0.json');
+    expect(evaluate(scenario, [brokenAtStart]).verdicts.get('X0')?.violation).not.toBeNull();
+    // Sought and found in the initial state: nothing more is searched.
+    const sought = explore({ ...options, stopWhenFound: ['X0'] });
+    expect([sought.cutBy, sought.states, sought.violations.map((v) => v.depth)]).toEqual(['found', 1, [0]]);
   });
 });
