@@ -429,7 +429,12 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
   // whose ordinal is its start; those the keys tell alike are one (index -1).
   const roots = space.starts.map((_, k) => initialState(space, k).state);
   const rootKey = keys.key(roots[0]!);
-  const rootIndex = roots.map((state, k) => visited.add(k === 0 ? rootKey : keys.key(state), -1, k));
+  // Added as every other state is (fingerprintOf; the key in exact mode), so that a state equal to a root is known.
+  const rootIndex = roots.map((state, k) => {
+    if (visited.exact) return visited.add(k === 0 ? rootKey : keys.key(state), -1, k);
+    const [h, l] = keys.fingerprintOf(state.world, state.monitors, state.faults, state.busyInstant);
+    return visited.addPair(h, l, -1, k);
+  });
   const initialStates = visited.size;
   let transitions = 0;
   const stopWhen = options.stopWhenFound ? new Set(options.stopWhenFound) : null;
