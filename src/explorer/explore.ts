@@ -687,7 +687,7 @@ export function pathToScenario(space: ExploreSpace, rootChoices: number[], edges
       continue;
     }
     const moves = enabledMoves(world);
-    const k = moves.findIndex((m) => signature(world, m, space.horizonMs, space.hashOf) === edge.signature);
+    const k = moves.findIndex((m) => signature(world, m, space.hashOf) === edge.signature);
     if (k < 0) throw new Error(`counterexample replay lost its way at t=${world.now}: no move ${edge.signature}`);
     if (moves.length > 1) script.push(k);
     world = step(sys, world, moves[k] as Move, new ScriptedChooser(edge.choices, minimalChooser), false).world;

@@ -84,12 +84,12 @@ export interface ExploreSpace {
 }
 
 /** A move's content, independent of ids. */
-export function signature(w: World, move: Move, horizonMs: number, hashOf: (object: object, text: () => string) => string): string {
+export function signature(w: World, move: Move, hashOf: (object: object, text: () => string) => string): string {
   if (move.kind === 'deliver') {
     const m = w.inFlight.find((x) => x.id === move.id)!;
-    // As in keys, a send time further back than the horizon is any such time.
-    const age = (t: number) => Math.max(-horizonMs, t - w.now);
-    return `d${m.from}>${m.to}:${m.src}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${age(m.sentAt)}:${age(m.originAt)}`;
+    // Send times whole, as the cache of world moves keys worlds: two messages alike but for an
+    // old send time are two moves a replay must not confuse (a monitor tells them apart).
+    return `d${m.from}>${m.to}:${m.src}:${hashOf(m.msg, () => JSON.stringify(m.msg))}:${m.causeFrom ?? ''}:${m.sentAt - w.now}:${m.originAt - w.now}`;
   }
   if (move.kind === 'fire') {
     const t = w.timers.find((x) => x.id === move.id)!;
@@ -242,7 +242,7 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
 function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   for (const move of enabledMoves(w)) {
-    const sig = signature(w, move, space.horizonMs, space.hashOf);
+    const sig = signature(w, move, space.hashOf);
     let prefix: number[] | null = [];
     while (prefix !== null) {
       const chooser: EnumeratingChooser = new EnumeratingChooser(prefix, space.delays);
