@@ -21,24 +21,14 @@ function infrastructureAddresses(fastPaths: number, maxEpoch: number, lvsMembers
   return ips;
 }
 
-interface ClientAddresses {
-  /** Every client's real IP. */
-  ips: string[];
-  /** Each client node's own ENI. */
-  eniOf: Map<string, string>;
+/** The clients' real IPs (one `client`, or `client1` … `clientK`), read from the system's plan. */
+function clientIps(sys: System): string[] {
+  return sys.clients.map((c) => sys.nodes[c.client]!.ip(0));
 }
-const clientAddressesOf = new WeakMap<System, ClientAddresses>();
-/** The clients of a run (one `client`, or `client1` … `clientK`), read from the system's node kinds. */
-function clientAddresses(sys: System): ClientAddresses {
-  let a = clientAddressesOf.get(sys);
-  if (!a) {
-    a = {
-      ips: sys.clients.map((c) => sys.nodes[c.client]!.ip(0)),
-      eniOf: new Map(sys.clients.map((c) => [c.client, c.eni])),
-    };
-    clientAddressesOf.set(sys, a);
-  }
-  return a;
+
+/** A client node's own ENI. */
+function eniOf(sys: System, client: string): string | undefined {
+  return sys.clients.find((c) => c.client === client)?.eni;
 }
 
 export const privacy = always<null>(
@@ -52,23 +42,23 @@ export const privacy = always<null>(
     init: () => null,
     step: (data, obs, report) => {
       const { world, sys } = obs;
-      const clients = clientAddresses(sys);
+      const ips = clientIps(sys);
       const changed = chartChanges(obs).filter((c) => WATCHED.has(c.kind));
       if (changed.length > 0) {
         let maxEpoch = 0;
         for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
         const hidden = infrastructureAddresses(sys.config.fastPaths, maxEpoch, sys.config.lvsMembers);
-        checkCharts(world, changed, hidden, clients.ips, report);
+        checkCharts(world, changed, hidden, ips, report);
       }
       for (const e of deliveries(obs)) {
         const kind = sys.nodes[e.to]?.kind;
         if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
-        if (kind === 'client' && e.from !== clients.eniOf.get(e.to)) {
+        if (kind === 'client' && e.from !== eniOf(sys, e.to)) {
           report.violate(e.t, `${sys.clients.length === 1 ? 'the client' : `the client ${e.to}`} received a packet from ${e.from}, not from its ENI`);
         }
         if (kind === 'lvs' || kind === 'server') {
           const json = JSON.stringify(e.msg);
-          const leak = clients.ips.find((ip) => json.includes(JSON.stringify(ip)));
+          const leak = ips.find((ip) => json.includes(JSON.stringify(ip)));
           if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }

@@ -18,16 +18,9 @@ import type { System } from '../src/engine/system.js';
 
 const BEYOND_PVL = new Set(['lvs', 'server', 'vgw', 'client']);
 
-const tenantsOfNodes = new WeakMap<System, Map<string, number>>();
-/** The tenant (index into config.tenants) of each client and ENI node. */
-function nodeTenants(sys: System): Map<string, number> {
-  let map = tenantsOfNodes.get(sys);
-  if (!map) {
-    map = new Map();
-    for (const c of sys.clients) map.set(c.client, c.tenant).set(c.eni, c.tenant);
-    tenantsOfNodes.set(sys, map);
-  }
-  return map;
+/** The tenant (index into config.tenants) of a client or ENI node. */
+function tenantOf(sys: System, node: string): number | undefined {
+  return sys.clients.find((c) => c.client === node || c.eni === node)?.tenant;
 }
 
 export const tenantIsolation = always<null>(
@@ -47,7 +40,7 @@ export const tenantIsolation = always<null>(
         const from = sys.nodes[e.from]?.kind;
         const flow = sys.tenancy[e.msg.flow];
         if (flow !== undefined && (to === 'client' || to === 'eni')) {
-          const tenant = nodeTenants(sys).get(e.to);
+          const tenant = tenantOf(sys, e.to);
           if (tenant !== undefined && tenant !== flow.tenant) {
             report.violate(e.t, `${e.msg.flow} (tenant ${flow.tenant}'s) ${e.msg.dir} packet reached ${e.to}, tenant ${tenant}'s (from ${e.from})`);
           }

@@ -117,4 +117,17 @@ describe('folders', () => {
     }
     expect(found).toEqual([]);
   });
+
+  it('properties keep no cache of their own at module level (a monitor is its data and its step; caching is the checker\'s)', () => {
+    const moduleCache = /^(?:export\s+)?(?:const|let|var)\s+\w+\s*(?::[^=]+)?=\s*new\s+(?:Weak)?Map\b/;
+    expect(moduleCache.test('const seen = new WeakMap<System, string[]>();'), 'the check can fail').toBe(true);
+    expect(moduleCache.test("const WATCHED: ReadonlySet<string> = new Set(['client']);"), 'a constant set is no cache').toBe(false);
+    const found: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'properties'))) {
+      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+        if (moduleCache.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(found).toEqual([]);
+  });
 });
