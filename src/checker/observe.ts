@@ -58,6 +58,8 @@ interface Facts {
   toVgw: DataMsg[] | null;
   sessionLost: boolean | null;
   failovers: readonly MemberFailover[] | null;
+  /** Every chart change (chartChanges), once asked. */
+  charts: readonly ChartChange[] | null;
   /** What `derived` worked out, by deriving function. */
   derived: Map<(obs: Observation) => unknown, unknown> | null;
 }
@@ -109,19 +111,24 @@ export function chartOf<C = Readonly<Record<string, unknown>>>(obs: Observation,
  * order. On the run's first observation every chart counts as started.
  */
 export function chartChanges<C = Readonly<Record<string, unknown>>>(obs: Observation, kind?: NodeKind): readonly ChartChange<C>[] {
-  const out: ChartChange<C>[] = [];
+  const f = facts(obs);
+  const all = (f.charts ??= chartChangesNow(obs)) as readonly ChartChange<C>[];
+  return kind === undefined ? all : all.filter((c) => c.kind === kind);
+}
+
+function chartChangesNow(obs: Observation): ChartChange[] {
+  const out: ChartChange[] = [];
   for (const c of changedActors(obs)) {
     const node = actorNode(c.key);
     const k = obs.sys.nodes[node]!.kind;
-    if (kind !== undefined && k !== kind) continue;
     const slash = c.key.indexOf('/');
     out.push({
       actor: c.key,
       node,
       kind: k,
       flow: slash < 0 ? null : c.key.slice(slash + 1),
-      before: chartState<C>(obs, c.key, c.before),
-      after: chartState<C>(obs, c.key, c.after),
+      before: chartState(obs, c.key, c.before),
+      after: chartState(obs, c.key, c.after),
     });
   }
   return out;
@@ -132,6 +139,22 @@ export function chartChanges<C = Readonly<Record<string, unknown>>>(obs: Observa
  * keys of its maps (what a text search of the snapshot's JSON would find, quoted).
  */
 export function stringsIn(chart: ChartState<unknown>): ReadonlySet<string> {
+  const context = chart.context;
+  if (context === null || typeof context !== 'object') return stringsInNow(chart);
+  const known = stringsOf.get(context);
+  if (known !== undefined && known.value === chart.value) return known.strings;
+  const strings = stringsInNow(chart);
+  stringsOf.set(context, { value: chart.value, strings });
+  return strings;
+}
+
+/**
+ * stringsIn by context object (and state value): a snapshot's context does not change once
+ * made, and the same snapshots come in many steps. A memo of a pure function, keyed weakly.
+ */
+const stringsOf = new WeakMap<object, { value: unknown; strings: ReadonlySet<string> }>();
+
+function stringsInNow(chart: ChartState<unknown>): ReadonlySet<string> {
   const out = new Set<string>();
   const walk = (x: unknown): void => {
     if (typeof x === 'string') out.add(x);
@@ -189,7 +212,7 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, derived: null, owner: obs });
+  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, charts: null, derived: null, owner: obs });
 }
 
 /**
