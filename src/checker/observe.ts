@@ -58,6 +58,8 @@ interface Facts {
   toVgw: DataMsg[] | null;
   sessionLost: boolean | null;
   failovers: readonly MemberFailover[] | null;
+  /** The ENI's change (eniChange), once asked: undefined before. */
+  eni: EniChange | null | undefined;
   /** Every chart change (chartChanges), once asked. */
   charts: readonly ChartChange[] | null;
   /** What `derived` worked out, by deriving function. */
@@ -212,7 +214,7 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, charts: null, derived: null, owner: obs });
+  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, eni: undefined, charts: null, derived: null, owner: obs });
 }
 
 /**
@@ -643,6 +645,12 @@ export interface EniChange {
 
 /** How an ENI's view changed in this step (the first that changed, of several clients' ENIs), or null when none did. */
 export function eniChange(obs: Observation): EniChange | null {
+  const f = facts(obs);
+  if (f.eni === undefined) f.eni = eniChangeNow(obs);
+  return f.eni;
+}
+
+function eniChangeNow(obs: Observation): EniChange | null {
   const clients = obs.sys.clients;
   if (clients.length === 1) return eniChangeOf(obs, clients[0]!.eni);
   for (const c of clients) {
