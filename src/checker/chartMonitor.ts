@@ -13,6 +13,7 @@ import type { AnyStateMachine } from 'xstate';
 import type { Scenario } from '../config/types.js';
 import { MachineRunner, cacheLimitNow, type Effect, type Snap, type StepResult } from '../engine/runner.js';
 import type { System } from '../engine/system.js';
+import { derived } from './observe.js';
 import type { Fact, Monitor, Observation, Report } from './property.js';
 
 /** Parameters of the monitor charts' primitive actions. */
@@ -108,14 +109,6 @@ export function chartInstances(data: ChartData): Readonly<Record<string, Instanc
   return data.instances;
 }
 
-function deadlinePassed(data: ChartData, now: number): boolean {
-  for (const key in data.instances) {
-    const due = data.instances[key]!.timers[0];
-    if (due !== undefined && due.at < now) return true;
-  }
-  return false;
-}
-
 /** A runner for a monitor chart: its events carry their time, so a step is never asked twice and nothing is cached. */
 export function monitorRunner(machine: AnyStateMachine): MachineRunner {
   return new MachineRunner(machine, Object.keys(monitorActions), false);
@@ -130,38 +123,59 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
   const times = new Set(spec.times);
   const framed = options.frames ?? true;
 
-  // Time-invariant charts: snapshots get a number, steps are remembered by (snapshot,
-  // shift of its frame to the event's time, event relative to its time).
-  const snapIds = new WeakMap<Snap, number>();
-  let nextSnapId = 0;
-  const idOf = (snap: Snap): number => {
-    let id = snapIds.get(snap);
-    if (id === undefined) snapIds.set(snap, (id = nextSnapId++));
-    return id;
-  };
+  // Time-invariant charts: steps are remembered by (snapshot, shift of its frame to the
+  // event's time, event relative to its time); snapshots are interned, so weakly by object.
   // Both start afresh past the runners' cache bound (runner.ts, setCacheLimit).
-  let frames = new Map<string, Snap>();
-  let steps = new Map<string, StepResult>();
+  let frames = new WeakMap<Snap, Map<number, Snap>>();
+  let frameCount = 0;
+  let steps = new WeakMap<Snap, Map<number, Map<string, StepResult>>>();
+  let stepCount = 0;
   /** The snapshot with every time moved by `delta`. */
   const shifted = (snap: Snap, delta: number): Snap => {
     if (delta === 0) return snap;
-    const key = `${idOf(snap)}|${delta}`;
-    let out = frames.get(key);
+    let byDelta = frames.get(snap);
+    let out = byDelta?.get(delta);
     if (!out) {
-      if (frames.size >= cacheLimitNow()) frames = new Map();
+      if (frameCount >= cacheLimitNow()) {
+        frames = new WeakMap();
+        frameCount = 0;
+        byDelta = undefined;
+      }
+      if (!byDelta) frames.set(snap, (byDelta = new Map()));
       out = runner.resolve(snap.xs.value, shiftTimes(snap.xs.context as object, delta, times));
-      frames.set(key, out);
+      byDelta.set(delta, out);
+      frameCount++;
     }
     return out;
   };
-  /** A step in the frame of the event's time `t`: the snapshot it leads to is relative to `t`. */
-  const stepAt = (inst: Instance, event: { type: string }, t: number): StepResult => {
-    const key = `${idOf(inst.snap)}|${inst.origin - t}|${relativeKey(event, t, times)}`;
-    let r = steps.get(key);
+  // An event's relative key, by event object: a timer's event comes again and again (from
+  // a cached step). A memo of a pure function of the event and `t`, keyed weakly by the event.
+  const eventKeys = new WeakMap<object, { t: number; key: string }>();
+  const keyAt = (event: object, t: number): string => {
+    let k = eventKeys.get(event);
+    if (k === undefined || k.t !== t) eventKeys.set(event, (k = { t, key: relativeKey(event, t, times) }));
+    return k.key;
+  };
+  /**
+   * A step in the frame of the event's time `t`: the snapshot it leads to is relative to
+   * `t`. `rel`: the event's relative key.
+   */
+  const stepAt = (inst: Instance, event: { type: string }, t: number, rel: string): StepResult => {
+    const delta = inst.origin - t;
+    let byDelta = steps.get(inst.snap);
+    let byEvent = byDelta?.get(delta);
+    let r = byEvent?.get(rel);
     if (!r) {
-      if (steps.size >= cacheLimitNow()) steps = new Map();
-      r = runner.step(shifted(inst.snap, inst.origin - t), shiftTimes(event, -t, times));
-      steps.set(key, r);
+      if (stepCount >= cacheLimitNow()) {
+        steps = new WeakMap();
+        stepCount = 0;
+        byDelta = byEvent = undefined;
+      }
+      if (!byDelta) steps.set(inst.snap, (byDelta = new Map()));
+      if (!byEvent) byDelta.set(delta, (byEvent = new Map()));
+      r = runner.step(shifted(inst.snap, delta), shiftTimes(event, -t, times));
+      byEvent.set(rel, r);
+      stepCount++;
     }
     return r;
   };
@@ -172,14 +186,20 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     return v && v.type === 'custom' ? (v.params as ViolateParams).message : fallback;
   };
 
+  /**
+   * The effects of a step at `t` on the instance it led to. A violation's message is worded
+   * again in absolute times from the instance and event of a framed step (`from`, `event`).
+   */
   const apply = (
     inst: Instance,
     effects: readonly Effect[],
     t: number,
     report: Report,
     key: string,
-    message: (relative: string) => string = (m) => m,
+    from: Instance | null = null,
+    event: { type: string } | null = null,
   ): Instance => {
+    if (effects.length === 0) return inst;
     let timers = inst.timers;
     for (const e of effects) {
       switch (e.type) {
@@ -192,8 +212,10 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
           timers = timers.filter((d) => d.name !== e.id);
           break;
         case 'custom':
-          if (e.name === 'violate') report.violate(t, message((e.params as ViolateParams).message), key);
-          else if (e.name === 'trigger') {
+          if (e.name === 'violate') {
+            const relative = (e.params as ViolateParams).message;
+            report.violate(t, from && event ? absoluteMessage(from, event, relative) : relative, key);
+          } else if (e.name === 'trigger') {
             const p = e.params as TriggerParams;
             report.trigger({
               disruptive: p.disruptive,
@@ -209,18 +231,19 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
           break;
       }
     }
-    return timers === inst.timers ? inst : { ...inst, timers };
+    return timers === inst.timers ? inst : { snap: inst.snap, origin: inst.origin, timers };
   };
 
-  const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string): Instance => {
+  /** One event at `t`; `rel`, its relative key when the caller has it. */
+  const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string, rel?: string): Instance => {
     if (!framed) {
       const { snap, effects } = runner.step(inst.snap, event);
-      const next = snap === inst.snap ? inst : { ...inst, snap };
+      const next = snap === inst.snap ? inst : { snap, origin: inst.origin, timers: inst.timers };
       return apply(next, effects, t, report, key);
     }
-    const { snap, effects } = stepAt(inst, event, t);
-    const next = snap === inst.snap && inst.origin === t ? inst : { ...inst, snap, origin: t };
-    return apply(next, effects, t, report, key, (relative) => absoluteMessage(inst, event, relative));
+    const { snap, effects } = stepAt(inst, event, t, rel ?? keyAt(event, t));
+    const next = snap === inst.snap && inst.origin === t ? inst : { snap, origin: t, timers: inst.timers };
+    return apply(next, effects, t, report, key, inst, event);
   };
 
   /** Fire the deadlines due before `t` (or at `t` when `inclusive`). */
@@ -229,10 +252,17 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     for (;;) {
       const next = cur.timers[0];
       if (!next || next.at > t || (!inclusive && next.at === t)) return cur;
-      cur = { ...cur, timers: cur.timers.slice(1) };
+      cur = { snap: cur.snap, origin: cur.origin, timers: cur.timers.slice(1) };
       cur = send(cur, next.event, next.at, report, key);
     }
   };
+
+  /**
+   * The domain events of an observation, each with its relative key: a pure function of
+   * the observation, worked out once per observation (observe.ts, derived).
+   */
+  const observeKeyed = (obs: Observation): { key: string; event: MonitorEvent; rel: string }[] =>
+    spec.observe(obs).map(({ key, event }) => ({ key, event, rel: relativeKey(event, event.t, times) }));
 
   return {
     observes: spec.observes,
@@ -246,30 +276,31 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     init: () => ({ instances: {} }),
     step: (data, obs, report) => {
       const now = obs.world.now;
-      const events = spec.observe(obs);
-      // Most steps: no event for the chart, no deadline passed.
-      if (events.length === 0 && !deadlinePassed(data, now)) return data;
+      const events = derived(obs, observeKeyed);
       let instances = data.instances;
-      const write = (key: string, inst: Instance) => {
-        if (instances[key] === inst) return;
-        if (instances === data.instances) instances = { ...instances };
-        (instances as Record<string, Instance>)[key] = inst;
-      };
+      let copied = false;
       // Deadlines first: a deadline before this step's time has passed unanswered.
       for (const key in instances) {
         const inst = instances[key]!;
         const due = inst.timers[0];
-        if (due !== undefined && due.at < now) write(key, fireDue(inst, now, false, report, key));
+        if (due === undefined || due.at >= now) continue;
+        const next = fireDue(inst, now, false, report, key);
+        if (next === inst) continue;
+        if (!copied) (instances = { ...instances }), (copied = true);
+        (instances as Record<string, Instance>)[key] = next;
       }
-      for (const { key, event } of events) {
+      for (const { key, event, rel } of events) {
         let inst = instances[key];
         if (!inst) {
           const init = runner.initial(spec.input(obs.scenario, obs.sys, key));
           inst = apply({ snap: init.snap, origin: 0, timers: [] }, init.effects, event.t, report, key);
         }
-        write(key, send(inst, event, event.t, report, key));
+        const next = send(inst, event, event.t, report, key, framed ? rel : undefined);
+        if (instances[key] === next) continue;
+        if (!copied) (instances = { ...instances }), (copied = true);
+        (instances as Record<string, Instance>)[key] = next;
       }
-      return instances === data.instances ? data : { instances };
+      return copied ? { instances } : data;
     },
     finish: (data, _world, scenario, report) => {
       const instances: Record<string, Instance> = {};

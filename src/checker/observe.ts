@@ -56,6 +56,14 @@ interface Facts {
   changed: ActorChange[] | null;
   sends: Send[] | null;
   toVgw: DataMsg[] | null;
+  sessionLost: boolean | null;
+  failovers: readonly MemberFailover[] | null;
+  /** The ENI's change (eniChange), once asked: undefined before. */
+  eni: EniChange | null | undefined;
+  /** Every chart change (chartChanges), once asked. */
+  charts: readonly ChartChange[] | null;
+  /** What `derived` worked out, by deriving function. */
+  derived: Map<(obs: Observation) => unknown, unknown> | null;
 }
 
 /**
@@ -105,19 +113,24 @@ export function chartOf<C = Readonly<Record<string, unknown>>>(obs: Observation,
  * order. On the run's first observation every chart counts as started.
  */
 export function chartChanges<C = Readonly<Record<string, unknown>>>(obs: Observation, kind?: NodeKind): readonly ChartChange<C>[] {
-  const out: ChartChange<C>[] = [];
+  const f = facts(obs);
+  const all = (f.charts ??= chartChangesNow(obs)) as readonly ChartChange<C>[];
+  return kind === undefined ? all : all.filter((c) => c.kind === kind);
+}
+
+function chartChangesNow(obs: Observation): ChartChange[] {
+  const out: ChartChange[] = [];
   for (const c of changedActors(obs)) {
     const node = actorNode(c.key);
     const k = obs.sys.nodes[node]!.kind;
-    if (kind !== undefined && k !== kind) continue;
     const slash = c.key.indexOf('/');
     out.push({
       actor: c.key,
       node,
       kind: k,
       flow: slash < 0 ? null : c.key.slice(slash + 1),
-      before: chartState<C>(obs, c.key, c.before),
-      after: chartState<C>(obs, c.key, c.after),
+      before: chartState(obs, c.key, c.before),
+      after: chartState(obs, c.key, c.after),
     });
   }
   return out;
@@ -128,6 +141,22 @@ export function chartChanges<C = Readonly<Record<string, unknown>>>(obs: Observa
  * keys of its maps (what a text search of the snapshot's JSON would find, quoted).
  */
 export function stringsIn(chart: ChartState<unknown>): ReadonlySet<string> {
+  const context = chart.context;
+  if (context === null || typeof context !== 'object') return stringsInNow(chart);
+  const known = stringsOf.get(context);
+  if (known !== undefined && known.value === chart.value) return known.strings;
+  const strings = stringsInNow(chart);
+  stringsOf.set(context, { value: chart.value, strings });
+  return strings;
+}
+
+/**
+ * stringsIn by context object (and state value): a snapshot's context does not change once
+ * made, and the same snapshots come in many steps. A memo of a pure function, keyed weakly.
+ */
+const stringsOf = new WeakMap<object, { value: unknown; strings: ReadonlySet<string> }>();
+
+function stringsInNow(chart: ChartState<unknown>): ReadonlySet<string> {
   const out = new Set<string>();
   const walk = (x: unknown): void => {
     if (typeof x === 'string') out.add(x);
@@ -185,7 +214,21 @@ function facts(obs: Observation): Facts {
     const id = obs.move.id;
     if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
   }
-  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, owner: obs });
+  return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, eni: undefined, charts: null, derived: null, owner: obs });
+}
+
+/**
+ * What a pure function of an observation (`derive`) gives for this one, worked out once per
+ * observation: the explorer steps every monitor state that takes a world move on the same
+ * observation object, and those states ask it the same (chartMonitor.ts, its `observe`).
+ */
+export function derived<T>(obs: Observation, derive: (obs: Observation) => T): T {
+  const f = facts(obs);
+  const known = f.derived?.get(derive);
+  if (known !== undefined || f.derived?.has(derive)) return known as T;
+  const value = derive(obs);
+  (f.derived ??= new Map()).set(derive, value);
+  return value;
 }
 
 /** A forward data packet arriving at the LVS from a fast path. */
@@ -284,31 +327,92 @@ function lvsNodesOf(config: Config): readonly string[] {
 }
 
 /**
+ * The nodes and links the health checks below read, per configuration (a configuration
+ * does not change once built: a memo of a pure function, keyed weakly, as bounds.ts's).
+ */
+interface HealthPlan {
+  side: ClientSide;
+  /** Per LVS node: its links to the server and the VGW. */
+  lvs: readonly { id: string; links: readonly string[] }[];
+  /** The client's links to its ENI, and control's to the slow path. */
+  requestLinks: readonly string[];
+  /**
+   * A fast path's links: to and from each ENI and the slow path, and per LVS node (in
+   * `lvs` order) to and from it, which count while that node is up.
+   */
+  fps: readonly { id: string; links: readonly string[]; lvsLinks: readonly (readonly string[])[] }[];
+}
+const healthPlans = new WeakMap<Config, HealthPlan>();
+function healthPlan(config: Config): HealthPlan {
+  let plan = healthPlans.get(config);
+  if (!plan) {
+    const side = clientSide(config);
+    const lvs = lvsNodesOf(config);
+    plan = {
+      side,
+      lvs: lvs.map((id) => ({ id, links: [`server->${id}`, `${id}->vgw`] })),
+      requestLinks: [...side.requestLinks, 'control->sp'],
+      fps: fastPathIds(config.fastPaths).map((fp) => ({
+        id: fp,
+        links: [...side.enis.flatMap((e) => [`${e}->${fp}`, `${fp}->${e}`]), `${fp}->sp`, `sp->${fp}`],
+        lvsLinks: lvs.map((l) => [`${fp}->${l}`, `${l}->${fp}`]),
+      })),
+    };
+    healthPlans.set(config, plan);
+  }
+  return plan;
+}
+
+function linksHealthy(world: World, config: Config, ids: readonly string[]): boolean {
+  for (const id of ids) if (!linkHealthy(world, config, id)) return false;
+  return true;
+}
+
+/** Are a fast path's links healthy: to and from each ENI, the slow path, and each LVS node that is up? */
+function fastPathLinksHealthy(world: World, config: Config, plan: HealthPlan, fp: HealthPlan['fps'][number]): boolean {
+  if (!linksHealthy(world, config, fp.links)) return false;
+  for (let i = 0; i < plan.lvs.length; i++) {
+    if (!world.down[plan.lvs[i]!.id] && !linksHealthy(world, config, fp.lvsLinks[i]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * What the health checks found of one world, under one configuration: a world does not
+ * change once built, and monitors ask of the same one again and again (every monitor
+ * state that takes a move, several properties). A memo of pure functions, keyed weakly.
+ */
+interface WorldHealth {
+  config: Config;
+  detour?: boolean;
+  failover?: boolean;
+  spec?: boolean;
+}
+const worldHealth = new WeakMap<World, WorldHealth>();
+function healthOf(world: World, config: Config): WorldHealth {
+  let h = worldHealth.get(world);
+  if (h === undefined || h.config !== config) worldHealth.set(world, (h = { config }));
+  return h;
+}
+
+/**
  * L1 needs the reverse detour: LVS, VGW, every ENI and client, server and the links between
  * them. With an LVS cluster: at least one member up, and every member that is up with its
  * links to the server and the VGW (the ECMP may give the flow to any of them).
  */
 export function reverseDetourHealthy(world: World, config: Config): boolean {
-  const side = clientSide(config);
-  const up = lvsNodesOf(config).filter((n) => !world.down[n]);
-  return (
-    up.length > 0 &&
-    nodesUp(world, ['vgw', 'server']) &&
-    nodesUp(world, side.nodes) &&
-    up.every((lvs) => [`server->${lvs}`, `${lvs}->vgw`].every((l) => linkHealthy(world, config, l))) &&
-    side.detourLinks.every((l) => linkHealthy(world, config, l))
-  );
+  const h = healthOf(world, config);
+  return (h.detour ??= reverseDetourHealthyNow(world, config));
 }
 
-/** A fast path's links: to and from each ENI, the slow path, and the LVS (each member that is up). */
-const FP_LINKS = (fp: string, world: World, config: Config, enis: readonly string[]) => [
-  ...enis.flatMap((e) => [`${e}->${fp}`, `${fp}->${e}`]),
-  `${fp}->sp`,
-  `sp->${fp}`,
-  ...lvsNodesOf(config)
-    .filter((lvs) => !world.down[lvs])
-    .flatMap((lvs) => [`${fp}->${lvs}`, `${lvs}->${fp}`]),
-];
+function reverseDetourHealthyNow(world: World, config: Config): boolean {
+  const plan = healthPlan(config);
+  let up = 0;
+  for (const lvs of plan.lvs) if (!world.down[lvs.id]) up++;
+  if (up === 0 || world.down['vgw'] || world.down['server'] || !nodesUp(world, plan.side.nodes)) return false;
+  for (const lvs of plan.lvs) if (!world.down[lvs.id] && !linksHealthy(world, config, lvs.links)) return false;
+  return linksHealthy(world, config, plan.side.detourLinks);
+}
 
 /**
  * L2/L3 need, besides the detour: the slow path and PVL-Control with their links, the
@@ -324,16 +428,21 @@ export function failoverHealthy(world: World, config: Config, model: FaultModel 
 }
 
 function failoverHealthyNow(world: World, config: Config): boolean {
+  const h = healthOf(world, config);
+  return (h.failover ??= patentHealthy(world, config));
+}
+
+function patentHealthy(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
-  if (!nodesUp(world, ['sp', 'control'])) return false;
-  const side = clientSide(config);
-  if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
+  if (world.down['sp'] || world.down['control']) return false;
+  const plan = healthPlan(config);
+  if (!linksHealthy(world, config, plan.requestLinks)) return false;
   let failed = 0;
-  for (const fp of fastPathIds(config.fastPaths)) {
-    if (!FP_LINKS(fp, world, config, side.enis).every((l) => linkHealthy(world, config, l))) return false;
+  for (const fp of plan.fps) {
+    if (!fastPathLinksHealthy(world, config, plan, fp)) return false;
     // A gray fast path (extended model) hides from the probe, as a cut link does.
-    if (world.modes?.[fp] !== undefined) return false;
-    if (world.down[fp] || (world.epochs[fp] ?? 0) > 0) failed++;
+    if (world.modes?.[fp.id] !== undefined) return false;
+    if (world.down[fp.id] || (world.epochs[fp.id] ?? 0) > 0) failed++;
   }
   return failed <= 1 && failed < config.fastPaths;
 }
@@ -347,13 +456,16 @@ function failoverHealthyNow(world: World, config: Config): boolean {
  * crash), is no longer a precondition: that is what the extended model searches.
  */
 export function specHealthy(world: World, config: Config): boolean {
+  const h = healthOf(world, config);
+  return (h.spec ??= specHealthyNow(world, config));
+}
+
+function specHealthyNow(world: World, config: Config): boolean {
   if (!reverseDetourHealthy(world, config)) return false;
-  if (!nodesUp(world, ['sp', 'control'])) return false;
-  const side = clientSide(config);
-  if (![...side.requestLinks, 'control->sp'].every((l) => linkHealthy(world, config, l))) return false;
-  return fastPathIds(config.fastPaths).some(
-    (fp) => !world.down[fp] && world.modes?.[fp] === undefined && FP_LINKS(fp, world, config, side.enis).every((l) => linkHealthy(world, config, l)),
-  );
+  if (world.down['sp'] || world.down['control']) return false;
+  const plan = healthPlan(config);
+  if (!linksHealthy(world, config, plan.requestLinks)) return false;
+  return plan.fps.some((fp) => !world.down[fp.id] && world.modes?.[fp.id] === undefined && fastPathLinksHealthy(world, config, plan, fp));
 }
 
 /**
@@ -382,6 +494,11 @@ const EXTENDED_SESSION_NODES: readonly string[] = ['client', 'eni', 'server'];
  * patent assumes the cluster's sync [¶38] and leaves its content open.
  */
 export function sessionStateLost(obs: Observation): boolean {
+  const f = facts(obs);
+  return (f.sessionLost ??= sessionStateLostNow(obs));
+}
+
+function sessionStateLostNow(obs: Observation): boolean {
   const extended = obs.scenario.faultModel === 'extended';
   const nodes = extended ? EXTENDED_SESSION_NODES : SESSION_NODES;
   if (faultsOf(obs).some((f) => (f.kind === 'crash' || f.kind === 'restart') && f.node !== undefined && nodes.includes(sessionRole(f.node)))) return true;
@@ -418,6 +535,11 @@ const NO_FAILOVERS: readonly MemberFailover[] = [];
 
 /** The flows whose LVS cluster member this step changed (a member crashed or came back); none without a cluster. */
 export function memberFailovers(obs: Observation): readonly MemberFailover[] {
+  const f = facts(obs);
+  return (f.failovers ??= memberFailoversNow(obs));
+}
+
+function memberFailoversNow(obs: Observation): readonly MemberFailover[] {
   const { sys, prev, world } = obs;
   if (!sys.lvsService || !prev) return NO_FAILOVERS;
   // A member crashed or restarted in this step: a restart of a member that was up keeps
@@ -479,13 +601,23 @@ export function probeOutlastsRoundTrip(config: Config): boolean {
  * outlasts its round trip.
  */
 export function failoverApplicable(s: Scenario): boolean {
+  let byWorkload = applicableOf.get(s.config);
+  if (byWorkload === undefined) applicableOf.set(s.config, (byWorkload = new WeakMap()));
+  let a = byWorkload.get(s.workload);
+  if (a === undefined) {
+    const reacts = tenantIdsValid(s.config, s.workload) && clientReacts(s.config, s.workload);
+    byWorkload.set(s.workload, (a = { patent: reacts && probeOutlastsRoundTrip(s.config), extended: reacts }));
+  }
   // Under the extended model a probe timeout at or below the round trip is searched, not assumed away.
-  return (
-    tenantIdsValid(s.config, s.workload) &&
-    clientReacts(s.config, s.workload) &&
-    (s.faultModel === 'extended' || probeOutlastsRoundTrip(s.config))
-  );
+  return s.faultModel === 'extended' ? a.extended : a.patent;
 }
+
+/**
+ * failoverApplicable per configuration and workload, under each fault model: monitors ask
+ * at every step they see, and neither changes once built (a memo of a pure function, keyed
+ * weakly, as bounds.ts's).
+ */
+const applicableOf = new WeakMap<Config, WeakMap<Scenario['workload'], { patent: boolean; extended: boolean }>>();
 
 /**
  * Do the workload's tenant ids pass the slow path's check, for every client? Each client's
@@ -513,6 +645,12 @@ export interface EniChange {
 
 /** How an ENI's view changed in this step (the first that changed, of several clients' ENIs), or null when none did. */
 export function eniChange(obs: Observation): EniChange | null {
+  const f = facts(obs);
+  if (f.eni === undefined) f.eni = eniChangeNow(obs);
+  return f.eni;
+}
+
+function eniChangeNow(obs: Observation): EniChange | null {
   const clients = obs.sys.clients;
   if (clients.length === 1) return eniChangeOf(obs, clients[0]!.eni);
   for (const c of clients) {
