@@ -117,10 +117,24 @@ export class Hashes {
     }
     return p;
   }
+
+  /** The same for a snapshot, by its key (`of(snap, () => snap.key)` without a closure per call). */
+  ofSnap(snap: Snap): Pair {
+    let p = this.pairs.get(snap);
+    if (p === undefined) {
+      p = this.ofText(snap.key);
+      this.pairs.set(snap, p);
+    }
+    return p;
+  }
 }
 
-/** Folds 32-bit words into two independent 32-bit lanes. */
-export class Lanes {
+/**
+ * Folds 32-bit words into two independent 32-bit lanes. The lanes only ever hold int32
+ * values between calls (the sum in `word` is folded back first), so that V8 keeps them
+ * unboxed: a field that once held a larger number boxes every later store.
+ */
+export class Lanes implements Pair {
   a = 0x2f6b1d3c;
   b = 0x6a09e667;
   reset(): this {
@@ -129,20 +143,25 @@ export class Lanes {
     return this;
   }
   word(w: number): void {
-    this.a = Math.imul(this.a ^ w, 0x5bd1e995);
-    this.a ^= this.a >>> 15;
-    this.b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
-    this.b ^= this.b >>> 13;
+    const a = Math.imul(this.a ^ w, 0x5bd1e995);
+    this.a = a ^ (a >>> 15);
+    const b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
+    this.b = b ^ (b >>> 13);
   }
   pair(p: Pair): void {
     this.word(p.a);
     this.word(p.b);
   }
   done(): [number, number] {
-    const p = this.donePair();
-    return [p.a >>> 0, p.b >>> 0];
+    this.finish();
+    return [this.a >>> 0, this.b >>> 0];
   }
   donePair(): Pair {
+    this.finish();
+    return { a: this.a, b: this.b };
+  }
+  /** The same as donePair, in place: `a` and `b` are then the result (until the next reset), and no object is made. */
+  finish(): this {
     let a = this.a;
     let b = this.b;
     a ^= a >>> 16;
@@ -151,7 +170,9 @@ export class Lanes {
     b ^= b >>> 16;
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
-    return { a, b };
+    this.a = a;
+    this.b = b;
+    return this;
   }
 }
 
@@ -163,9 +184,19 @@ export class SetSum {
   a = 0;
   b = 0;
   n = 0;
+  reset(): this {
+    this.a = 0;
+    this.b = 0;
+    this.n = 0;
+    return this;
+  }
   add(x: Pair, t: number): void {
-    this.a = (this.a + mix(x.a ^ t, x.b)) | 0;
-    this.b = (this.b + mix(x.b ^ Math.imul(t, 0x27d4eb2d), x.a)) | 0;
+    this.addWords(x.a, x.b, t);
+  }
+  /** The same for a member given as its two halves. */
+  addWords(xa: number, xb: number, t: number): void {
+    this.a = (this.a + mix(xa ^ t, xb)) | 0;
+    this.b = (this.b + mix(xb ^ Math.imul(t, 0x27d4eb2d), xa)) | 0;
     this.n++;
   }
   into(lanes: Lanes): void {
@@ -186,10 +217,43 @@ function mix(x: number, y: number): number {
 }
 
 /** Two hashes as one (a member of a set made of several parts). */
-export function joined(...parts: Pair[]): Pair {
-  const lanes = new Lanes();
-  for (const p of parts) lanes.pair(p);
-  return lanes.donePair();
+export function joined(x: Pair, y: Pair): Pair {
+  return joinedInto(x.a, x.b, y.a, y.b, { a: 0, b: 0 });
+}
+
+/**
+ * The same, from the halves (xa, xb) and (ya, yb), written into `out` (a memo the caller
+ * keeps, so that no other object is made): a Lanes fold of the four words, unrolled.
+ */
+function joinedInto<T extends Pair>(xa: number, xb: number, ya: number, yb: number, out: T): T {
+  let a = 0x2f6b1d3c;
+  let b = 0x6a09e667;
+  let t: number;
+  t = Math.imul(a ^ xa, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ xa, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ xb, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ xb, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ ya, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ ya, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ yb, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ yb, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  b ^= b >>> 16;
+  b = Math.imul(b, 0xc2b2ae35);
+  b ^= b >>> 16;
+  out.a = a;
+  out.b = b;
+  return out;
 }
 
 /**
@@ -246,25 +310,28 @@ export const MESSAGE_TIMES = -1;
  * and now: how many of them are later than it. Two times of the same rank compare alike
  * with every time a message delivered from then on can carry (ChartDeclaration.messageTimes):
  * a message sent later is sent at now or after, and carries on the `originAt` of one in
- * flight. One per key maker (the worlds' times are remembered per world).
+ * flight. Counted afresh each time (a few messages in flight): nothing is kept per world.
  */
 export function messageRanker(): (w: World, t: number) => number {
-  const sorted = new WeakMap<World, number[]>();
+  // Scratch, within one call: the distinct times later than `t` met so far.
+  const later: number[] = [];
   return (w, t) => {
-    let times = sorted.get(w);
-    if (times === undefined) {
-      const set = new Set<number>([w.now]);
-      for (const m of w.inFlight) {
-        set.add(m.sentAt);
-        set.add(m.originAt);
-      }
-      times = [...set].sort((a, b) => a - b);
-      sorted.set(w, times);
+    let n = w.now > t ? laterTime(later, 0, w.now) : 0;
+    const inFlight = w.inFlight;
+    for (let k = 0; k < inFlight.length; k++) {
+      const m = inFlight[k]!;
+      if (m.sentAt > t) n = laterTime(later, n, m.sentAt);
+      if (m.originAt > t) n = laterTime(later, n, m.originAt);
     }
-    let rank = 0;
-    for (let k = times.length - 1; k >= 0 && times[k]! > t; k--) rank++;
-    return 0x40000000 + rank;
+    return 0x40000000 + n;
   };
+}
+
+/** Adds `v` to the first `n` distinct times of `later` unless it is one of them; how many there are then. */
+function laterTime(later: number[], n: number, v: number): number {
+  for (let j = 0; j < n; j++) if (later[j] === v) return n;
+  later[n] = v;
+  return n + 1;
 }
 
 /**
@@ -347,9 +414,9 @@ interface Memo extends Pair {
   owner: object;
 }
 
-/** A world's memo: its part of the key, exact, with worldKey's key once asked. */
+/** A world's memo: its part of the key, exact, with worldKey's key once asked (-1 until then). */
 interface WorldMemo extends Memo {
-  key?: number;
+  key: number;
 }
 
 /**
@@ -379,7 +446,8 @@ interface MonitorMemo extends Memo {
   maker: object;
   times: readonly (number | null)[];
   lookbacks: readonly number[] | null;
-  hash?: number;
+  /** The identity hash (monitorIdentity), -1 until asked. */
+  hash: number;
 }
 
 /** All the monitors' part of a key: their hashes folded, and their times in order, with their lookbacks (null: the horizon for all). */
@@ -521,15 +589,18 @@ function walkWorld(w: World, timerTimes: readonly number[] | null, times: Relati
 /** A world's part of the fingerprint: its messages and timers as sets (each member with its times), the rest in order. */
 class WorldHash implements WorldSink {
   private actorSum: SetSum | null = null;
-  private flights = new SetSum();
-  private timers = new SetSum();
+  // Scratch, reset by `begin`: a walk makes no objects of its own.
+  private readonly flights = new SetSum();
+  private readonly timers = new SetSum();
   private readonly rests: Pair[] = [];
+  private restCount = 0;
+  private readonly lanes = new Lanes();
   constructor(private readonly keying: Keying) {}
 
   begin(): this {
-    this.flights = new SetSum();
-    this.timers = new SetSum();
-    this.rests.length = 0;
+    this.flights.reset();
+    this.timers.reset();
+    this.restCount = 0;
     return this;
   }
   actors(actors: World['actors']): void {
@@ -542,15 +613,22 @@ class WorldHash implements WorldSink {
     this.timers.add(this.keying.timerPair(t), due);
   }
   rest(record: Readonly<Record<string, unknown>> | undefined): void {
-    this.rests.push(record === undefined ? ABSENT : this.keying.restPair(record));
+    this.rests[this.restCount++] = record === undefined ? ABSENT : this.keying.restPair(record);
   }
   end(): Pair {
-    const lanes = new Lanes();
+    return this.endInto({ a: 0, b: 0 });
+  }
+  /** The world's pair, written into `out` (a memo the caller keeps). */
+  endInto<T extends Pair>(out: T): T {
+    const lanes = this.lanes.reset();
     this.actorSum!.into(lanes);
     this.flights.into(lanes);
     this.timers.into(lanes);
-    for (const p of this.rests) lanes.pair(p);
-    return lanes.donePair();
+    for (let k = 0; k < this.restCount; k++) lanes.pair(this.rests[k]!);
+    lanes.finish();
+    out.a = lanes.a;
+    out.b = lanes.b;
+    return out;
   }
 }
 
@@ -620,6 +698,9 @@ export class Keying {
   private readonly monitorArrays = new WeakMap<object, MonitorsMemo>();
   /** Past times whole: the cache of world moves keys worlds by them (KeyMaker.worldKey). */
   private readonly wholeTimes = new RelativeTimes(Infinity);
+  // Scratch, used and read within one call: an actor's pair (actorSum), the monitors' fold (monitorsPart).
+  private readonly scratch: Pair = { a: 0, b: 0 };
+  private readonly partLanes = new Lanes();
 
   /** `farTimers`: fold far timers (FAR_MS), as the run's folds say. */
   constructor(
@@ -646,12 +727,13 @@ export class Keying {
     return p;
   }
 
-  /** An actor: its name, and its snapshot (once per snapshot). */
-  private actorPair(name: string, snap: Snap): Pair {
+  /** An actor: its name, and its snapshot (once per snapshot), into `out`. */
+  private actorPair<T extends Pair>(name: string, snap: Snap, out: T): T {
     let p: Pair | undefined;
-    if (this.renamer === null) p = this.hashes.of(snap, () => snap.key);
+    if (this.renamer === null) p = this.hashes.ofSnap(snap);
     else if ((p = this.contents.get(snap)) === undefined) this.contents.set(snap, (p = this.hashes.ofText(this.renamer.snapKey(snap))));
-    return joined(this.name(name), p);
+    const n = this.name(name);
+    return joinedInto(n.a, n.b, p.a, p.b, out);
   }
 
   /** The actors as a set of (name, snapshot), once per actors object (worlds share it until an actor moves). */
@@ -659,7 +741,12 @@ export class Keying {
     let sum = this.actorSums.get(actors);
     if (!sum) {
       sum = new SetSum();
-      for (const a in actors) sum.add(this.actorPair(a, actors[a]!), 0);
+      // Scratch for each actor's pair, read at once by the sum.
+      const actor = this.scratch;
+      for (const a in actors) {
+        this.actorPair(a, actors[a]!, actor);
+        sum.addWords(actor.a, actor.b, 0);
+      }
       this.actorSums.set(actors, sum);
     }
     return sum;
@@ -670,7 +757,7 @@ export class Keying {
     let text = this.actorTexts.get(actors);
     if (text === undefined) {
       const parts: string[] = [];
-      for (const a in actors) parts.push(hex(this.actorPair(a, actors[a]!)));
+      for (const a in actors) parts.push(hex(this.actorPair(a, actors[a]!, { a: 0, b: 0 })));
       this.actorTexts.set(actors, (text = parts.sort().join(',')));
     }
     return text;
@@ -680,8 +767,10 @@ export class Keying {
   flightPair(m: InFlight): Pair {
     const known = this.renamer === null ? memoOf<Memo>(m) : this.members.get(m);
     if (known) return known;
-    const p = joined(this.content(m.msg, () => JSON.stringify(m.msg)), this.name(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
-    if (this.renamer === null) return setMemo(m, { a: p.a, b: p.b, owner: m });
+    const c = this.content(m.msg, () => JSON.stringify(m.msg));
+    const n = this.name(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`);
+    if (this.renamer === null) return setMemo(m, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: m }));
+    const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(m, p);
     return p;
   }
@@ -690,8 +779,10 @@ export class Keying {
   timerPair(t: Timer): Pair {
     const known = this.renamer === null ? memoOf<Memo>(t) : this.members.get(t);
     if (known) return known;
-    const p = joined(this.content(t.event, () => JSON.stringify(t.event)), this.name(`${t.actor}:${t.name}`));
-    if (this.renamer === null) return setMemo(t, { a: p.a, b: p.b, owner: t });
+    const c = this.content(t.event, () => JSON.stringify(t.event));
+    const n = this.name(`${t.actor}:${t.name}`);
+    if (this.renamer === null) return setMemo(t, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: t }));
+    const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(t, p);
     return p;
   }
@@ -712,14 +803,19 @@ export class Keying {
   worldMemo(w: World): WorldMemo {
     const known = memoOf<WorldMemo>(w);
     if (known) return known;
-    const p = this.walkedPair(w, null);
-    return setMemo<WorldMemo>(w, { a: p.a, b: p.b, owner: w });
+    const sink = this.hash.begin();
+    walkWorld(w, null, this.times, sink);
+    // `key` is there from the start (worldKey fills it in): no second shape for the memo.
+    return setMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1 }));
   }
 
   /** The same with past times whole, when a message's are further back than the horizon (else null). */
   beyondHorizon(w: World): Pair | null {
     const h = this.times.horizonMs;
-    if (!w.inFlight.some((m) => m.sentAt - w.now < -h || m.originAt - w.now < -h)) return null;
+    const now = w.now;
+    let beyond = false;
+    for (const m of w.inFlight) if (m.sentAt - now < -h || m.originAt - now < -h) beyond = true;
+    if (!beyond) return null;
     const sink = this.hash.begin();
     walkWorld(w, null, this.wholeTimes, sink);
     return sink.end();
@@ -752,19 +848,20 @@ export class Keying {
     const known = slotOf<MonitorMemo>(m, this.maker);
     if (known) return known;
     const split = this.splits.of(i, m.data);
-    const pair = this.monitorPair(i, m, split);
-    return setSlot(m, { a: pair.a, b: pair.b, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker });
+    // `hash` is there from the start (monitorIdentity fills it in): no second shape for the memo.
+    const memo: MonitorMemo = { a: 0, b: 0, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker, hash: -1 };
+    return setSlot(m, this.monitorPair(i, m, split, memo));
   }
 
-  /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag. */
-  private monitorPair(i: number, m: MonitorState<unknown>, split: MonitorSplit): Pair {
+  /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag, into `out`. */
+  private monitorPair<T extends Pair>(i: number, m: MonitorState<unknown>, split: MonitorSplit, out: T): T {
     let p = split.pair;
     if (this.renamer !== null) {
       const renamed = this.monitorData.get(split);
       if (renamed === undefined) this.monitorData.set(split, (p = this.hashes.ofText(this.renamer.text(this.splits.textOf(split)))));
       else p = renamed;
     }
-    return joined(p, { a: m.verdict.violation ? 1 : 0, b: i });
+    return joinedInto(p.a, p.b, m.verdict.violation ? 1 : 0, i, out);
   }
 
   /** All the monitors' part, once per array (states whose monitors all stayed share it). */
@@ -772,7 +869,8 @@ export class Keying {
     if (this.renamer !== null) return this.renamedMonitorsPart(monitors);
     const known = slotOf<MonitorsMemo>(monitors, this.maker);
     if (known) return known;
-    const lanes = new Lanes();
+    // Scratch: monitorMemo folds no lanes of its own.
+    const lanes = this.partLanes.reset();
     const times: (number | null)[] = [];
     let lookbacks: number[] | null = null;
     for (let i = 0; i < this.splits.count; i++) {
@@ -780,8 +878,8 @@ export class Keying {
       lanes.pair(part);
       lookbacks = addTimes(times, lookbacks, part);
     }
-    const p = lanes.donePair();
-    return setSlot(monitors, { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker });
+    lanes.finish();
+    return setSlot(monitors, { a: lanes.a, b: lanes.b, times, lookbacks, owner: monitors, maker: this.maker });
   }
 
   /** The same under a renaming: each state's part worked out from its data's, with its array. */
@@ -794,7 +892,7 @@ export class Keying {
     for (let i = 0; i < this.splits.count; i++) {
       const m = monitors[i]!;
       const split = this.splits.of(i, m.data);
-      lanes.pair(this.monitorPair(i, m, split));
+      lanes.pair(this.monitorPair(i, m, split, { a: 0, b: 0 }));
       lookbacks = addTimes(times, lookbacks, split);
     }
     const p = lanes.donePair();
@@ -803,18 +901,24 @@ export class Keying {
     return memo;
   }
 
-  /** A state's fingerprint, folded into `lanes` (reset first). */
+  /**
+   * A state's fingerprint, folded into `lanes` (reset first), which it returns: its `a` and
+   * `b` are the fingerprint until the lanes are used again (no object is made per state).
+   */
   fingerprint(lanes: Lanes, world: World, monitorStates: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): Pair {
+    // The parts first: they fold lanes of their own, not these.
+    const worldPart = this.worldPair(world);
+    const monitors = this.monitorsPart(monitorStates);
     lanes.reset();
     lanes.word(faults);
     lanes.word(busyInstant ? 1 : 0);
-    lanes.pair(this.worldPair(world));
-    const monitors = this.monitorsPart(monitorStates);
+    lanes.pair(worldPart);
     lanes.pair(monitors);
+    const times = monitors.times;
     const lookbacks = monitors.lookbacks;
-    if (lookbacks === null) for (const t of monitors.times) lanes.word(this.times.monitor(t, world));
-    else for (let k = 0; k < monitors.times.length; k++) lanes.word(this.times.monitor(monitors.times[k]!, world, lookbacks[k]));
-    return lanes.donePair();
+    if (lookbacks === null) for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world));
+    else for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world, lookbacks[k]));
+    return lanes.finish();
   }
 
   /** A state's key as text (exact mode, tests): the same parts, each named by its hash, with the same times. */
@@ -841,16 +945,19 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
   const hashes = new Hashes(!lean);
   const keying = new Keying(hashes, new MonitorSplits(properties, folds, hashes, false), new RelativeTimes(horizonMs), folds !== null);
-  // One Lanes and one result for every fingerprint (the parts it folds use their own).
+  // One Lanes and one result for every fingerprint (the parts it folds use their own), and
+  // one Lanes each for the identity and world hashes: scratch, read before the next call.
   const lanes = new Lanes();
   const out: [number, number] = [0, 0];
+  const identityLanes = new Lanes();
+  const worldLanes = new Lanes();
 
   return {
     hashOf: (object, text) => hex(hashes.of(object, text)),
 
     fingerprint(st) {
-      const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
-      return [h, l];
+      const p = keying.fingerprint(lanes, st.world, st.monitors, st.faults, st.busyInstant);
+      return [p.a >>> 0, p.b >>> 0];
     },
 
     fingerprintOf(world, monitors, faults, busyInstant) {
@@ -862,12 +969,16 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
     monitorIdentity(i, m) {
       const parts = keying.monitorMemo(i, m);
-      if (parts.hash === undefined) {
-        const lanes = new Lanes();
+      if (parts.hash < 0) {
+        const lanes = identityLanes.reset();
         lanes.pair(parts);
-        for (const t of parts.times) lanes.word(t === null ? NO_TIME : t);
-        const q = lanes.donePair();
-        parts.hash = (q.a >>> 0) * 0x200000 + (q.b >>> 11);
+        const times = parts.times;
+        for (let k = 0; k < times.length; k++) {
+          const t = times[k]!;
+          lanes.word(t === null ? NO_TIME : t);
+        }
+        lanes.finish();
+        parts.hash = (lanes.a >>> 0) * 0x200000 + (lanes.b >>> 11);
       }
       return parts as MonitorIdentity;
     },
@@ -875,19 +986,20 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     worldKey(w) {
       const memo = keying.worldMemo(w);
       // Asked for every world the partial-order check meets: kept with its pair, on the world.
-      if (memo.key !== undefined) return memo.key;
-      const lanes = new Lanes();
+      if (memo.key >= 0) return memo.key;
+      // The world's parts first: beyondHorizon folds lanes of its own.
+      const beyond = keying.beyondHorizon(w);
+      const lanes = worldLanes.reset();
       lanes.pair(memo);
       lanes.word(w.now);
       lanes.word(w.now / 0x100000000);
       // The pair caps a message's past times at the horizon, as a state's key does; the cache
       // of world moves must not: a world of the key steps in place of this one, and a monitor
       // reads those times whole (L1/L2 compare when a packet's data left with the fault).
-      const beyond = keying.beyondHorizon(w);
       if (beyond !== null) lanes.pair(beyond);
-      const q = lanes.donePair();
+      lanes.finish();
       // 53 bits: a JavaScript number, so a Map looks it up without building a string.
-      return (memo.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));
+      return (memo.key = (lanes.a >>> 0) * 0x200000 + (lanes.b >>> 11));
     },
 
     key: (st) => keying.key(st),
