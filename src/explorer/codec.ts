@@ -93,7 +93,7 @@ export class Hashes {
   private readonly pairs = new WeakMap<object, Pair>();
   private readonly byText = new Map<string, Pair>();
   /** `memo` false (a lean search): texts are not kept in a table; hashes stay on the objects they hash. */
-  constructor(private readonly memo: boolean) {}
+  constructor(readonly memo: boolean) {}
 
   /** The 64-bit hash of a string, memoised. */
   ofText(text: string): Pair {
@@ -279,6 +279,10 @@ function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
   if (times.size === 0) return { timeless: JSON.stringify(data), times: [] };
   const out: number[] = [];
+  // JSON.stringify with a replacer takes its slow path: plain data is written here instead.
+  const fast = plainJson(data, times, out, 0);
+  if (fast !== null) return { timeless: fast, times: out };
+  out.length = 0;
   const timeless = JSON.stringify(data, (k, v) => {
     if (typeof v === 'number' && times.has(k)) {
       out.push(v);
@@ -287,6 +291,63 @@ function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
     return v;
   });
   return { timeless, times: out };
+}
+
+/**
+ * JSON.stringify(object, replacer) for declaredSplit's replacer (a number at a key in
+ * `times` goes to `out` and is written 0), for plain data: objects of Object's prototype
+ * (or none) and arrays, without toJSON, holding such objects, strings, numbers, booleans,
+ * null, undefined; null for anything else (the caller asks JSON.stringify itself).
+ */
+function plainJson(object: object, times: ReadonlySet<string>, out: number[], depth: number): string | null {
+  if (depth > 64 || typeof (object as { toJSON?: unknown }).toJSON === 'function') return null;
+  if (Array.isArray(object)) {
+    let text = '[';
+    for (let i = 0; i < object.length; i++) {
+      if (i > 0) text += ',';
+      const v = plainValue(object[i], String(i), times, out, depth);
+      if (v === null) return null;
+      // What JSON writes for undefined in an array.
+      text += v === undefined ? 'null' : v;
+    }
+    return text + ']';
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) return null;
+  let text = '{';
+  let first = true;
+  for (const k of Object.keys(object)) {
+    const v = plainValue((object as Record<string, unknown>)[k], k, times, out, depth);
+    if (v === null) return null;
+    // Left out, as JSON leaves out a property whose value is undefined.
+    if (v === undefined) continue;
+    text += `${first ? '' : ','}${JSON.stringify(k)}:${v}`;
+    first = false;
+  }
+  return text + '}';
+}
+
+/** One value as plainJson writes it: its text, undefined when JSON leaves it out, null when it is not plain. */
+function plainValue(v: unknown, key: string, times: ReadonlySet<string>, out: number[], depth: number): string | undefined | null {
+  switch (typeof v) {
+    case 'number':
+      if (times.has(key)) {
+        out.push(v);
+        return '0';
+      }
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    case 'object':
+      return v === null ? 'null' : plainJson(v, times, out, depth + 1);
+    default:
+      // Functions and symbols (left out or null), bigints (an error): JSON.stringify's own answer.
+      return null;
+  }
 }
 
 /** What the key holds of one snapshot of a monitor chart: its text, and its time fields (name order). */
@@ -335,18 +396,44 @@ function laterTime(later: number[], n: number, v: number): number {
 }
 
 /**
+ * What a chart's data keys to besides its times, by its structure: each instance's key, its
+ * snapshot's part and its deadlines' names, in turn (a trie; the count of deadlines before
+ * their names, so that no two structures share a path). Data objects are new at every step
+ * of a monitor, their structures few: the text is built once per structure, and ofText
+ * meets the same string again (its hash kept).
+ */
+interface Structure {
+  readonly next: Map<unknown, Structure>;
+  timeless: string | null;
+  lookbacks: readonly number[] | null;
+}
+
+function structure(): Structure {
+  return { next: new Map(), timeless: null, lookbacks: null };
+}
+
+/** Structures kept per chart, at most (then they start afresh). */
+const STRUCTURES = 100_000;
+
+/** A chart's structures (null: none kept, a lean search), and how many. */
+interface Structures {
+  root: Structure;
+  size: number;
+}
+
+/**
  * A monitor chart's data (chartMonitor.ts), per instance in key order: its state and
  * time-free context (as text once per snapshot, in `parts`), then the context's declared
  * time fields (in name order) and its deadlines, as absolute times. With folds, a state
  * keeps only the fields it can still read, a final state none, and a time field declared
  * with a lookback carries it.
  */
-function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null): MonitorKey {
-  let timeless = '';
+function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null, known: Structures | null): MonitorKey {
   const out: (number | null)[] = [];
-  const lookbacks: number[] | null = folds ? [] : null;
   const instances = chartInstances(data);
-  for (const k of Object.keys(instances).sort()) {
+  const keys = Object.keys(instances).sort();
+  let node: Structure | null = known === null ? null : known.root;
+  for (const k of keys) {
     const inst = instances[k]!;
     const context = inst.snap.xs.context as Record<string, unknown>;
     let part = parts.get(inst.snap);
@@ -361,20 +448,51 @@ function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<
       };
       parts.set(inst.snap, part);
     }
-    timeless += `${k}:${part.text}`;
     for (const f of part.timeFields) {
       const v = context[f];
       out.push(typeof v === 'number' ? v + inst.origin : null);
-      lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     }
+    const timers = inst.timers;
+    for (let j = 0; j < timers.length; j++) out.push(timers[j]!.at);
+    if (node !== null) {
+      node = child(known!, child(known!, child(known!, node, k), part), timers.length);
+      for (let j = 0; j < timers.length; j++) node = child(known!, node, timers[j]!.name);
+    }
+  }
+  if (node !== null && node.timeless !== null) return node.lookbacks ? { timeless: node.timeless, times: out, lookbacks: node.lookbacks } : { timeless: node.timeless, times: out };
+  // A structure met for the first time: its text and lookbacks.
+  let timeless = '';
+  const lookbacks: number[] | null = folds ? [] : null;
+  for (const k of keys) {
+    const inst = instances[k]!;
+    const part = parts.get(inst.snap)!;
+    timeless += `${k}:${part.text}`;
+    for (const f of part.timeFields) lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     for (const d of inst.timers) {
       timeless += `@${d.name}`;
-      out.push(d.at);
       lookbacks?.push(Infinity);
     }
     timeless += ';';
   }
+  if (node !== null) {
+    node.timeless = timeless;
+    node.lookbacks = lookbacks;
+  }
   return lookbacks ? { timeless, times: out, lookbacks } : { timeless, times: out };
+}
+
+/** The structure after `node` by `step`, made the first time (all of them dropped past STRUCTURES). */
+function child(known: Structures, node: Structure, step: unknown): Structure {
+  let next = node.next.get(step);
+  if (next === undefined) {
+    if (++known.size > STRUCTURES) {
+      // Start afresh: `node` stays usable for this data (detached from the new root).
+      known.root = structure();
+      known.size = 0;
+    }
+    node.next.set(step, (next = structure()));
+  }
+  return next;
 }
 
 /** The context fields a chart's snapshot can still read (ChartDeclaration.reads): none once final, all when its state is not named. */
@@ -390,11 +508,14 @@ function readsOf(snap: Snap, folds: ChartFolds): ReadonlySet<string> | null {
  * How to key a property's data, from its declarations: a monitor chart's, or plain data
  * with its declared times. `folds`: the run's scenario when the explorer folds what the
  * declarations say nothing can read any more (docs/explorer.md, "Folds"); null keys all.
+ * `memo` false (a lean search): a chart's structures are not kept (chartSplit).
  */
-export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (data: unknown) => MonitorKey {
+export function splitterFor(p: AnyProperty, folds: Scenario | null = null, memo = true): (data: unknown) => MonitorKey {
   if (p.chart) {
     const times = new Set(p.chart.times);
     const parts = new WeakMap<Snap, SnapPart>();
+    // Lean (memo false): no table of structures.
+    const known: Structures | null = memo ? { root: structure(), size: 0 } : null;
     // A misspelt state would silently keep every field there: a declaration names real states.
     const states = Object.keys(p.chart.machine.root.states);
     for (const state of Object.keys(p.chart.reads ?? {})) {
@@ -404,7 +525,7 @@ export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (dat
       folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
         ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }
         : null;
-    return (data) => chartSplit(data as ChartData, times, parts, chartFolds);
+    return (data) => chartSplit(data as ChartData, times, parts, chartFolds, known);
   }
   const times = new Set<string>((p.times ?? []) as readonly string[]);
   return (data) => declaredSplit(data, times);
@@ -417,6 +538,8 @@ interface Memo extends Pair {
 /** A world's memo: its part of the key, exact, with worldKey's key once asked (-1 until then). */
 interface WorldMemo extends Memo {
   key: number;
+  /** 0 once the world is known to have no timer beyond FAR_MS (farTimerTimes), else -1. */
+  far: number;
 }
 
 /**
@@ -441,20 +564,26 @@ function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T)
   return memo;
 }
 
+/** A monitor's absolute times, with their lookbacks (null: the horizon for each). */
+interface Timed {
+  readonly times: readonly (number | null)[];
+  readonly lookbacks: readonly number[] | null;
+}
+
 /** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
-interface MonitorMemo extends Memo {
+interface MonitorMemo extends Memo, Timed {
   maker: object;
-  times: readonly (number | null)[];
-  lookbacks: readonly number[] | null;
   /** The identity hash (monitorIdentity), -1 until asked. */
   hash: number;
 }
 
-/** All the monitors' part of a key: their hashes folded, and their times in order, with their lookbacks (null: the horizon for all). */
+/**
+ * All the monitors' part of a key: their hashes folded, and the monitors that hold times, in
+ * order (the key takes their times one after the other): no array of all the times is made.
+ */
 interface MonitorsMemo extends Memo {
   maker: object;
-  times: readonly (number | null)[];
-  lookbacks: readonly number[] | null;
+  timed: readonly Timed[];
 }
 
 /** Stands for a time that is not set (null) in a fingerprint. */
@@ -475,7 +604,8 @@ export const FAR_MS = 2 ** 32;
  */
 export function farTimerTimes(w: World): number[] | null {
   let nearest = Infinity;
-  for (const t of w.timers) if (t.at - w.now > FAR_MS) nearest = Math.min(nearest, t.at);
+  const timers = w.timers;
+  for (let k = 0; k < timers.length; k++) if (timers[k]!.at - w.now > FAR_MS) nearest = Math.min(nearest, timers[k]!.at);
   if (nearest === Infinity) return null;
   if (nearest - w.now <= 2 * FAR_MS) {
     throw new Error(`a timer due in ${nearest - w.now} ms: the far-timer fold holds for timers further than ${2 * FAR_MS} ms (explore --no-folds)`);
@@ -510,32 +640,38 @@ interface MonitorSplit {
   readonly lookbacks: readonly number[] | null;
 }
 
-/** The monitors' data split once per data object, for every keying of one key maker. */
+/**
+ * The monitors' data split, for every keying of one key maker: once per data object for
+ * keyings that rename (symmetry.ts: each renaming splits the same data again). The identity
+ * alone asks once per monitor state (its memo, Keying.monitorMemo), and new data objects
+ * come with new states: a table by data object would be written far more than read.
+ */
 export class MonitorSplits {
   readonly count: number;
   private readonly splits: ((data: unknown) => MonitorKey)[];
-  private readonly caches: WeakMap<object, MonitorSplit>[];
+  private readonly caches: WeakMap<object, MonitorSplit>[] | null;
   private readonly primitives = new Map<string, MonitorSplit>();
   /** The time-free texts, for keyings that rename them (symmetry.ts); null: the hashes are enough. */
   private readonly texts: WeakMap<MonitorSplit, string> | null;
 
+  /** `keepTexts`: for keyings that rename (the texts, and the splits by data object). */
   constructor(properties: readonly AnyProperty[], folds: Scenario | null, private readonly hashes: Hashes, keepTexts: boolean) {
     this.count = properties.length;
-    this.splits = properties.map((p) => splitterFor(p, folds));
-    this.caches = properties.map(() => new WeakMap<object, MonitorSplit>());
+    this.splits = properties.map((p) => splitterFor(p, folds, hashes.memo));
+    this.caches = keepTexts ? properties.map(() => new WeakMap<object, MonitorSplit>()) : null;
     this.texts = keepTexts ? new WeakMap() : null;
   }
 
   of(i: number, data: unknown): MonitorSplit {
     const primitive = data === null || typeof data !== 'object';
     const text = primitive ? String(data) : '';
-    let split = primitive ? this.primitives.get(text) : this.caches[i]!.get(data);
+    let split = primitive ? this.primitives.get(text) : this.caches?.[i]!.get(data);
     if (!split) {
       const k = this.splits[i]!(data);
       split = { pair: this.hashes.ofText(k.timeless), times: k.times, lookbacks: k.lookbacks ?? null };
       this.texts?.set(split, k.timeless);
       if (primitive) this.primitives.set(text, split);
-      else this.caches[i]!.set(data, split);
+      else this.caches?.[i]!.set(data, split);
     }
     return split;
   }
@@ -663,14 +799,19 @@ class WorldText implements WorldSink {
   }
 }
 
-/** Appends a monitor's times and lookbacks to all the monitors' (lookbacks null while every one is the horizon). */
-function addTimes(times: (number | null)[], lookbacks: number[] | null, part: { times: readonly (number | null)[]; lookbacks: readonly number[] | null }): number[] | null {
-  if (part.lookbacks !== null && lookbacks === null) lookbacks = times.map(() => Infinity);
-  for (let k = 0; k < part.times.length; k++) {
-    times.push(part.times[k]!);
-    lookbacks?.push(part.lookbacks?.[k] ?? Infinity);
-  }
-  return lookbacks;
+/** A message's addresses as its name's text. */
+function flightText(m: InFlight): string {
+  return `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`;
+}
+
+/** A table keyed by one string, of tables keyed by the next. */
+type Names<T> = Map<string, T>;
+
+/** The table under `key` in `outer`, made empty the first time. */
+function inner<T>(outer: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let m = outer.get(key);
+  if (m === undefined) outer.set(key, (m = new Map()));
+  return m;
 }
 
 /**
@@ -698,6 +839,9 @@ export class Keying {
   private readonly monitorArrays = new WeakMap<object, MonitorsMemo>();
   /** Past times whole: the cache of world moves keys worlds by them (KeyMaker.worldKey). */
   private readonly wholeTimes = new RelativeTimes(Infinity);
+  /** The identity's names of messages and timers, by their strings in turn (flightName, timerName). */
+  private readonly flightNames: Names<Names<Names<Map<string, Pair>>>> = new Map();
+  private readonly timerNames: Names<Map<string, Pair>> = new Map();
   // Scratch, used and read within one call: an actor's pair (actorSum), the monitors' fold (monitorsPart).
   private readonly scratch: Pair = { a: 0, b: 0 };
   private readonly partLanes = new Lanes();
@@ -716,6 +860,30 @@ export class Keying {
     if (this.renamer === null) return this.hashes.ofText(text);
     let p = this.names.get(text);
     if (p === undefined) this.names.set(text, (p = this.hashes.ofText(this.renamer.text(text))));
+    return p;
+  }
+
+  /**
+   * A message's addresses, as the name `${from}>${to}:${src}:${causeFrom}`: looked up by the
+   * strings themselves (a few Map lookups, each string's hash kept by the engine), the text
+   * built only the first time.
+   */
+  private flightName(m: InFlight): Pair {
+    if (this.renamer !== null || !this.hashes.memo) return this.name(flightText(m));
+    const bySrc = inner(inner(this.flightNames, m.from), m.to);
+    const byCause = inner(bySrc, m.src);
+    const cause = m.causeFrom ?? '';
+    let p = byCause.get(cause);
+    if (p === undefined) byCause.set(cause, (p = this.name(flightText(m))));
+    return p;
+  }
+
+  /** A timer's actor and name, as the name `${actor}:${name}`, the same way. */
+  private timerName(t: Timer): Pair {
+    if (this.renamer !== null || !this.hashes.memo) return this.name(`${t.actor}:${t.name}`);
+    const byName = inner(this.timerNames, t.actor);
+    let p = byName.get(t.name);
+    if (p === undefined) byName.set(t.name, (p = this.name(`${t.actor}:${t.name}`)));
     return p;
   }
 
@@ -768,7 +936,7 @@ export class Keying {
     const known = this.renamer === null ? memoOf<Memo>(m) : this.members.get(m);
     if (known) return known;
     const c = this.content(m.msg, () => JSON.stringify(m.msg));
-    const n = this.name(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`);
+    const n = this.flightName(m);
     if (this.renamer === null) return setMemo(m, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: m }));
     const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(m, p);
@@ -780,7 +948,7 @@ export class Keying {
     const known = this.renamer === null ? memoOf<Memo>(t) : this.members.get(t);
     if (known) return known;
     const c = this.content(t.event, () => JSON.stringify(t.event));
-    const n = this.name(`${t.actor}:${t.name}`);
+    const n = this.timerName(t);
     if (this.renamer === null) return setMemo(t, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: t }));
     const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(t, p);
@@ -805,8 +973,8 @@ export class Keying {
     if (known) return known;
     const sink = this.hash.begin();
     walkWorld(w, null, this.times, sink);
-    // `key` is there from the start (worldKey fills it in): no second shape for the memo.
-    return setMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1 }));
+    // `key` and `far` are there from the start (filled in when asked): no second shape for the memo.
+    return setMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1, far: -1 }));
   }
 
   /** The same with past times whole, when a message's are further back than the horizon (else null). */
@@ -825,8 +993,16 @@ export class Keying {
   worldPair(w: World): Pair {
     let far: number[] | null = null;
     if (this.renamer === null) {
-      far = this.farTimers ? farTimerTimes(w) : null;
-      if (far === null) return this.worldMemo(w);
+      if (!this.farTimers) return this.worldMemo(w);
+      // Whether the world has far timers is its content's: asked once, kept on its memo.
+      const known = memoOf<WorldMemo>(w);
+      if (known !== null && known.far === 0) return known;
+      far = farTimerTimes(w);
+      if (far === null) {
+        const memo = known ?? this.worldMemo(w);
+        memo.far = 0;
+        return memo;
+      }
     }
     // The identity's with far timers folded (the world's memo is the exact one), a renamed keying's.
     let p = this.worlds.get(w);
@@ -871,32 +1047,31 @@ export class Keying {
     if (known) return known;
     // Scratch: monitorMemo folds no lanes of its own.
     const lanes = this.partLanes.reset();
-    const times: (number | null)[] = [];
-    let lookbacks: number[] | null = null;
+    const timed: Timed[] = [];
     for (let i = 0; i < this.splits.count; i++) {
       const part = this.monitorMemo(i, monitors[i]!);
       lanes.pair(part);
-      lookbacks = addTimes(times, lookbacks, part);
+      if (part.times.length > 0) timed.push(part);
     }
     lanes.finish();
-    return setSlot(monitors, { a: lanes.a, b: lanes.b, times, lookbacks, owner: monitors, maker: this.maker });
+    return setSlot(monitors, { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker });
   }
 
   /** The same under a renaming: each state's part worked out from its data's, with its array. */
   private renamedMonitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
     const known = this.monitorArrays.get(monitors);
     if (known) return known;
-    const lanes = new Lanes();
-    const times: (number | null)[] = [];
-    let lookbacks: number[] | null = null;
+    const lanes = this.partLanes.reset();
+    const timed: Timed[] = [];
     for (let i = 0; i < this.splits.count; i++) {
       const m = monitors[i]!;
       const split = this.splits.of(i, m.data);
-      lanes.pair(this.monitorPair(i, m, split, { a: 0, b: 0 }));
-      lookbacks = addTimes(times, lookbacks, split);
+      // Scratch for the state's pair, folded at once.
+      lanes.pair(this.monitorPair(i, m, split, this.scratch));
+      if (split.times.length > 0) timed.push(split);
     }
-    const p = lanes.donePair();
-    const memo: MonitorsMemo = { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker };
+    lanes.finish();
+    const memo: MonitorsMemo = { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker };
     this.monitorArrays.set(monitors, memo);
     return memo;
   }
@@ -914,10 +1089,13 @@ export class Keying {
     lanes.word(busyInstant ? 1 : 0);
     lanes.pair(worldPart);
     lanes.pair(monitors);
-    const times = monitors.times;
-    const lookbacks = monitors.lookbacks;
-    if (lookbacks === null) for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world));
-    else for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world, lookbacks[k]));
+    // Every monitor's times in order, each with its lookback (the horizon when it declares none).
+    const timed = monitors.timed;
+    for (let j = 0; j < timed.length; j++) {
+      const { times, lookbacks } = timed[j]!;
+      if (lookbacks === null) for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world));
+      else for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world, lookbacks[k]));
+    }
     return lanes.finish();
   }
 
@@ -928,10 +1106,11 @@ export class Keying {
     walkWorld(w, this.farTimers ? farTimerTimes(w) : null, this.times, sink);
     let out = `${st.faults}${st.busyInstant ? '*' : ''}|${sink.end()}|`;
     const monitors = this.monitorsPart(st.monitors);
-    const lookbacks = monitors.lookbacks;
     // Each monitor's hash, then all their times in order: as the fingerprint folds them.
     out += hex(monitors);
-    monitors.times.forEach((t, k) => (out += t === null ? ':-' : `:${this.times.monitor(t, w, lookbacks?.[k])}`));
+    for (const { times, lookbacks } of monitors.timed) {
+      times.forEach((t, k) => (out += t === null ? ':-' : `:${this.times.monitor(t, w, lookbacks?.[k])}`));
+    }
     return out;
   }
 }
