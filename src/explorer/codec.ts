@@ -26,7 +26,7 @@ import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
 import type { Snap } from '../engine/runner.js';
 import type { Scenario } from '../config/types.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
-import { memoOf, setMemo } from '../engine/memo.js';
+import { messageMemoOf, setMessageMemo, setTimerMemo, setWorldMemo, timerMemoOf, worldMemoOf } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -403,13 +403,14 @@ function laterTime(later: number[], n: number, v: number): number {
  * meets the same string again (its hash kept).
  */
 interface Structure {
-  readonly next: Map<unknown, Structure>;
+  /** The structures that go on from here (null until one does: most are leaves). */
+  next: Map<unknown, Structure> | null;
   timeless: string | null;
   lookbacks: readonly number[] | null;
 }
 
 function structure(): Structure {
-  return { next: new Map(), timeless: null, lookbacks: null };
+  return { next: null, timeless: null, lookbacks: null };
 }
 
 /** Structures kept per chart, at most (then they start afresh). */
@@ -483,14 +484,14 @@ function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<
 
 /** The structure after `node` by `step`, made the first time (all of them dropped past STRUCTURES). */
 function child(known: Structures, node: Structure, step: unknown): Structure {
-  let next = node.next.get(step);
+  let next = node.next?.get(step);
   if (next === undefined) {
     if (++known.size > STRUCTURES) {
       // Start afresh: `node` stays usable for this data (detached from the new root).
       known.root = structure();
       known.size = 0;
     }
-    node.next.set(step, (next = structure()));
+    (node.next ??= new Map()).set(step, (next = structure()));
   }
   return next;
 }
@@ -554,12 +555,27 @@ interface Slotted {
   [SLOT]?: { owner: object; maker: object };
 }
 
-function slotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+/*
+ * Monitor states and monitor arrays each have their own reader and writer (the same
+ * bodies): a property access shared by both kinds of object would see too many shapes.
+ */
+
+function stateSlotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
   const memo = (x as Slotted)[SLOT];
   return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
 }
 
-function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+function setStateSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+  (x as Slotted)[SLOT] = memo;
+  return memo;
+}
+
+function arraySlotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+  const memo = (x as Slotted)[SLOT];
+  return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
+}
+
+function setArraySlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
   (x as Slotted)[SLOT] = memo;
   return memo;
 }
@@ -933,11 +949,11 @@ export class Keying {
 
   /** A message without its id, cause and times. */
   flightPair(m: InFlight): Pair {
-    const known = this.renamer === null ? memoOf<Memo>(m) : this.members.get(m);
+    const known = this.renamer === null ? messageMemoOf<Memo>(m) : this.members.get(m);
     if (known) return known;
     const c = this.content(m.msg, () => JSON.stringify(m.msg));
     const n = this.flightName(m);
-    if (this.renamer === null) return setMemo(m, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: m }));
+    if (this.renamer === null) return setMessageMemo(m, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: m }));
     const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(m, p);
     return p;
@@ -945,11 +961,11 @@ export class Keying {
 
   /** A timer without its id, label and time. */
   timerPair(t: Timer): Pair {
-    const known = this.renamer === null ? memoOf<Memo>(t) : this.members.get(t);
+    const known = this.renamer === null ? timerMemoOf<Memo>(t) : this.members.get(t);
     if (known) return known;
     const c = this.content(t.event, () => JSON.stringify(t.event));
     const n = this.timerName(t);
-    if (this.renamer === null) return setMemo(t, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: t }));
+    if (this.renamer === null) return setTimerMemo(t, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: t }));
     const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(t, p);
     return p;
@@ -969,12 +985,12 @@ export class Keying {
 
   /** A world's part of the key, exact (worldKey): the identity's, kept on the world. */
   worldMemo(w: World): WorldMemo {
-    const known = memoOf<WorldMemo>(w);
+    const known = worldMemoOf<WorldMemo>(w);
     if (known) return known;
     const sink = this.hash.begin();
     walkWorld(w, null, this.times, sink);
     // `key` and `far` are there from the start (filled in when asked): no second shape for the memo.
-    return setMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1, far: -1 }));
+    return setWorldMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1, far: -1 }));
   }
 
   /** The same with past times whole, when a message's are further back than the horizon (else null). */
@@ -995,7 +1011,7 @@ export class Keying {
     if (this.renamer === null) {
       if (!this.farTimers) return this.worldMemo(w);
       // Whether the world has far timers is its content's: asked once, kept on its memo.
-      const known = memoOf<WorldMemo>(w);
+      const known = worldMemoOf<WorldMemo>(w);
       if (known !== null && known.far === 0) return known;
       far = farTimerTimes(w);
       if (far === null) {
@@ -1021,12 +1037,12 @@ export class Keying {
 
   /** A monitor state's part (the identity's, kept on it): its data's with the violation flag. */
   monitorMemo(i: number, m: MonitorState<unknown>): MonitorMemo {
-    const known = slotOf<MonitorMemo>(m, this.maker);
+    const known = stateSlotOf<MonitorMemo>(m, this.maker);
     if (known) return known;
     const split = this.splits.of(i, m.data);
     // `hash` is there from the start (monitorIdentity fills it in): no second shape for the memo.
     const memo: MonitorMemo = { a: 0, b: 0, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker, hash: -1 };
-    return setSlot(m, this.monitorPair(i, m, split, memo));
+    return setStateSlot(m, this.monitorPair(i, m, split, memo));
   }
 
   /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag, into `out`. */
@@ -1043,7 +1059,7 @@ export class Keying {
   /** All the monitors' part, once per array (states whose monitors all stayed share it). */
   monitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
     if (this.renamer !== null) return this.renamedMonitorsPart(monitors);
-    const known = slotOf<MonitorsMemo>(monitors, this.maker);
+    const known = arraySlotOf<MonitorsMemo>(monitors, this.maker);
     if (known) return known;
     // Scratch: monitorMemo folds no lanes of its own.
     const lanes = this.partLanes.reset();
@@ -1054,7 +1070,7 @@ export class Keying {
       if (part.times.length > 0) timed.push(part);
     }
     lanes.finish();
-    return setSlot(monitors, { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker });
+    return setArraySlot(monitors, { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker });
   }
 
   /** The same under a renaming: each state's part worked out from its data's, with its array. */
