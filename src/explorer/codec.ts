@@ -536,9 +536,13 @@ interface Memo extends Pair {
   owner: object;
 }
 
-/** A world's memo: its part of the key, exact, with worldKey's key once asked (-1 until then). */
+/**
+ * A world's memo: its part of the key, exact, with worldKey's key once asked (null until
+ * then: a field that starts as a number would hold the key unboxed, and every read would box
+ * it again).
+ */
 interface WorldMemo extends Memo {
-  key: number;
+  key: number | null;
   /** 0 once the world is known to have no timer beyond FAR_MS (farTimerTimes), else -1. */
   far: number;
 }
@@ -589,8 +593,8 @@ interface Timed {
 /** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
 interface MonitorMemo extends Memo, Timed {
   maker: object;
-  /** The identity hash (monitorIdentity), -1 until asked. */
-  hash: number;
+  /** The identity hash (monitorIdentity), null until asked (as WorldMemo's key). */
+  hash: number | null;
 }
 
 /**
@@ -990,7 +994,7 @@ export class Keying {
     const sink = this.hash.begin();
     walkWorld(w, null, this.times, sink);
     // `key` and `far` are there from the start (filled in when asked): no second shape for the memo.
-    return setWorldMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: -1, far: -1 }));
+    return setWorldMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: null, far: -1 }));
   }
 
   /** The same with past times whole, when a message's are further back than the horizon (else null). */
@@ -1041,7 +1045,7 @@ export class Keying {
     if (known) return known;
     const split = this.splits.of(i, m.data);
     // `hash` is there from the start (monitorIdentity fills it in): no second shape for the memo.
-    const memo: MonitorMemo = { a: 0, b: 0, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker, hash: -1 };
+    const memo: MonitorMemo = { a: 0, b: 0, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker, hash: null };
     return setStateSlot(m, this.monitorPair(i, m, split, memo));
   }
 
@@ -1164,7 +1168,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
     monitorIdentity(i, m) {
       const parts = keying.monitorMemo(i, m);
-      if (parts.hash < 0) {
+      if (parts.hash === null) {
         const lanes = identityLanes.reset();
         lanes.pair(parts);
         const times = parts.times;
@@ -1181,7 +1185,7 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     worldKey(w) {
       const memo = keying.worldMemo(w);
       // Asked for every world the partial-order check meets: kept with its pair, on the world.
-      if (memo.key >= 0) return memo.key;
+      if (memo.key !== null) return memo.key;
       // The world's parts first: beyondHorizon folds lanes of its own.
       const beyond = keying.beyondHorizon(w);
       const lanes = worldLanes.reset();
