@@ -416,7 +416,7 @@ function structure(): Structure {
 /** Structures kept per chart, at most (then they start afresh). */
 const STRUCTURES = 100_000;
 
-/** A chart's structures (null: none kept, a lean search), and how many. */
+/** A chart's structures and how many (splitterFor keeps none in a lean search). */
 interface Structures {
   root: Structure;
   size: number;
