@@ -26,7 +26,7 @@ import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
 import type { Snap } from '../engine/runner.js';
 import type { Scenario } from '../config/types.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
-import { memoOf, setMemo } from '../engine/memo.js';
+import { messageMemoOf, setMessageMemo, setTimerMemo, setWorldMemo, timerMemoOf, worldMemoOf } from '../engine/memo.js';
 import { fingerprint } from './fingerprints.js';
 
 export interface ExplorerState {
@@ -93,7 +93,7 @@ export class Hashes {
   private readonly pairs = new WeakMap<object, Pair>();
   private readonly byText = new Map<string, Pair>();
   /** `memo` false (a lean search): texts are not kept in a table; hashes stay on the objects they hash. */
-  constructor(private readonly memo: boolean) {}
+  constructor(readonly memo: boolean) {}
 
   /** The 64-bit hash of a string, memoised. */
   ofText(text: string): Pair {
@@ -117,10 +117,24 @@ export class Hashes {
     }
     return p;
   }
+
+  /** The same for a snapshot, by its key (`of(snap, () => snap.key)` without a closure per call). */
+  ofSnap(snap: Snap): Pair {
+    let p = this.pairs.get(snap);
+    if (p === undefined) {
+      p = this.ofText(snap.key);
+      this.pairs.set(snap, p);
+    }
+    return p;
+  }
 }
 
-/** Folds 32-bit words into two independent 32-bit lanes. */
-export class Lanes {
+/**
+ * Folds 32-bit words into two independent 32-bit lanes. The lanes only ever hold int32
+ * values between calls (the sum in `word` is folded back first), so that V8 keeps them
+ * unboxed: a field that once held a larger number boxes every later store.
+ */
+export class Lanes implements Pair {
   a = 0x2f6b1d3c;
   b = 0x6a09e667;
   reset(): this {
@@ -129,20 +143,25 @@ export class Lanes {
     return this;
   }
   word(w: number): void {
-    this.a = Math.imul(this.a ^ w, 0x5bd1e995);
-    this.a ^= this.a >>> 15;
-    this.b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
-    this.b ^= this.b >>> 13;
+    const a = Math.imul(this.a ^ w, 0x5bd1e995);
+    this.a = a ^ (a >>> 15);
+    const b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
+    this.b = b ^ (b >>> 13);
   }
   pair(p: Pair): void {
     this.word(p.a);
     this.word(p.b);
   }
   done(): [number, number] {
-    const p = this.donePair();
-    return [p.a >>> 0, p.b >>> 0];
+    this.finish();
+    return [this.a >>> 0, this.b >>> 0];
   }
   donePair(): Pair {
+    this.finish();
+    return { a: this.a, b: this.b };
+  }
+  /** The same as donePair, in place: `a` and `b` are then the result (until the next reset), and no object is made. */
+  finish(): this {
     let a = this.a;
     let b = this.b;
     a ^= a >>> 16;
@@ -151,7 +170,9 @@ export class Lanes {
     b ^= b >>> 16;
     b = Math.imul(b, 0xc2b2ae35);
     b ^= b >>> 16;
-    return { a, b };
+    this.a = a;
+    this.b = b;
+    return this;
   }
 }
 
@@ -163,9 +184,19 @@ export class SetSum {
   a = 0;
   b = 0;
   n = 0;
+  reset(): this {
+    this.a = 0;
+    this.b = 0;
+    this.n = 0;
+    return this;
+  }
   add(x: Pair, t: number): void {
-    this.a = (this.a + mix(x.a ^ t, x.b)) | 0;
-    this.b = (this.b + mix(x.b ^ Math.imul(t, 0x27d4eb2d), x.a)) | 0;
+    this.addWords(x.a, x.b, t);
+  }
+  /** The same for a member given as its two halves. */
+  addWords(xa: number, xb: number, t: number): void {
+    this.a = (this.a + mix(xa ^ t, xb)) | 0;
+    this.b = (this.b + mix(xb ^ Math.imul(t, 0x27d4eb2d), xa)) | 0;
     this.n++;
   }
   into(lanes: Lanes): void {
@@ -186,10 +217,43 @@ function mix(x: number, y: number): number {
 }
 
 /** Two hashes as one (a member of a set made of several parts). */
-export function joined(...parts: Pair[]): Pair {
-  const lanes = new Lanes();
-  for (const p of parts) lanes.pair(p);
-  return lanes.donePair();
+export function joined(x: Pair, y: Pair): Pair {
+  return joinedInto(x.a, x.b, y.a, y.b, { a: 0, b: 0 });
+}
+
+/**
+ * The same, from the halves (xa, xb) and (ya, yb), written into `out` (a memo the caller
+ * keeps, so that no other object is made): a Lanes fold of the four words, unrolled.
+ */
+function joinedInto<T extends Pair>(xa: number, xb: number, ya: number, yb: number, out: T): T {
+  let a = 0x2f6b1d3c;
+  let b = 0x6a09e667;
+  let t: number;
+  t = Math.imul(a ^ xa, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ xa, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ xb, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ xb, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ ya, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ ya, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  t = Math.imul(a ^ yb, 0x5bd1e995);
+  a = t ^ (t >>> 15);
+  t = Math.imul(b ^ yb, 0x85ebca6b) + 0x7f4a7c15;
+  b = t ^ (t >>> 13);
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  b ^= b >>> 16;
+  b = Math.imul(b, 0xc2b2ae35);
+  b ^= b >>> 16;
+  out.a = a;
+  out.b = b;
+  return out;
 }
 
 /**
@@ -215,6 +279,10 @@ function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
   if (data === null || typeof data !== 'object') return { timeless: String(data), times: [] };
   if (times.size === 0) return { timeless: JSON.stringify(data), times: [] };
   const out: number[] = [];
+  // JSON.stringify with a replacer takes its slow path: plain data is written here instead.
+  const fast = plainJson(data, times, out, 0);
+  if (fast !== null) return { timeless: fast, times: out };
+  out.length = 0;
   const timeless = JSON.stringify(data, (k, v) => {
     if (typeof v === 'number' && times.has(k)) {
       out.push(v);
@@ -223,6 +291,63 @@ function declaredSplit(data: unknown, times: ReadonlySet<string>): MonitorKey {
     return v;
   });
   return { timeless, times: out };
+}
+
+/**
+ * JSON.stringify(object, replacer) for declaredSplit's replacer (a number at a key in
+ * `times` goes to `out` and is written 0), for plain data: objects of Object's prototype
+ * (or none) and arrays, without toJSON, holding such objects, strings, numbers, booleans,
+ * null, undefined; null for anything else (the caller asks JSON.stringify itself).
+ */
+function plainJson(object: object, times: ReadonlySet<string>, out: number[], depth: number): string | null {
+  if (depth > 64 || typeof (object as { toJSON?: unknown }).toJSON === 'function') return null;
+  if (Array.isArray(object)) {
+    let text = '[';
+    for (let i = 0; i < object.length; i++) {
+      if (i > 0) text += ',';
+      const v = plainValue(object[i], String(i), times, out, depth);
+      if (v === null) return null;
+      // What JSON writes for undefined in an array.
+      text += v === undefined ? 'null' : v;
+    }
+    return text + ']';
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null) return null;
+  let text = '{';
+  let first = true;
+  for (const k of Object.keys(object)) {
+    const v = plainValue((object as Record<string, unknown>)[k], k, times, out, depth);
+    if (v === null) return null;
+    // Left out, as JSON leaves out a property whose value is undefined.
+    if (v === undefined) continue;
+    text += `${first ? '' : ','}${JSON.stringify(k)}:${v}`;
+    first = false;
+  }
+  return text + '}';
+}
+
+/** One value as plainJson writes it: its text, undefined when JSON leaves it out, null when it is not plain. */
+function plainValue(v: unknown, key: string, times: ReadonlySet<string>, out: number[], depth: number): string | undefined | null {
+  switch (typeof v) {
+    case 'number':
+      if (times.has(key)) {
+        out.push(v);
+        return '0';
+      }
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'string':
+      return JSON.stringify(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return undefined;
+    case 'object':
+      return v === null ? 'null' : plainJson(v, times, out, depth + 1);
+    default:
+      // Functions and symbols (left out or null), bigints (an error): JSON.stringify's own answer.
+      return null;
+  }
 }
 
 /** What the key holds of one snapshot of a monitor chart: its text, and its time fields (name order). */
@@ -246,25 +371,55 @@ export const MESSAGE_TIMES = -1;
  * and now: how many of them are later than it. Two times of the same rank compare alike
  * with every time a message delivered from then on can carry (ChartDeclaration.messageTimes):
  * a message sent later is sent at now or after, and carries on the `originAt` of one in
- * flight. One per key maker (the worlds' times are remembered per world).
+ * flight. Counted afresh each time (a few messages in flight): nothing is kept per world.
  */
 export function messageRanker(): (w: World, t: number) => number {
-  const sorted = new WeakMap<World, number[]>();
+  // Scratch, within one call: the distinct times later than `t` met so far.
+  const later: number[] = [];
   return (w, t) => {
-    let times = sorted.get(w);
-    if (times === undefined) {
-      const set = new Set<number>([w.now]);
-      for (const m of w.inFlight) {
-        set.add(m.sentAt);
-        set.add(m.originAt);
-      }
-      times = [...set].sort((a, b) => a - b);
-      sorted.set(w, times);
+    let n = w.now > t ? laterTime(later, 0, w.now) : 0;
+    const inFlight = w.inFlight;
+    for (let k = 0; k < inFlight.length; k++) {
+      const m = inFlight[k]!;
+      if (m.sentAt > t) n = laterTime(later, n, m.sentAt);
+      if (m.originAt > t) n = laterTime(later, n, m.originAt);
     }
-    let rank = 0;
-    for (let k = times.length - 1; k >= 0 && times[k]! > t; k--) rank++;
-    return 0x40000000 + rank;
+    return 0x40000000 + n;
   };
+}
+
+/** Adds `v` to the first `n` distinct times of `later` unless it is one of them; how many there are then. */
+function laterTime(later: number[], n: number, v: number): number {
+  for (let j = 0; j < n; j++) if (later[j] === v) return n;
+  later[n] = v;
+  return n + 1;
+}
+
+/**
+ * What a chart's data keys to besides its times, by its structure: each instance's key, its
+ * snapshot's part and its deadlines' names, in turn (a trie; the count of deadlines before
+ * their names, so that no two structures share a path). Data objects are new at every step
+ * of a monitor, their structures few: the text is built once per structure, and ofText
+ * meets the same string again (its hash kept).
+ */
+interface Structure {
+  /** The structures that go on from here (null until one does: most are leaves). */
+  next: Map<unknown, Structure> | null;
+  timeless: string | null;
+  lookbacks: readonly number[] | null;
+}
+
+function structure(): Structure {
+  return { next: null, timeless: null, lookbacks: null };
+}
+
+/** Structures kept per chart, at most (then they start afresh). */
+const STRUCTURES = 100_000;
+
+/** A chart's structures and how many (splitterFor keeps none in a lean search). */
+interface Structures {
+  root: Structure;
+  size: number;
 }
 
 /**
@@ -274,12 +429,12 @@ export function messageRanker(): (w: World, t: number) => number {
  * keeps only the fields it can still read, a final state none, and a time field declared
  * with a lookback carries it.
  */
-function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null): MonitorKey {
-  let timeless = '';
+function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null, known: Structures | null): MonitorKey {
   const out: (number | null)[] = [];
-  const lookbacks: number[] | null = folds ? [] : null;
   const instances = chartInstances(data);
-  for (const k of Object.keys(instances).sort()) {
+  const keys = Object.keys(instances).sort();
+  let node: Structure | null = known === null ? null : known.root;
+  for (const k of keys) {
     const inst = instances[k]!;
     const context = inst.snap.xs.context as Record<string, unknown>;
     let part = parts.get(inst.snap);
@@ -294,20 +449,51 @@ function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<
       };
       parts.set(inst.snap, part);
     }
-    timeless += `${k}:${part.text}`;
     for (const f of part.timeFields) {
       const v = context[f];
       out.push(typeof v === 'number' ? v + inst.origin : null);
-      lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     }
+    const timers = inst.timers;
+    for (let j = 0; j < timers.length; j++) out.push(timers[j]!.at);
+    if (node !== null) {
+      node = child(known!, child(known!, child(known!, node, k), part), timers.length);
+      for (let j = 0; j < timers.length; j++) node = child(known!, node, timers[j]!.name);
+    }
+  }
+  if (node !== null && node.timeless !== null) return node.lookbacks ? { timeless: node.timeless, times: out, lookbacks: node.lookbacks } : { timeless: node.timeless, times: out };
+  // A structure met for the first time: its text and lookbacks.
+  let timeless = '';
+  const lookbacks: number[] | null = folds ? [] : null;
+  for (const k of keys) {
+    const inst = instances[k]!;
+    const part = parts.get(inst.snap)!;
+    timeless += `${k}:${part.text}`;
+    for (const f of part.timeFields) lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
     for (const d of inst.timers) {
       timeless += `@${d.name}`;
-      out.push(d.at);
       lookbacks?.push(Infinity);
     }
     timeless += ';';
   }
+  if (node !== null) {
+    node.timeless = timeless;
+    node.lookbacks = lookbacks;
+  }
   return lookbacks ? { timeless, times: out, lookbacks } : { timeless, times: out };
+}
+
+/** The structure after `node` by `step`, made the first time (all of them dropped past STRUCTURES). */
+function child(known: Structures, node: Structure, step: unknown): Structure {
+  let next = node.next?.get(step);
+  if (next === undefined) {
+    if (++known.size > STRUCTURES) {
+      // Start afresh: `node` stays usable for this data (detached from the new root).
+      known.root = structure();
+      known.size = 0;
+    }
+    (node.next ??= new Map()).set(step, (next = structure()));
+  }
+  return next;
 }
 
 /** The context fields a chart's snapshot can still read (ChartDeclaration.reads): none once final, all when its state is not named. */
@@ -323,11 +509,14 @@ function readsOf(snap: Snap, folds: ChartFolds): ReadonlySet<string> | null {
  * How to key a property's data, from its declarations: a monitor chart's, or plain data
  * with its declared times. `folds`: the run's scenario when the explorer folds what the
  * declarations say nothing can read any more (docs/explorer.md, "Folds"); null keys all.
+ * `memo` false (a lean search): a chart's structures are not kept (chartSplit).
  */
-export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (data: unknown) => MonitorKey {
+export function splitterFor(p: AnyProperty, folds: Scenario | null = null, memo = true): (data: unknown) => MonitorKey {
   if (p.chart) {
     const times = new Set(p.chart.times);
     const parts = new WeakMap<Snap, SnapPart>();
+    // Lean (memo false): no table of structures.
+    const known: Structures | null = memo ? { root: structure(), size: 0 } : null;
     // A misspelt state would silently keep every field there: a declaration names real states.
     const states = Object.keys(p.chart.machine.root.states);
     for (const state of Object.keys(p.chart.reads ?? {})) {
@@ -337,7 +526,7 @@ export function splitterFor(p: AnyProperty, folds: Scenario | null = null): (dat
       folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
         ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }
         : null;
-    return (data) => chartSplit(data as ChartData, times, parts, chartFolds);
+    return (data) => chartSplit(data as ChartData, times, parts, chartFolds, known);
   }
   const times = new Set<string>((p.times ?? []) as readonly string[]);
   return (data) => declaredSplit(data, times);
@@ -347,9 +536,15 @@ interface Memo extends Pair {
   owner: object;
 }
 
-/** A world's memo: its part of the key, exact, with worldKey's key once asked. */
+/**
+ * A world's memo: its part of the key, exact, with worldKey's key once asked (null until
+ * then: a field that starts as a number would hold the key unboxed, and every read would box
+ * it again).
+ */
 interface WorldMemo extends Memo {
-  key?: number;
+  key: number | null;
+  /** 0 once the world is known to have no timer beyond FAR_MS (farTimerTimes), else -1. */
+  far: number;
 }
 
 /**
@@ -364,29 +559,51 @@ interface Slotted {
   [SLOT]?: { owner: object; maker: object };
 }
 
-function slotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+/*
+ * Monitor states and monitor arrays each have their own reader and writer (the same
+ * bodies): a property access shared by both kinds of object would see too many shapes.
+ */
+
+function stateSlotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
   const memo = (x as Slotted)[SLOT];
   return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
 }
 
-function setSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+function setStateSlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
   (x as Slotted)[SLOT] = memo;
   return memo;
 }
 
-/** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
-interface MonitorMemo extends Memo {
-  maker: object;
-  times: readonly (number | null)[];
-  lookbacks: readonly number[] | null;
-  hash?: number;
+function arraySlotOf<T extends { owner: object; maker: object }>(x: object, maker: object): T | null {
+  const memo = (x as Slotted)[SLOT];
+  return memo !== undefined && memo.owner === x && memo.maker === maker ? (memo as T) : null;
 }
 
-/** All the monitors' part of a key: their hashes folded, and their times in order, with their lookbacks (null: the horizon for all). */
+function setArraySlot<T extends { owner: object; maker: object }>(x: object, memo: T): T {
+  (x as Slotted)[SLOT] = memo;
+  return memo;
+}
+
+/** A monitor's absolute times, with their lookbacks (null: the horizon for each). */
+interface Timed {
+  readonly times: readonly (number | null)[];
+  readonly lookbacks: readonly number[] | null;
+}
+
+/** A monitor state's part of the key: its data's with the violation flag (and, once asked, the identity hash). */
+interface MonitorMemo extends Memo, Timed {
+  maker: object;
+  /** The identity hash (monitorIdentity), null until asked (as WorldMemo's key). */
+  hash: number | null;
+}
+
+/**
+ * All the monitors' part of a key: their hashes folded, and the monitors that hold times, in
+ * order (the key takes their times one after the other): no array of all the times is made.
+ */
 interface MonitorsMemo extends Memo {
   maker: object;
-  times: readonly (number | null)[];
-  lookbacks: readonly number[] | null;
+  timed: readonly Timed[];
 }
 
 /** Stands for a time that is not set (null) in a fingerprint. */
@@ -407,7 +624,8 @@ export const FAR_MS = 2 ** 32;
  */
 export function farTimerTimes(w: World): number[] | null {
   let nearest = Infinity;
-  for (const t of w.timers) if (t.at - w.now > FAR_MS) nearest = Math.min(nearest, t.at);
+  const timers = w.timers;
+  for (let k = 0; k < timers.length; k++) if (timers[k]!.at - w.now > FAR_MS) nearest = Math.min(nearest, timers[k]!.at);
   if (nearest === Infinity) return null;
   if (nearest - w.now <= 2 * FAR_MS) {
     throw new Error(`a timer due in ${nearest - w.now} ms: the far-timer fold holds for timers further than ${2 * FAR_MS} ms (explore --no-folds)`);
@@ -442,32 +660,38 @@ interface MonitorSplit {
   readonly lookbacks: readonly number[] | null;
 }
 
-/** The monitors' data split once per data object, for every keying of one key maker. */
+/**
+ * The monitors' data split, for every keying of one key maker: once per data object for
+ * keyings that rename (symmetry.ts: each renaming splits the same data again). The identity
+ * alone asks once per monitor state (its memo, Keying.monitorMemo), and new data objects
+ * come with new states: a table by data object would be written far more than read.
+ */
 export class MonitorSplits {
   readonly count: number;
   private readonly splits: ((data: unknown) => MonitorKey)[];
-  private readonly caches: WeakMap<object, MonitorSplit>[];
+  private readonly caches: WeakMap<object, MonitorSplit>[] | null;
   private readonly primitives = new Map<string, MonitorSplit>();
   /** The time-free texts, for keyings that rename them (symmetry.ts); null: the hashes are enough. */
   private readonly texts: WeakMap<MonitorSplit, string> | null;
 
+  /** `keepTexts`: for keyings that rename (the texts, and the splits by data object). */
   constructor(properties: readonly AnyProperty[], folds: Scenario | null, private readonly hashes: Hashes, keepTexts: boolean) {
     this.count = properties.length;
-    this.splits = properties.map((p) => splitterFor(p, folds));
-    this.caches = properties.map(() => new WeakMap<object, MonitorSplit>());
+    this.splits = properties.map((p) => splitterFor(p, folds, hashes.memo));
+    this.caches = keepTexts ? properties.map(() => new WeakMap<object, MonitorSplit>()) : null;
     this.texts = keepTexts ? new WeakMap() : null;
   }
 
   of(i: number, data: unknown): MonitorSplit {
     const primitive = data === null || typeof data !== 'object';
     const text = primitive ? String(data) : '';
-    let split = primitive ? this.primitives.get(text) : this.caches[i]!.get(data);
+    let split = primitive ? this.primitives.get(text) : this.caches?.[i]!.get(data);
     if (!split) {
       const k = this.splits[i]!(data);
       split = { pair: this.hashes.ofText(k.timeless), times: k.times, lookbacks: k.lookbacks ?? null };
       this.texts?.set(split, k.timeless);
       if (primitive) this.primitives.set(text, split);
-      else this.caches[i]!.set(data, split);
+      else this.caches?.[i]!.set(data, split);
     }
     return split;
   }
@@ -521,15 +745,18 @@ function walkWorld(w: World, timerTimes: readonly number[] | null, times: Relati
 /** A world's part of the fingerprint: its messages and timers as sets (each member with its times), the rest in order. */
 class WorldHash implements WorldSink {
   private actorSum: SetSum | null = null;
-  private flights = new SetSum();
-  private timers = new SetSum();
+  // Scratch, reset by `begin`: a walk makes no objects of its own.
+  private readonly flights = new SetSum();
+  private readonly timers = new SetSum();
   private readonly rests: Pair[] = [];
+  private restCount = 0;
+  private readonly lanes = new Lanes();
   constructor(private readonly keying: Keying) {}
 
   begin(): this {
-    this.flights = new SetSum();
-    this.timers = new SetSum();
-    this.rests.length = 0;
+    this.flights.reset();
+    this.timers.reset();
+    this.restCount = 0;
     return this;
   }
   actors(actors: World['actors']): void {
@@ -542,15 +769,22 @@ class WorldHash implements WorldSink {
     this.timers.add(this.keying.timerPair(t), due);
   }
   rest(record: Readonly<Record<string, unknown>> | undefined): void {
-    this.rests.push(record === undefined ? ABSENT : this.keying.restPair(record));
+    this.rests[this.restCount++] = record === undefined ? ABSENT : this.keying.restPair(record);
   }
   end(): Pair {
-    const lanes = new Lanes();
+    return this.endInto({ a: 0, b: 0 });
+  }
+  /** The world's pair, written into `out` (a memo the caller keeps). */
+  endInto<T extends Pair>(out: T): T {
+    const lanes = this.lanes.reset();
     this.actorSum!.into(lanes);
     this.flights.into(lanes);
     this.timers.into(lanes);
-    for (const p of this.rests) lanes.pair(p);
-    return lanes.donePair();
+    for (let k = 0; k < this.restCount; k++) lanes.pair(this.rests[k]!);
+    lanes.finish();
+    out.a = lanes.a;
+    out.b = lanes.b;
+    return out;
   }
 }
 
@@ -585,14 +819,19 @@ class WorldText implements WorldSink {
   }
 }
 
-/** Appends a monitor's times and lookbacks to all the monitors' (lookbacks null while every one is the horizon). */
-function addTimes(times: (number | null)[], lookbacks: number[] | null, part: { times: readonly (number | null)[]; lookbacks: readonly number[] | null }): number[] | null {
-  if (part.lookbacks !== null && lookbacks === null) lookbacks = times.map(() => Infinity);
-  for (let k = 0; k < part.times.length; k++) {
-    times.push(part.times[k]!);
-    lookbacks?.push(part.lookbacks?.[k] ?? Infinity);
-  }
-  return lookbacks;
+/** A message's addresses as its name's text. */
+function flightText(m: InFlight): string {
+  return `${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`;
+}
+
+/** A table keyed by one string, of tables keyed by the next. */
+type Names<T> = Map<string, T>;
+
+/** The table under `key` in `outer`, made empty the first time. */
+function inner<T>(outer: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let m = outer.get(key);
+  if (m === undefined) outer.set(key, (m = new Map()));
+  return m;
 }
 
 /**
@@ -620,6 +859,12 @@ export class Keying {
   private readonly monitorArrays = new WeakMap<object, MonitorsMemo>();
   /** Past times whole: the cache of world moves keys worlds by them (KeyMaker.worldKey). */
   private readonly wholeTimes = new RelativeTimes(Infinity);
+  /** The identity's names of messages and timers, by their strings in turn (flightName, timerName). */
+  private readonly flightNames: Names<Names<Names<Map<string, Pair>>>> = new Map();
+  private readonly timerNames: Names<Map<string, Pair>> = new Map();
+  // Scratch, used and read within one call: an actor's pair (actorSum), the monitors' fold (monitorsPart).
+  private readonly scratch: Pair = { a: 0, b: 0 };
+  private readonly partLanes = new Lanes();
 
   /** `farTimers`: fold far timers (FAR_MS), as the run's folds say. */
   constructor(
@@ -638,6 +883,30 @@ export class Keying {
     return p;
   }
 
+  /**
+   * A message's addresses, as the name `${from}>${to}:${src}:${causeFrom}`: looked up by the
+   * strings themselves (a few Map lookups, each string's hash kept by the engine), the text
+   * built only the first time.
+   */
+  private flightName(m: InFlight): Pair {
+    if (this.renamer !== null || !this.hashes.memo) return this.name(flightText(m));
+    const bySrc = inner(inner(this.flightNames, m.from), m.to);
+    const byCause = inner(bySrc, m.src);
+    const cause = m.causeFrom ?? '';
+    let p = byCause.get(cause);
+    if (p === undefined) byCause.set(cause, (p = this.name(flightText(m))));
+    return p;
+  }
+
+  /** A timer's actor and name, as the name `${actor}:${name}`, the same way. */
+  private timerName(t: Timer): Pair {
+    if (this.renamer !== null || !this.hashes.memo) return this.name(`${t.actor}:${t.name}`);
+    const byName = inner(this.timerNames, t.actor);
+    let p = byName.get(t.name);
+    if (p === undefined) byName.set(t.name, (p = this.name(`${t.actor}:${t.name}`)));
+    return p;
+  }
+
   /** An immutable object's content (a message, a timer's event), once per object. */
   private content(object: object, text: () => string): Pair {
     if (this.renamer === null) return this.hashes.of(object, text);
@@ -646,12 +915,13 @@ export class Keying {
     return p;
   }
 
-  /** An actor: its name, and its snapshot (once per snapshot). */
-  private actorPair(name: string, snap: Snap): Pair {
+  /** An actor: its name, and its snapshot (once per snapshot), into `out`. */
+  private actorPair<T extends Pair>(name: string, snap: Snap, out: T): T {
     let p: Pair | undefined;
-    if (this.renamer === null) p = this.hashes.of(snap, () => snap.key);
+    if (this.renamer === null) p = this.hashes.ofSnap(snap);
     else if ((p = this.contents.get(snap)) === undefined) this.contents.set(snap, (p = this.hashes.ofText(this.renamer.snapKey(snap))));
-    return joined(this.name(name), p);
+    const n = this.name(name);
+    return joinedInto(n.a, n.b, p.a, p.b, out);
   }
 
   /** The actors as a set of (name, snapshot), once per actors object (worlds share it until an actor moves). */
@@ -659,7 +929,12 @@ export class Keying {
     let sum = this.actorSums.get(actors);
     if (!sum) {
       sum = new SetSum();
-      for (const a in actors) sum.add(this.actorPair(a, actors[a]!), 0);
+      // Scratch for each actor's pair, read at once by the sum.
+      const actor = this.scratch;
+      for (const a in actors) {
+        this.actorPair(a, actors[a]!, actor);
+        sum.addWords(actor.a, actor.b, 0);
+      }
       this.actorSums.set(actors, sum);
     }
     return sum;
@@ -670,7 +945,7 @@ export class Keying {
     let text = this.actorTexts.get(actors);
     if (text === undefined) {
       const parts: string[] = [];
-      for (const a in actors) parts.push(hex(this.actorPair(a, actors[a]!)));
+      for (const a in actors) parts.push(hex(this.actorPair(a, actors[a]!, { a: 0, b: 0 })));
       this.actorTexts.set(actors, (text = parts.sort().join(',')));
     }
     return text;
@@ -678,20 +953,24 @@ export class Keying {
 
   /** A message without its id, cause and times. */
   flightPair(m: InFlight): Pair {
-    const known = this.renamer === null ? memoOf<Memo>(m) : this.members.get(m);
+    const known = this.renamer === null ? messageMemoOf<Memo>(m) : this.members.get(m);
     if (known) return known;
-    const p = joined(this.content(m.msg, () => JSON.stringify(m.msg)), this.name(`${m.from}>${m.to}:${m.src}:${m.causeFrom ?? ''}`));
-    if (this.renamer === null) return setMemo(m, { a: p.a, b: p.b, owner: m });
+    const c = this.content(m.msg, () => JSON.stringify(m.msg));
+    const n = this.flightName(m);
+    if (this.renamer === null) return setMessageMemo(m, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: m }));
+    const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(m, p);
     return p;
   }
 
   /** A timer without its id, label and time. */
   timerPair(t: Timer): Pair {
-    const known = this.renamer === null ? memoOf<Memo>(t) : this.members.get(t);
+    const known = this.renamer === null ? timerMemoOf<Memo>(t) : this.members.get(t);
     if (known) return known;
-    const p = joined(this.content(t.event, () => JSON.stringify(t.event)), this.name(`${t.actor}:${t.name}`));
-    if (this.renamer === null) return setMemo(t, { a: p.a, b: p.b, owner: t });
+    const c = this.content(t.event, () => JSON.stringify(t.event));
+    const n = this.timerName(t);
+    if (this.renamer === null) return setTimerMemo(t, joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0, owner: t }));
+    const p = joinedInto(c.a, c.b, n.a, n.b, { a: 0, b: 0 });
     this.members.set(t, p);
     return p;
   }
@@ -710,16 +989,21 @@ export class Keying {
 
   /** A world's part of the key, exact (worldKey): the identity's, kept on the world. */
   worldMemo(w: World): WorldMemo {
-    const known = memoOf<WorldMemo>(w);
+    const known = worldMemoOf<WorldMemo>(w);
     if (known) return known;
-    const p = this.walkedPair(w, null);
-    return setMemo<WorldMemo>(w, { a: p.a, b: p.b, owner: w });
+    const sink = this.hash.begin();
+    walkWorld(w, null, this.times, sink);
+    // `key` and `far` are there from the start (filled in when asked): no second shape for the memo.
+    return setWorldMemo<WorldMemo>(w, sink.endInto({ a: 0, b: 0, owner: w, key: null, far: -1 }));
   }
 
   /** The same with past times whole, when a message's are further back than the horizon (else null). */
   beyondHorizon(w: World): Pair | null {
     const h = this.times.horizonMs;
-    if (!w.inFlight.some((m) => m.sentAt - w.now < -h || m.originAt - w.now < -h)) return null;
+    const now = w.now;
+    let beyond = false;
+    for (const m of w.inFlight) if (m.sentAt - now < -h || m.originAt - now < -h) beyond = true;
+    if (!beyond) return null;
     const sink = this.hash.begin();
     walkWorld(w, null, this.wholeTimes, sink);
     return sink.end();
@@ -729,8 +1013,16 @@ export class Keying {
   worldPair(w: World): Pair {
     let far: number[] | null = null;
     if (this.renamer === null) {
-      far = this.farTimers ? farTimerTimes(w) : null;
-      if (far === null) return this.worldMemo(w);
+      if (!this.farTimers) return this.worldMemo(w);
+      // Whether the world has far timers is its content's: asked once, kept on its memo.
+      const known = worldMemoOf<WorldMemo>(w);
+      if (known !== null && known.far === 0) return known;
+      far = farTimerTimes(w);
+      if (far === null) {
+        const memo = known ?? this.worldMemo(w);
+        memo.far = 0;
+        return memo;
+      }
     }
     // The identity's with far timers folded (the world's memo is the exact one), a renamed keying's.
     let p = this.worlds.get(w);
@@ -749,72 +1041,82 @@ export class Keying {
 
   /** A monitor state's part (the identity's, kept on it): its data's with the violation flag. */
   monitorMemo(i: number, m: MonitorState<unknown>): MonitorMemo {
-    const known = slotOf<MonitorMemo>(m, this.maker);
+    const known = stateSlotOf<MonitorMemo>(m, this.maker);
     if (known) return known;
     const split = this.splits.of(i, m.data);
-    const pair = this.monitorPair(i, m, split);
-    return setSlot(m, { a: pair.a, b: pair.b, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker });
+    // `hash` is there from the start (monitorIdentity fills it in): no second shape for the memo.
+    const memo: MonitorMemo = { a: 0, b: 0, times: split.times, lookbacks: split.lookbacks, owner: m, maker: this.maker, hash: null };
+    return setStateSlot(m, this.monitorPair(i, m, split, memo));
   }
 
-  /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag. */
-  private monitorPair(i: number, m: MonitorState<unknown>, split: MonitorSplit): Pair {
+  /** Monitor `i`'s state: its data's time-free part (renamed once per data object) with the verdict's violation flag, into `out`. */
+  private monitorPair<T extends Pair>(i: number, m: MonitorState<unknown>, split: MonitorSplit, out: T): T {
     let p = split.pair;
     if (this.renamer !== null) {
       const renamed = this.monitorData.get(split);
       if (renamed === undefined) this.monitorData.set(split, (p = this.hashes.ofText(this.renamer.text(this.splits.textOf(split)))));
       else p = renamed;
     }
-    return joined(p, { a: m.verdict.violation ? 1 : 0, b: i });
+    return joinedInto(p.a, p.b, m.verdict.violation ? 1 : 0, i, out);
   }
 
   /** All the monitors' part, once per array (states whose monitors all stayed share it). */
   monitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
     if (this.renamer !== null) return this.renamedMonitorsPart(monitors);
-    const known = slotOf<MonitorsMemo>(monitors, this.maker);
+    const known = arraySlotOf<MonitorsMemo>(monitors, this.maker);
     if (known) return known;
-    const lanes = new Lanes();
-    const times: (number | null)[] = [];
-    let lookbacks: number[] | null = null;
+    // Scratch: monitorMemo folds no lanes of its own.
+    const lanes = this.partLanes.reset();
+    const timed: Timed[] = [];
     for (let i = 0; i < this.splits.count; i++) {
       const part = this.monitorMemo(i, monitors[i]!);
       lanes.pair(part);
-      lookbacks = addTimes(times, lookbacks, part);
+      if (part.times.length > 0) timed.push(part);
     }
-    const p = lanes.donePair();
-    return setSlot(monitors, { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker });
+    lanes.finish();
+    return setArraySlot(monitors, { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker });
   }
 
   /** The same under a renaming: each state's part worked out from its data's, with its array. */
   private renamedMonitorsPart(monitors: readonly MonitorState<unknown>[]): MonitorsMemo {
     const known = this.monitorArrays.get(monitors);
     if (known) return known;
-    const lanes = new Lanes();
-    const times: (number | null)[] = [];
-    let lookbacks: number[] | null = null;
+    const lanes = this.partLanes.reset();
+    const timed: Timed[] = [];
     for (let i = 0; i < this.splits.count; i++) {
       const m = monitors[i]!;
       const split = this.splits.of(i, m.data);
-      lanes.pair(this.monitorPair(i, m, split));
-      lookbacks = addTimes(times, lookbacks, split);
+      // Scratch for the state's pair, folded at once.
+      lanes.pair(this.monitorPair(i, m, split, this.scratch));
+      if (split.times.length > 0) timed.push(split);
     }
-    const p = lanes.donePair();
-    const memo: MonitorsMemo = { a: p.a, b: p.b, times, lookbacks, owner: monitors, maker: this.maker };
+    lanes.finish();
+    const memo: MonitorsMemo = { a: lanes.a, b: lanes.b, timed, owner: monitors, maker: this.maker };
     this.monitorArrays.set(monitors, memo);
     return memo;
   }
 
-  /** A state's fingerprint, folded into `lanes` (reset first). */
+  /**
+   * A state's fingerprint, folded into `lanes` (reset first), which it returns: its `a` and
+   * `b` are the fingerprint until the lanes are used again (no object is made per state).
+   */
   fingerprint(lanes: Lanes, world: World, monitorStates: readonly MonitorState<unknown>[], faults: number, busyInstant: boolean): Pair {
+    // The parts first: they fold lanes of their own, not these.
+    const worldPart = this.worldPair(world);
+    const monitors = this.monitorsPart(monitorStates);
     lanes.reset();
     lanes.word(faults);
     lanes.word(busyInstant ? 1 : 0);
-    lanes.pair(this.worldPair(world));
-    const monitors = this.monitorsPart(monitorStates);
+    lanes.pair(worldPart);
     lanes.pair(monitors);
-    const lookbacks = monitors.lookbacks;
-    if (lookbacks === null) for (const t of monitors.times) lanes.word(this.times.monitor(t, world));
-    else for (let k = 0; k < monitors.times.length; k++) lanes.word(this.times.monitor(monitors.times[k]!, world, lookbacks[k]));
-    return lanes.donePair();
+    // Every monitor's times in order, each with its lookback (the horizon when it declares none).
+    const timed = monitors.timed;
+    for (let j = 0; j < timed.length; j++) {
+      const { times, lookbacks } = timed[j]!;
+      if (lookbacks === null) for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world));
+      else for (let k = 0; k < times.length; k++) lanes.word(this.times.monitor(times[k]!, world, lookbacks[k]));
+    }
+    return lanes.finish();
   }
 
   /** A state's key as text (exact mode, tests): the same parts, each named by its hash, with the same times. */
@@ -824,10 +1126,11 @@ export class Keying {
     walkWorld(w, this.farTimers ? farTimerTimes(w) : null, this.times, sink);
     let out = `${st.faults}${st.busyInstant ? '*' : ''}|${sink.end()}|`;
     const monitors = this.monitorsPart(st.monitors);
-    const lookbacks = monitors.lookbacks;
     // Each monitor's hash, then all their times in order: as the fingerprint folds them.
     out += hex(monitors);
-    monitors.times.forEach((t, k) => (out += t === null ? ':-' : `:${this.times.monitor(t, w, lookbacks?.[k])}`));
+    for (const { times, lookbacks } of monitors.timed) {
+      times.forEach((t, k) => (out += t === null ? ':-' : `:${this.times.monitor(t, w, lookbacks?.[k])}`));
+    }
     return out;
   }
 }
@@ -841,16 +1144,19 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
   const hashes = new Hashes(!lean);
   const keying = new Keying(hashes, new MonitorSplits(properties, folds, hashes, false), new RelativeTimes(horizonMs), folds !== null);
-  // One Lanes and one result for every fingerprint (the parts it folds use their own).
+  // One Lanes and one result for every fingerprint (the parts it folds use their own), and
+  // one Lanes each for the identity and world hashes: scratch, read before the next call.
   const lanes = new Lanes();
   const out: [number, number] = [0, 0];
+  const identityLanes = new Lanes();
+  const worldLanes = new Lanes();
 
   return {
     hashOf: (object, text) => hex(hashes.of(object, text)),
 
     fingerprint(st) {
-      const [h, l] = this.fingerprintOf(st.world, st.monitors, st.faults, st.busyInstant);
-      return [h, l];
+      const p = keying.fingerprint(lanes, st.world, st.monitors, st.faults, st.busyInstant);
+      return [p.a >>> 0, p.b >>> 0];
     },
 
     fingerprintOf(world, monitors, faults, busyInstant) {
@@ -862,12 +1168,16 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
 
     monitorIdentity(i, m) {
       const parts = keying.monitorMemo(i, m);
-      if (parts.hash === undefined) {
-        const lanes = new Lanes();
+      if (parts.hash === null) {
+        const lanes = identityLanes.reset();
         lanes.pair(parts);
-        for (const t of parts.times) lanes.word(t === null ? NO_TIME : t);
-        const q = lanes.donePair();
-        parts.hash = (q.a >>> 0) * 0x200000 + (q.b >>> 11);
+        const times = parts.times;
+        for (let k = 0; k < times.length; k++) {
+          const t = times[k]!;
+          lanes.word(t === null ? NO_TIME : t);
+        }
+        lanes.finish();
+        parts.hash = (lanes.a >>> 0) * 0x200000 + (lanes.b >>> 11);
       }
       return parts as MonitorIdentity;
     },
@@ -875,19 +1185,20 @@ export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: numb
     worldKey(w) {
       const memo = keying.worldMemo(w);
       // Asked for every world the partial-order check meets: kept with its pair, on the world.
-      if (memo.key !== undefined) return memo.key;
-      const lanes = new Lanes();
+      if (memo.key !== null) return memo.key;
+      // The world's parts first: beyondHorizon folds lanes of its own.
+      const beyond = keying.beyondHorizon(w);
+      const lanes = worldLanes.reset();
       lanes.pair(memo);
       lanes.word(w.now);
       lanes.word(w.now / 0x100000000);
       // The pair caps a message's past times at the horizon, as a state's key does; the cache
       // of world moves must not: a world of the key steps in place of this one, and a monitor
       // reads those times whole (L1/L2 compare when a packet's data left with the fault).
-      const beyond = keying.beyondHorizon(w);
       if (beyond !== null) lanes.pair(beyond);
-      const q = lanes.donePair();
+      lanes.finish();
       // 53 bits: a JavaScript number, so a Map looks it up without building a string.
-      return (memo.key = (q.a >>> 0) * 0x200000 + (q.b >>> 11));
+      return (memo.key = (lanes.a >>> 0) * 0x200000 + (lanes.b >>> 11));
     },
 
     key: (st) => keying.key(st),

@@ -26,7 +26,7 @@ import { setCacheLimit } from '../engine/runner.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
-import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor } from './successors.js';
+import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor, type Visit } from './successors.js';
 import { LEAN_CACHE_LIMIT, WorldCache } from './worldCache.js';
 
 /** Why a search ended before it had visited every reachable state. */
@@ -432,8 +432,8 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
   // Added as every other state is (fingerprintOf; the key in exact mode), so that a state equal to a root is known.
   const rootIndex = roots.map((state, k) => {
     if (visited.exact) return visited.add(k === 0 ? rootKey : keys.key(state), -1, k);
-    const [h, l] = keys.fingerprintOf(state.world, state.monitors, state.faults, state.busyInstant);
-    return visited.addPair(h, l, -1, k);
+    const fp = keys.fingerprintOf(state.world, state.monitors, state.faults, state.busyInstant);
+    return visited.addPair(fp[0], fp[1], -1, k);
   });
   const initialStates = visited.size;
   let transitions = 0;
@@ -495,13 +495,18 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     let child: number;
     if (visited.exact) child = visited.add(keys.key({ world, monitors, faults, busyInstant }), parentIndex, here);
     else {
-      const [h, l] = keys.fingerprintOf(world, monitors, faults, busyInstant);
-      child = visited.addPair(h, l, parentIndex, here);
+      // The pair is the key maker's, overwritten by its next call: read at once.
+      const fp = keys.fingerprintOf(world, monitors, faults, busyInstant);
+      child = visited.addPair(fp[0], fp[1], parentIndex, here);
     }
     if (child < 0) return -1;
     if (split && faults === 0) split.prefixStates++;
+    if (newViolations === null) {
+      if (visited.size >= maxStates) stop = 'states';
+      return child;
+    }
     let path: { start: number; edges: Edge[] } | null = null;
-    for (const violation of newViolations ?? []) {
+    for (const violation of newViolations) {
       if (violations.has(violation.property)) continue;
       path ??= pathOf(child, here, edge);
       violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges, start: path.start });
@@ -518,7 +523,8 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
   if (stop !== null) {
     // Every property sought is violated in an initial state: nothing to search.
   } else if (!depthFirst) {
-    let frontier: ExplorerState[] = [];
+    // A state leaves its level's frontier once expanded (null), so that it can be collected then.
+    let frontier: (ExplorerState | null)[] = [];
     let frontierIndex: number[] = [];
     roots.forEach((state, k) => {
       if (rootIndex[k]! < 0) return;
@@ -529,6 +535,21 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
       const start = visited.rootOf(child);
       return { start, edges: rebuildEdges(space, keys, roots[start]!, visited.pathTo(child), visited.pathFingerprints(child)) };
     };
+    // The state being expanded, and where its new successors go: one visitor for the whole
+    // search (not a closure per state), reading these.
+    let parent: ExplorerState = roots[0]!;
+    let index = 0;
+    let ordinal = 0;
+    let nextLevel: ExplorerState[] = [];
+    let nextLevelIndex: number[] = [];
+    const visit: Visit = (world, monitors, faults, busyInstant, edge, violations) => {
+      const child = arrive(parent, index, ordinal++, world, monitors, faults, busyInstant, edge, violations, depth + 1, linked);
+      if (child < 0) return false;
+      // A violating state is still expanded (TLC's -continue): other properties may fail later on.
+      nextLevel.push({ world, monitors, faults, busyInstant });
+      nextLevelIndex.push(child);
+      return stop !== null;
+    };
     while (frontier.length > 0) {
       if (depth >= options.maxDepth) {
         cutBy = 'depth';
@@ -536,22 +557,19 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
       }
       const next: ExplorerState[] = [];
       const nextIndex: number[] = [];
+      nextLevel = next;
+      nextLevelIndex = nextIndex;
       for (let k = 0; k < frontier.length && stop === null; k++) {
         if ((k & 255) === 0 && options.poll) {
           stop = options.poll(progress(depth));
           if (stop !== null) break;
         }
-        const index = frontierIndex[k]!;
-        const parent = frontier[k]!;
-        let ordinal = 0;
-        expand(space, parent, (world, monitors, faults, busyInstant, edge, violations) => {
-          const child = arrive(parent, index, ordinal++, world, monitors, faults, busyInstant, edge, violations, depth + 1, linked);
-          if (child < 0) return false;
-          // A violating state is still expanded (TLC's -continue): other properties may fail later on.
-          next.push({ world, monitors, faults, busyInstant });
-          nextIndex.push(child);
-          return stop !== null;
-        });
+        index = frontierIndex[k]!;
+        parent = frontier[k]!;
+        // Its place in the frontier is all the level keeps of it now.
+        frontier[k] = null;
+        ordinal = 0;
+        expand(space, parent, visit);
       }
       if (stop !== null) {
         cutBy = stop;

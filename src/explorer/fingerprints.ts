@@ -1,9 +1,9 @@
 /**
  * The explorer's visited set: 64-bit fingerprints of canonical state keys in an
- * open-addressing table of typed arrays (8 bytes a slot, no objects), with each state's
- * parent and the ordinal of the successor it was (4 + 4 bytes), so that the shortest
- * path to any state can be rebuilt: 12 bytes a slot at a load of 1/4 to 1/2, plus 8 a
- * state, so 32 to 56 bytes per state.
+ * open-addressing table of typed arrays (8 bytes a slot and 4 for the state's index, no
+ * objects), with each state's parent and the ordinal of the successor it was (4 + 4
+ * bytes), so that the shortest path to any state can be rebuilt: 12 bytes a slot at a
+ * load of 1/4 to 1/2, plus 8 a state, so 32 to 56 bytes per state.
  *
  * A depth-first search keeps no links (its stack is the path): 12 bytes a slot only.
  *
@@ -31,10 +31,13 @@ export function fingerprint(key: string): [number, number] {
 }
 
 export class FingerprintSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
-  /** Slot -> state index + 1 (0 = empty). */
-  private slots: Uint32Array;
+  /**
+   * The table, a slot every three words: the fingerprint's two halves, then its state's
+   * index + 1 (0 = empty). One array, so that a probe reads one cache line, not three.
+   */
+  private table: Uint32Array;
+  /** Slots in the table (a power of two). */
+  private capacity: number;
   private mask: number;
   private count = 0;
   /** State index -> parent state index (-1 for the root) and successor ordinal. */
@@ -55,9 +58,8 @@ export class FingerprintSet {
    */
   constructor(exact = false, capacityPow2 = 16, compact = false, links = true) {
     const cap = 1 << capacityPow2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.slots = new Uint32Array(cap);
+    this.table = new Uint32Array(cap * 3);
+    this.capacity = cap;
     this.mask = cap - 1;
     this.links = links;
     this.parents = new Int32Array(links ? cap : 0);
@@ -76,7 +78,7 @@ export class FingerprintSet {
 
   /** Bytes held per state (table, parent links; and keys in exact mode, roughly). */
   bytesPerState(averageKeyLength = 0): number {
-    const table = this.slots.length * 12;
+    const table = this.table.byteLength;
     const links = this.parents.length * 4 + this.ordinals.byteLength;
     const keys = this.keys ? this.count * (averageKeyLength * 2 + 48) : 0;
     return this.count === 0 ? 0 : (table + links + keys) / this.count;
@@ -84,7 +86,7 @@ export class FingerprintSet {
 
   /** Bytes of the typed arrays (off the JS heap). */
   tableBytes(): number {
-    return this.slots.length * 12 + this.parents.length * 4 + this.ordinals.byteLength;
+    return this.table.byteLength + this.parents.length * 4 + this.ordinals.byteLength;
   }
 
   /** Adds a state by its key; returns its index, or -1 if it was already there. */
@@ -100,18 +102,21 @@ export class FingerprintSet {
 
   /** Adds a state by its fingerprint (not in exact mode); its index, or -1 if known. */
   addPair(h: number, l: number, parent: number, ordinal: number): number {
-    if (this.count >= this.slots.length * this.maxLoad) this.grow();
-    let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
+    if (this.count >= this.capacity * this.maxLoad) this.grow();
+    const table = this.table;
+    const mask = this.mask;
+    let i = (h ^ Math.imul(l, 0x9e3779b1)) & mask;
     for (;;) {
-      const s = this.slots[i]!;
-      if (s === 0) break;
-      if (this.hi[i] === h && this.lo[i] === l) return -1;
-      i = (i + 1) & this.mask;
+      const at = i * 3;
+      if (table[at + 2] === 0) {
+        table[at] = h;
+        table[at + 1] = l;
+        table[at + 2] = this.count + 1;
+        return this.record(parent, ordinal);
+      }
+      if (table[at] === h && table[at + 1] === l) return -1;
+      i = (i + 1) & mask;
     }
-    this.hi[i] = h;
-    this.lo[i] = l;
-    this.slots[i] = this.count + 1;
-    return this.record(parent, ordinal);
   }
 
   /** The ordinal a path's root was added with (which initial state it starts from). */
@@ -147,9 +152,10 @@ export class FingerprintSet {
         if (k !== undefined) out[k] = key;
       }
     } else {
-      for (let slot = 0; slot < this.slots.length; slot++) {
-        const k = this.slots[slot]! > 0 ? position.get(this.slots[slot]! - 1) : undefined;
-        if (k !== undefined) out[k] = [this.hi[slot]!, this.lo[slot]!];
+      const table = this.table;
+      for (let at = 0; at < table.length; at += 3) {
+        const k = table[at + 2]! > 0 ? position.get(table[at + 2]! - 1) : undefined;
+        if (k !== undefined) out[k] = [table[at]!, table[at + 1]!];
       }
     }
     return out;
@@ -173,24 +179,23 @@ export class FingerprintSet {
   }
 
   private grow(): void {
-    const oldHi = this.hi;
-    const oldLo = this.lo;
-    const oldSlots = this.slots;
-    const cap = oldSlots.length * 2;
-    this.hi = new Uint32Array(cap);
-    this.lo = new Uint32Array(cap);
-    this.slots = new Uint32Array(cap);
-    this.mask = cap - 1;
-    for (let j = 0; j < oldSlots.length; j++) {
-      const s = oldSlots[j]!;
+    const old = this.table;
+    const cap = this.capacity * 2;
+    const table = new Uint32Array(cap * 3);
+    const mask = cap - 1;
+    for (let j = 0; j < old.length; j += 3) {
+      const s = old[j + 2]!;
       if (s === 0) continue;
-      const h = oldHi[j]!;
-      const l = oldLo[j]!;
-      let i = (h ^ Math.imul(l, 0x9e3779b1)) & this.mask;
-      while (this.slots[i] !== 0) i = (i + 1) & this.mask;
-      this.hi[i] = h;
-      this.lo[i] = l;
-      this.slots[i] = s;
+      const h = old[j]!;
+      const l = old[j + 1]!;
+      let i = (h ^ Math.imul(l, 0x9e3779b1)) & mask;
+      while (table[i * 3 + 2] !== 0) i = (i + 1) & mask;
+      table[i * 3] = h;
+      table[i * 3 + 1] = l;
+      table[i * 3 + 2] = s;
     }
+    this.table = table;
+    this.capacity = cap;
+    this.mask = mask;
   }
 }

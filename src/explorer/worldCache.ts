@@ -136,9 +136,14 @@ export class WorldCache {
       states.set(identity.hash, state);
       return state;
     }
-    const list = Array.isArray(known) ? known : [known];
-    for (const k of list) if (sameIdentity(identify(i, k), identity)) return k;
-    states.set(identity.hash, [...list, state]);
+    // Most hashes have one state: compared without a list made for it.
+    if (!Array.isArray(known)) {
+      if (sameIdentity(identify(i, known), identity)) return known;
+      states.set(identity.hash, [known, state]);
+      return state;
+    }
+    for (let k = 0; k < known.length; k++) if (sameIdentity(identify(i, known[k]!), identity)) return known[k]!;
+    known.push(state);
     return state;
   }
   /** Drop the remembered monitor steps (between properties explored one at a time). */
