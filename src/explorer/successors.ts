@@ -367,11 +367,15 @@ function choicesOf(move: WorldMove): readonly number[] {
 }
 
 function sameChoices(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function findMove(group: Group | undefined, choices: readonly number[]): WorldMove | undefined {
-  return group?.moves.find((m) => sameChoices(choicesOf(m), choices));
+  if (group === undefined) return undefined;
+  for (const m of group.moves) if (sameChoices(choicesOf(m), choices)) return m;
+  return undefined;
 }
 
 /**
@@ -415,13 +419,23 @@ function porOf(space: ExploreSpace, node: WorldNode, groups: readonly Group[]): 
 function planOf(space: ExploreSpace, groups: readonly Group[], e: Group): PorPlan | null {
   const level = planLevel(space, groups, e.id, e.node, { left: POR_BUDGET });
   if (level === null) return null;
+  // The monitors that observe some move of the plan (observe steps no other).
   const watched = new Uint8Array(space.properties.length);
+  const see = (move: WorldMove): void => {
+    for (let j = 0; j < move.observations.length; j++) {
+      const wants = wantsOf(space, move.monitorSteps[j]!, move.observations[j]!);
+      for (let i = 0; i < watched.length; i++) watched[i]! |= wants[i]!;
+    }
+  };
   let sameKeys = true;
   const walk = (l: PorLevel): void => {
     for (const step of l.steps) {
+      see(step.gm);
       for (const pair of step.pairs) {
         sameKeys &&= pair.sameKey;
-        for (const i of pair.watch) watched[i] = 1;
+        see(pair.em);
+        see(pair.gmAfterE);
+        see(pair.emAfterG);
       }
       if (step.sub !== null) walk(step.sub);
     }
@@ -470,7 +484,7 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
         if (!emAfterG) return null;
         // One node is one world key (a node is looked up by key, and a key met twice is a hit).
         const sameKey = space.worlds.node(gmAfterE.world) === space.worlds.node(emAfterG.world);
-        pairs.push({ em, gmAfterE, emAfterG, sameKey, watch: watching(space, [em, gmAfterE, gm, emAfterG]) });
+        pairs.push({ em, gmAfterE, emAfterG, sameKey });
       }
       // Paths that take g first and e later: e must commute with what follows too.
       if (nextEventTime(gm.world) !== gm.world.now) return null;
@@ -483,20 +497,6 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
     }
   }
   return { steps };
-}
-
-/** The monitors that observe one of these moves (observe steps no other). */
-function watching(space: ExploreSpace, moves: readonly WorldMove[]): number[] {
-  const any = new Uint8Array(space.properties.length);
-  for (const move of moves) {
-    for (let j = 0; j < move.observations.length; j++) {
-      const wants = wantsOf(space, move.monitorSteps[j]!, move.observations[j]!);
-      for (let i = 0; i < any.length; i++) any[i]! |= wants[i]!;
-    }
-  }
-  const out: number[] = [];
-  for (let i = 0; i < any.length; i++) if (any[i] === 1) out.push(i);
-  return out;
 }
 
 function wantsOf(space: ExploreSpace, memo: StepMemo, obs: Observation): Uint8Array {
@@ -526,7 +526,7 @@ function commutes(space: ExploreSpace, plan: PorPlan, x: readonly MonitorState<u
     }
     if (all) return true;
   }
-  return holds(space, plan.level, x);
+  return holds(space, plan.level, plan.watch, x);
 }
 
 /** Do both orders of every pair of a plan leave monitor `i`, from state `m`, one object? */
@@ -548,10 +548,10 @@ function monitorCommutes(space: ExploreSpace, level: PorLevel, i: number, m: Mon
  * pairs in the order the check has always gone (each other move's pairs, then the check from
  * after it).
  */
-function holds(space: ExploreSpace, level: PorLevel, x: readonly MonitorState<unknown>[]): boolean {
+function holds(space: ExploreSpace, level: PorLevel, watch: readonly number[], x: readonly MonitorState<unknown>[]): boolean {
   for (const step of level.steps) {
-    for (const pair of step.pairs) if (!pairCommutes(space, pair, step.gm, x)) return false;
-    if (step.sub !== null && !holds(space, step.sub, observe(space, x, step.gm))) return false;
+    for (const pair of step.pairs) if (!pairCommutes(space, pair, step.gm, watch, x)) return false;
+    if (step.sub !== null && !holds(space, step.sub, watch, observe(space, x, step.gm))) return false;
   }
   return true;
 }
@@ -559,14 +559,14 @@ function holds(space: ExploreSpace, level: PorLevel, x: readonly MonitorState<un
 /**
  * Do `em` then `gmAfterE` and `gm` then `emAfterG` reach one state key from monitors `x`?
  * The same world key and the same monitor state objects (canonical: one per identity) answer
- * yes without hashing; a monitor that observes none of the four moves keeps its object in
+ * yes without hashing; a monitor that observes none of the plan's moves keeps its object in
  * both orders, so only the watched ones are stepped (one by one, as observe steps each).
  * Otherwise the two states' fingerprints are compared.
  */
-function pairCommutes(space: ExploreSpace, pair: PorPair, gm: WorldMove, x: readonly MonitorState<unknown>[]): boolean {
+function pairCommutes(space: ExploreSpace, pair: PorPair, gm: WorldMove, watch: readonly number[], x: readonly MonitorState<unknown>[]): boolean {
   if (pair.sameKey) {
     let same = true;
-    for (const i of pair.watch) {
+    for (const i of watch) {
       const m = x[i]!;
       if (monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) !== monitorAlong(space, monitorAlong(space, m, gm, i), pair.emAfterG, i)) {
         same = false;

@@ -88,7 +88,7 @@ export interface PorPlan {
   readonly level: PorLevel;
   /** Does every pair end in worlds of one key (then equal monitor objects decide)? */
   readonly sameKeys: boolean;
-  /** The monitors some pair watches. */
+  /** The monitors that observe some move of the plan (the others keep their object in both orders of every pair). */
   readonly watch: readonly number[];
   /**
    * Per monitor watched: per state of it met, do both orders of every pair give it the same
@@ -117,8 +117,6 @@ export interface PorPair {
   readonly emAfterG: WorldMove;
   /** Do both orders reach worlds of one key? */
   readonly sameKey: boolean;
-  /** The monitors that observe one of the four moves (the others are the same objects either way). */
-  readonly watch: readonly number[];
 }
 
 /** One delivery or timer due now, with every choice inside its step (successors.ts, groupsOf). */
