@@ -309,9 +309,10 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
  * with `e` in the product of the world and every monitor -- both orders reach the same
  * state key, choice by choice -- and leaves `e` enabled. The check is exact, state by
  * state, not assumed: `e` and the other move must first be at different nodes (a cheap
- * filter); then both orders are stepped and their fingerprints compared. A fault is never
- * reduced (faults are offered only at an instant's start, where everything is expanded).
- * Past a budget of pairs to compare, the group counts as dependent.
+ * filter); then both orders are stepped and their states compared (the worlds' keys once per
+ * world node, see ampleMoves; the monitors per state). A fault is never reduced (faults are
+ * offered only at an instant's start, where everything is expanded). Past a budget of pairs
+ * to compare, the group counts as dependent.
  */
 
 /** Pairs of moves compared, at most, before a group counts as dependent. */
