@@ -18,7 +18,7 @@ import { enabledMoves, nextEventTime, step, type Move, type World } from '../eng
 import { declOf, type AnyFault } from '../config/faults.js';
 import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
-import { stepMemo, type Edge, type EventGroup, type StepMemo, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
+import { stepMemo, type Edge, type EventGroup, type NodePor, type PorLevel, type PorPair, type PorPlan, type PorStep, type StepMemo, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
 
 export type { Edge } from './worldCache.js';
 
@@ -164,7 +164,7 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
     // Copied at the first monitor that changes: states whose monitors all stay share the array.
     let next: MonitorState<unknown>[] | null = null;
     // A monitor sees only the steps that carry a fact it observes (property.ts, observes): worked out once per move.
-    const wants = memo.wants ?? (memo.wants = monitorsObserving(space, move.observations[j]!));
+    const wants = wantsOf(space, memo, move.observations[j]!);
     for (let i = 0; i < current.length; i++) {
       if (wants[i] === 0) continue;
       const m = current[i]!;
@@ -289,7 +289,7 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
   node.events ??= eventMoves(space, rep);
   let events = node.events;
   if (space.por && !faultsOffered && events.length > 1) {
-    const ample = ampleMoves(space, state, groupsOfNode(space, node));
+    const ample = ampleMoves(space, state, node);
     if (ample !== null) events = ample;
   }
   for (const move of events) {
@@ -309,9 +309,10 @@ export function expand(space: ExploreSpace, state: ExplorerState, visit: Visit):
  * with `e` in the product of the world and every monitor -- both orders reach the same
  * state key, choice by choice -- and leaves `e` enabled. The check is exact, state by
  * state, not assumed: `e` and the other move must first be at different nodes (a cheap
- * filter); then both orders are stepped and their fingerprints compared. A fault is never
- * reduced (faults are offered only at an instant's start, where everything is expanded).
- * Past a budget of pairs to compare, the group counts as dependent.
+ * filter); then both orders are stepped and their states compared (the worlds' keys once per
+ * world node, see ampleMoves; the monitors per state). A fault is never reduced (faults are
+ * offered only at an instant's start, where everything is expanded). Past a budget of pairs
+ * to compare, the group counts as dependent.
  */
 
 /** Pairs of moves compared, at most, before a group counts as dependent. */
@@ -362,83 +363,232 @@ function groupsOfNode(space: ExploreSpace, node: WorldNode): readonly Group[] | 
   return node.groups;
 }
 
-/** The product step of a state along a world move (a move of the world of its world's key: the cache's representative). */
-function after(space: ExploreSpace, x: ExplorerState, move: WorldMove): ExplorerState {
-  return { world: move.world, monitors: observe(space, x.monitors, move), faults: x.faults, busyInstant: true };
+function choicesOf(move: WorldMove): readonly number[] {
+  return (move.edge as { choices: number[] }).choices;
 }
 
 function sameChoices(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function findMove(group: Group | undefined, choices: readonly number[]): WorldMove | undefined {
-  return group?.moves.find((m) => sameChoices((m.edge as { choices: number[] }).choices, choices));
+  if (group === undefined) return undefined;
+  for (const m of group.moves) if (sameChoices(choicesOf(m), choices)) return m;
+  return undefined;
 }
 
-/** The moves of the first persistent group (see above), or null: explore them all. */
-function ampleMoves(space: ExploreSpace, s: ExplorerState, groups: readonly Group[] | null): WorldMove[] | null {
+/**
+ * The moves of the first persistent group of state `s` (of world node `node`), or null:
+ * explore them all. The check is split in two. What it asks of the worlds alone -- the
+ * candidates, each pair of moves to compare along every path that does not take the
+ * candidate, the moves that match after each order, whether both orders reach one world
+ * key, the budget -- depends on the world's key only, as the old per-state check read it
+ * from this node's groups and the groups of the nodes after them: it is worked out once per
+ * node and candidate (porOf, planLevel). What is left per state is to compare the monitors
+ * along each pair (holds).
+ */
+function ampleMoves(space: ExploreSpace, s: ExplorerState, node: WorldNode): readonly WorldMove[] | null {
+  const groups = groupsOfNode(space, node);
   if (groups === null || groups.length < 2) return null;
-  // Candidates in the order of their content (due time last), not of ids: the choice is the
-  // state key's, whichever world of that key (or worker) meets it.
-  for (const e of [...groups].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (groups.some((g) => g !== e && g.node === e.node)) continue;
-    const budget = { left: POR_BUDGET };
-    if (persistent(space, s, groups, e.id, e.node, budget)) return e.moves;
+  const por = porOf(space, node, groups);
+  for (let c = 0; c < por.candidates.length; c++) {
+    const e = por.candidates[c]!;
+    let plan = por.plans[c];
+    if (plan === undefined) plan = por.plans[c] = planOf(space, groups, e);
+    if (plan !== null && commutes(space, plan, s.monitors)) return e.moves;
   }
   return null;
 }
 
 /**
- * Does every move of state `x` other than the group `eId` commute with it (choice by
- * choice, in the product), and so on along every path from `x` that does not take it?
+ * The candidates of a node, in the order of their content (due time last), not of ids: the
+ * choice is the state key's, whichever world of that key (or worker) meets it. A group that
+ * shares its node with another is never one. Kept per search: the monitors a pair compares
+ * are the search's properties'.
  */
-function persistent(space: ExploreSpace, x: ExplorerState, groups: readonly Group[], eId: string, eNode: string, budget: { left: number }): boolean {
+function porOf(space: ExploreSpace, node: WorldNode, groups: readonly Group[]): NodePor {
+  if (node.por !== undefined && node.por.owner === space) return node.por;
+  const candidates = groups
+    .filter((e) => !groups.some((g) => g !== e && g.node === e.node))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (node.por = { owner: space, candidates, plans: candidates.map(() => undefined) });
+}
+
+/** The world-only part of the check of candidate `e` from a state with these groups (null: it fails). */
+function planOf(space: ExploreSpace, groups: readonly Group[], e: Group): PorPlan | null {
+  const level = planLevel(space, groups, e.id, e.node, { left: POR_BUDGET });
+  if (level === null) return null;
+  // The monitors that observe some move of the plan (observe steps no other).
+  const watched = new Uint8Array(space.properties.length);
+  const see = (move: WorldMove): void => {
+    for (let j = 0; j < move.observations.length; j++) {
+      const wants = wantsOf(space, move.monitorSteps[j]!, move.observations[j]!);
+      for (let i = 0; i < watched.length; i++) watched[i]! |= wants[i]!;
+    }
+  };
+  let sameKeys = true;
+  const walk = (l: PorLevel): void => {
+    for (const step of l.steps) {
+      see(step.gm);
+      for (const pair of step.pairs) {
+        sameKeys &&= pair.sameKey;
+        see(pair.em);
+        see(pair.gmAfterE);
+        see(pair.emAfterG);
+      }
+      if (step.sub !== null) walk(step.sub);
+    }
+  };
+  walk(level);
+  const watch: number[] = [];
+  for (let i = 0; i < watched.length; i++) if (watched[i] === 1) watch.push(i);
+  return { level, sameKeys, watch, verdicts: watch.map(() => new Map()) };
+}
+
+/**
+ * The world-only part of the check of group `eId` from a state with these groups (null: it
+ * fails whatever the monitors). Every other move must leave `e` enabled with the same
+ * choices, and `e` every other move; along every path that does not take `e` the same holds
+ * (recursively, from the state after each other move, which must stay in the instant); past
+ * POR_BUDGET pairs the group counts as dependent. These answers come from world nodes'
+ * groups alone, so they hold for every state of this node; the pairs left to compare carry
+ * the worlds both orders reach and the monitors that may tell them apart.
+ */
+function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, eNode: string, budget: { left: number }): PorLevel | null {
   const e = groups.find((g) => g.id === eId);
-  if (!e) return false;
-  if (groups.some((g) => g !== e && g.node === eNode)) return false;
-  // Each of e's moves from here, and what is due after it: the same for every other group.
-  const afterE: { xe: ExplorerState; groups: readonly Group[] }[] = [];
+  if (!e) return null;
+  if (groups.some((g) => g !== e && g.node === eNode)) return null;
+  // What is due after each of e's moves: the same for every other group.
+  const afterE: (readonly Group[])[] = [];
   for (const em of e.moves) {
     const xeGroups = eventGroups(space, em.world);
-    if (xeGroups === null) return false;
-    afterE.push({ xe: after(space, x, em), groups: xeGroups });
+    if (xeGroups === null) return null;
+    afterE.push(xeGroups);
   }
+  const steps: PorStep[] = [];
   for (const g of groups) {
     if (g === e) continue;
     for (const gm of g.moves) {
-      const xg = after(space, x, gm);
       const xgGroups = eventGroups(space, gm.world);
-      if (xgGroups === null) return false;
+      if (xgGroups === null) return null;
       const eAfterG = xgGroups.find((h) => h.id === e.id);
-      const choicesG = (gm.edge as { choices: number[] }).choices;
+      const choicesG = choicesOf(gm);
+      const pairs: PorPair[] = [];
       for (let k = 0; k < e.moves.length; k++) {
-        if (--budget.left < 0) return false;
-        const gmAfterE = findMove(afterE[k]!.groups.find((h) => h.id === g.id), choicesG);
-        if (!gmAfterE) return false;
-        const emAfterG = findMove(eAfterG, (e.moves[k]!.edge as { choices: number[] }).choices);
-        if (!emAfterG) return false;
-        if (!sameState(space, after(space, afterE[k]!.xe, gmAfterE), after(space, xg, emAfterG))) return false;
+        if (--budget.left < 0) return null;
+        const em = e.moves[k]!;
+        const gmAfterE = findMove(afterE[k]!.find((h) => h.id === g.id), choicesG);
+        if (!gmAfterE) return null;
+        const emAfterG = findMove(eAfterG, choicesOf(em));
+        if (!emAfterG) return null;
+        // One node is one world key (a node is looked up by key, and a key met twice is a hit).
+        const sameKey = space.worlds.node(gmAfterE.world) === space.worlds.node(emAfterG.world);
+        pairs.push({ em, gmAfterE, emAfterG, sameKey });
       }
       // Paths that take g first and e later: e must commute with what follows too.
-      if (nextEventTime(gm.world) !== gm.world.now) return false;
-      if (xgGroups.length > 1 && !persistent(space, xg, xgGroups, eId, eNode, budget)) return false;
-      if (budget.left < 0) return false;
+      if (nextEventTime(gm.world) !== gm.world.now) return null;
+      let sub: PorLevel | null = null;
+      if (xgGroups.length > 1) {
+        sub = planLevel(space, xgGroups, eId, eNode, budget);
+        if (sub === null) return null;
+      }
+      steps.push({ gm, pairs, sub });
     }
+  }
+  return { steps };
+}
+
+function wantsOf(space: ExploreSpace, memo: StepMemo, obs: Observation): Uint8Array {
+  return memo.wants ?? (memo.wants = monitorsObserving(space, obs));
+}
+
+/**
+ * Does the candidate of `plan` commute, along every pair, from a state with monitors `x`?
+ * When every pair ends in worlds of one key, equal monitor objects answer yes. Each monitor
+ * steps on its own (its next state is a function of its state and the observation), so
+ * whether both orders of every pair leave monitor `i` one object depends on `x[i]` alone:
+ * worked out once per monitor state and plan (the steps it takes are those the per-state
+ * check takes, so no witness goes unnoted), it is looked up for the other states of the node.
+ * Lean keeps no such answers (monitor states are not made canonical there, so few would be
+ * yes). Otherwise the pairs are compared state by state, as `holds` does.
+ */
+function commutes(space: ExploreSpace, plan: PorPlan, x: readonly MonitorState<unknown>[]): boolean {
+  if (plan.sameKeys && !space.worlds.lean) {
+    let all = true;
+    for (let u = 0; u < plan.watch.length && all; u++) {
+      const i = plan.watch[u]!;
+      const m = x[i]!;
+      const known = plan.verdicts[u]!;
+      let same = known.get(m);
+      if (same === undefined) known.set(m, (same = monitorCommutes(space, plan.level, i, m)));
+      all = same;
+    }
+    if (all) return true;
+  }
+  return holds(space, plan.level, plan.watch, x);
+}
+
+/** Do both orders of every pair of a plan leave monitor `i`, from state `m`, one object? */
+function monitorCommutes(space: ExploreSpace, level: PorLevel, i: number, m: MonitorState<unknown>): boolean {
+  for (const step of level.steps) {
+    for (const pair of step.pairs) {
+      if (monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) !== monitorAlong(space, monitorAlong(space, m, step.gm, i), pair.emAfterG, i)) {
+        return false;
+      }
+    }
+    if (step.sub !== null && !monitorCommutes(space, step.sub, i, monitorAlong(space, m, step.gm, i))) return false;
   }
   return true;
 }
 
 /**
- * Do two states of one instant have one key? The same world node (one world key) and the
- * same monitor state objects (canonical: one per identity) answer yes without hashing.
+ * Do the pairs of a plan commute in the product from a state with monitors `x`? Each pair's
+ * two orders end in worlds of one key or not (planned); the monitors are compared here, the
+ * pairs in the order the check has always gone (each other move's pairs, then the check from
+ * after it).
  */
-function sameState(space: ExploreSpace, one: ExplorerState, other: ExplorerState): boolean {
-  if (space.worlds.node(one.world) === space.worlds.node(other.world)) {
+function holds(space: ExploreSpace, level: PorLevel, watch: readonly number[], x: readonly MonitorState<unknown>[]): boolean {
+  for (const step of level.steps) {
+    for (const pair of step.pairs) if (!pairCommutes(space, pair, step.gm, watch, x)) return false;
+    if (step.sub !== null && !holds(space, step.sub, watch, observe(space, x, step.gm))) return false;
+  }
+  return true;
+}
+
+/**
+ * Do `em` then `gmAfterE` and `gm` then `emAfterG` reach one state key from monitors `x`?
+ * The same world key and the same monitor state objects (canonical: one per identity) answer
+ * yes without hashing; a monitor that observes none of the plan's moves keeps its object in
+ * both orders, so only the watched ones are stepped (one by one, as observe steps each).
+ * Otherwise the two states' fingerprints are compared.
+ */
+function pairCommutes(space: ExploreSpace, pair: PorPair, gm: WorldMove, watch: readonly number[], x: readonly MonitorState<unknown>[]): boolean {
+  if (pair.sameKey) {
     let same = true;
-    for (let i = 0; i < one.monitors.length && same; i++) same = one.monitors[i] === other.monitors[i];
+    for (const i of watch) {
+      const m = x[i]!;
+      if (monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) !== monitorAlong(space, monitorAlong(space, m, gm, i), pair.emAfterG, i)) {
+        same = false;
+        break;
+      }
+    }
     if (same) return true;
   }
-  return space.fingerprint(one.world, one.monitors, 0, true) === space.fingerprint(other.world, other.monitors, 0, true);
+  const one = observe(space, observe(space, x, pair.em), pair.gmAfterE);
+  const other = observe(space, observe(space, x, gm), pair.emAfterG);
+  return space.fingerprint(pair.gmAfterE.world, one, 0, true) === space.fingerprint(pair.emAfterG.world, other, 0, true);
+}
+
+/** Monitor `i`'s state after a move, as observe works it out. */
+function monitorAlong(space: ExploreSpace, m: MonitorState<unknown>, move: WorldMove, i: number): MonitorState<unknown> {
+  for (let j = 0; j < move.observations.length; j++) {
+    const memo = move.monitorSteps[j]!;
+    if (wantsOf(space, memo, move.observations[j]!)[i] === 0) continue;
+    m = memo.lastIn[i] === m ? memo.lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
+  }
+  return m;
 }
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {

@@ -62,6 +62,61 @@ export interface WorldNode {
    * undefined until asked, null when two events are alike.
    */
   groups?: readonly EventGroup[] | null;
+  /**
+   * The partial-order check's world-only part for this node (successors.ts, porOf): worked
+   * out once per node, so that each explorer state of it compares only monitors.
+   */
+  por?: NodePor;
+}
+
+/**
+ * The partial-order check of a world node, per candidate group: what it asks of the worlds
+ * alone (which moves match after each order, whether both orders reach one world key), and
+ * which monitors it compares.
+ */
+export interface NodePor {
+  /** The search these were worked out for: the monitors compared are its properties'. */
+  readonly owner: object;
+  /** The groups that may be explored alone (none shares its node with another), in the order of their content. */
+  readonly candidates: readonly EventGroup[];
+  /** Per candidate: undefined until asked, null when the worlds alone rule it out. */
+  readonly plans: (PorPlan | null | undefined)[];
+}
+
+/** The check of one candidate from a state of the node, but for its monitors. */
+export interface PorPlan {
+  readonly level: PorLevel;
+  /** Does every pair end in worlds of one key (then equal monitor objects decide)? */
+  readonly sameKeys: boolean;
+  /** The monitors that observe some move of the plan (the others keep their object in both orders of every pair). */
+  readonly watch: readonly number[];
+  /**
+   * Per monitor watched: per state of it met, do both orders of every pair give it the same
+   * object? (Each monitor steps on its own, so this depends on its state alone.)
+   */
+  readonly verdicts: readonly Map<MonitorState<unknown>, boolean>[];
+}
+
+/** The pairs to compare from one state of the check, and from the states after each other move. */
+export interface PorLevel {
+  readonly steps: readonly PorStep[];
+}
+
+/** Another group's move `gm`: its pairs with each of the candidate's moves, then the check from after it. */
+export interface PorStep {
+  readonly gm: WorldMove;
+  readonly pairs: readonly PorPair[];
+  /** The same check from the state after `gm` (null: nothing but the candidate is due there). */
+  readonly sub: PorLevel | null;
+}
+
+/** One pair: the candidate's move `em` then `gmAfterE`, against `gm` then `emAfterG`. */
+export interface PorPair {
+  readonly em: WorldMove;
+  readonly gmAfterE: WorldMove;
+  readonly emAfterG: WorldMove;
+  /** Do both orders reach worlds of one key? */
+  readonly sameKey: boolean;
 }
 
 /** One delivery or timer due now, with every choice inside its step (successors.ts, groupsOf). */
