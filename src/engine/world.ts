@@ -453,8 +453,15 @@ class Draft implements FaultDraft {
       merged.extraMs !== undefined && merged.extraMs > 0
         ? { up: merged.up, loss: merged.loss, extraMs: merged.extraMs }
         : { up: merged.up, loss: merged.loss };
-    this.links = { ...this.links, [link]: next };
-    if (next.up && next.loss === null && next.extraMs === undefined) delete this.links[link];
+    if (next.up && next.loss === null && next.extraMs === undefined) {
+      // A link as configured is left out: a new record of the others rather than `delete`
+      // (which would turn it into a slow dictionary-mode object).
+      const links: Record<string, LinkState> = {};
+      for (const key of Object.keys(this.links)) if (key !== link) links[key] = this.links[key]!;
+      this.links = links;
+    } else {
+      this.links = { ...this.links, [link]: next };
+    }
     if (loseInFlight) this.dropOnLink(link);
   }
 
@@ -475,9 +482,13 @@ class Draft implements FaultDraft {
     this.setMode(node, null);
     if (this.down[node]) return;
     this.down = { ...this.down, [node]: true };
-    const actors = this.writableActors();
+    // A new record of the others rather than `delete`: that would turn the record, and
+    // every copy made of it in the worlds after, into a slow dictionary-mode object.
     const names = this.names;
-    for (const key of Object.keys(actors)) if (names.parts(key).node === node) delete actors[key];
+    const actors: Record<string, Snap> = {};
+    for (const key of Object.keys(this.actors)) if (names.parts(key).node !== node) actors[key] = this.actors[key]!;
+    this.actors = actors;
+    this.actorsCopied = true;
     if (this.timers.some((t) => names.parts(t.actor).node === node)) {
       this.timers = this.timers.filter((t) => names.parts(t.actor).node !== node);
       this.timersCopied = true;
