@@ -31,11 +31,13 @@ import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
 import type { TraceEvent } from './trace.js';
-import type { MEMO } from './memo.js';
+import { MEMO } from './memo.js';
 import type { AnyFault, FaultDraft, LinkPatch, NodeMode } from '../config/faults.js';
 import type { PatentEraFault } from '../config/types.js';
 
-// Worlds, messages and timers may carry the explorer's memo (memo.ts), added when it is made.
+// Worlds, messages and timers may carry the explorer's memo (memo.ts). The step makes them
+// with the slot there, empty: the memo is then a plain write, not a new shape for the object
+// and a new property store. A symbol key: JSON, Object.keys and traces never see it.
 
 
 export interface InFlight {
@@ -340,6 +342,7 @@ class Draft implements FaultDraft {
             links: this.links,
             inFlight: this.inFlight,
             timers: this.timers,
+            [MEMO]: undefined,
           }
         : {
             now: this.now,
@@ -534,7 +537,7 @@ class Draft implements FaultDraft {
   /** A client flow, started by a `start` timer at `at`. */
   startFlow(flow: string, at: number): void {
     const key = this.startActor(this.sys.nodes[this.sys.tenancy[flow]?.client ?? 'client']!, flow);
-    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START });
+    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START, [MEMO]: undefined });
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -608,7 +611,7 @@ class Draft implements FaultDraft {
       this.takeId();
       return;
     }
-    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
+    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event, [MEMO]: undefined });
   }
 
   private cancel(key: string, name: string): void {
@@ -679,6 +682,7 @@ class Draft implements FaultDraft {
       origin,
       originAt,
       causeFrom: cause?.from ?? null,
+      [MEMO]: undefined,
     };
     insertSorted(this.writableInFlight(), m);
     this.events?.push(
