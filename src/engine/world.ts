@@ -156,7 +156,7 @@ interface ActorParts {
 
 /**
  * The names a step looks up again and again, per system: link keys, actor keys and their
- * parts, node addresses by epoch. Each is made once, so a step builds no string to look
+ * parts, timer labels, node addresses by epoch. Each is made once, so a step builds no string to look
  * one up by, and looks up by strings that are always the same objects (their hashes kept).
  * A memo of pure functions of an immutable system: it changes speed, never a result.
  */
@@ -165,6 +165,7 @@ class Names {
   private readonly actorKeys = new Map<string, Map<string | null, string>>();
   private readonly actorParts = new Map<string, ActorParts>();
   private readonly ips = new Map<NodeSpec, string[]>();
+  private readonly labels = new Map<string, string>();
 
   /** `${from}->${to}`, the key of links and link states. */
   link(from: string, to: string): string {
@@ -187,6 +188,13 @@ class Names {
     let parts = this.actorParts.get(key);
     if (parts === undefined) this.actorParts.set(key, (parts = { node: actorNode(key), flow: actorFlow(key) }));
     return parts;
+  }
+
+  /** `timerLabel(name)`. */
+  label(name: string): string {
+    let label = this.labels.get(name);
+    if (label === undefined) this.labels.set(name, (label = timerLabel(name)));
+    return label;
   }
 
   /** `node.ip(epoch)`. */
@@ -596,7 +604,7 @@ class Draft implements FaultDraft {
   }
 
   private schedule(node: NodeSpec, key: string, name: string, delay: number, event: { type: string }): void {
-    const label = timerLabel(name);
+    const label = this.names.label(name);
     let at = this.now + delay;
     const scan = node.timerJitterMs[label];
     if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
@@ -615,8 +623,14 @@ class Draft implements FaultDraft {
   }
 
   private cancel(key: string, name: string): void {
-    const i = this.timers.findIndex((t) => t.actor === key && t.name === name);
-    if (i >= 0) this.writableTimers().splice(i, 1);
+    const timers = this.timers;
+    for (let i = 0; i < timers.length; i++) {
+      const t = timers[i]!;
+      if (t.actor === key && t.name === name) {
+        this.writableTimers().splice(i, 1);
+        return;
+      }
+    }
   }
 
   // ---- network ----
