@@ -31,11 +31,13 @@ import type { Chooser } from './chooser.js';
 import { timerLabel, type Effect, type Snap } from './runner.js';
 import type { NodeSpec, System } from './system.js';
 import type { TraceEvent } from './trace.js';
-import type { MEMO } from './memo.js';
+import { MEMO } from './memo.js';
 import type { AnyFault, FaultDraft, LinkPatch, NodeMode } from '../config/faults.js';
 import type { PatentEraFault } from '../config/types.js';
 
-// Worlds, messages and timers may carry the explorer's memo (memo.ts), added when it is made.
+// Worlds, messages and timers may carry the explorer's memo (memo.ts). The step makes them
+// with the slot there, empty: the memo is then a plain write, not a new shape for the object
+// and a new property store. A symbol key: JSON, Object.keys and traces never see it.
 
 
 export interface InFlight {
@@ -146,6 +148,72 @@ function actorFlow(key: string): string | undefined {
   return slash < 0 ? undefined : key.slice(slash + 1);
 }
 
+/** An actor key's node and flow (undefined for a per-node statechart). */
+interface ActorParts {
+  readonly node: string;
+  readonly flow: string | undefined;
+}
+
+/**
+ * The names a step looks up again and again, per system: link keys, actor keys and their
+ * parts, timer labels, node addresses by epoch. Each is made once, so a step builds no string to look
+ * one up by, and looks up by strings that are always the same objects (their hashes kept).
+ * A memo of pure functions of an immutable system: it changes speed, never a result.
+ */
+class Names {
+  private readonly linkKeys = new Map<string, Map<string, string>>();
+  private readonly actorKeys = new Map<string, Map<string | null, string>>();
+  private readonly actorParts = new Map<string, ActorParts>();
+  private readonly ips = new Map<NodeSpec, string[]>();
+  private readonly labels = new Map<string, string>();
+
+  /** `${from}->${to}`, the key of links and link states. */
+  link(from: string, to: string): string {
+    let byTo = this.linkKeys.get(from);
+    if (byTo === undefined) this.linkKeys.set(from, (byTo = new Map()));
+    let key = byTo.get(to);
+    if (key === undefined) byTo.set(to, (key = `${from}->${to}`));
+    return key;
+  }
+
+  actorKey(node: string, flow: string | null): string {
+    let byFlow = this.actorKeys.get(node);
+    if (byFlow === undefined) this.actorKeys.set(node, (byFlow = new Map()));
+    let key = byFlow.get(flow);
+    if (key === undefined) byFlow.set(flow, (key = actorKey(node, flow)));
+    return key;
+  }
+
+  parts(key: string): ActorParts {
+    let parts = this.actorParts.get(key);
+    if (parts === undefined) this.actorParts.set(key, (parts = { node: actorNode(key), flow: actorFlow(key) }));
+    return parts;
+  }
+
+  /** `timerLabel(name)`. */
+  label(name: string): string {
+    let label = this.labels.get(name);
+    if (label === undefined) this.labels.set(name, (label = timerLabel(name)));
+    return label;
+  }
+
+  /** `node.ip(epoch)`. */
+  ip(node: NodeSpec, epoch: number): string {
+    let byEpoch = this.ips.get(node);
+    if (byEpoch === undefined) this.ips.set(node, (byEpoch = []));
+    let ip = byEpoch[epoch];
+    if (ip === undefined) ip = byEpoch[epoch] = node.ip(epoch);
+    return ip;
+  }
+}
+
+const namesBySystem = new WeakMap<System, Names>();
+function namesOf(sys: System): Names {
+  let names = namesBySystem.get(sys);
+  if (names === undefined) namesBySystem.set(sys, (names = new Names()));
+  return names;
+}
+
 /** Time of the next message or timer, or Infinity when nothing is pending. */
 export function nextEventTime(w: World): number {
   const m = w.inFlight[0]?.at ?? Infinity;
@@ -160,17 +228,25 @@ export function nextEventTime(w: World): number {
 export function enabledMoves(w: World): Move[] {
   const at = nextEventTime(w);
   if (at === Infinity) return [];
-  const due: { id: number; move: Move }[] = [];
-  for (const m of w.inFlight) {
-    if (m.at !== at) break;
-    due.push({ id: m.id, move: { kind: 'deliver', id: m.id } });
+  // Both lists are sorted by (at, id), so what is due at `at` heads each in id order: merge.
+  const msgs = w.inFlight;
+  const timers = w.timers;
+  const out: Move[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const m = i < msgs.length && msgs[i]!.at === at ? msgs[i]! : undefined;
+    const t = j < timers.length && timers[j]!.at === at ? timers[j]! : undefined;
+    if (m !== undefined && (t === undefined || m.id < t.id)) {
+      out.push({ kind: 'deliver', id: m.id });
+      i++;
+    } else if (t !== undefined) {
+      out.push({ kind: 'fire', id: t.id });
+      j++;
+    } else {
+      return out;
+    }
   }
-  for (const t of w.timers) {
-    if (t.at !== at) break;
-    due.push({ id: t.id, move: { kind: 'fire', id: t.id } });
-  }
-  if (due.length > 1) due.sort((a, b) => a.id - b.id);
-  return due.map((d) => d.move);
 }
 
 /** The initial world: every per-node statechart started, client flows scheduled to start. */
@@ -234,8 +310,12 @@ class Draft implements FaultDraft {
   private timers: Timer[];
   private modes: Readonly<Record<string, NodeMode>> | undefined;
   private hosts: Readonly<Record<string, number>> | undefined;
-  private readonly copied = { actors: false, down: false, epochs: false, links: false, inFlight: false, timers: false };
+  /** Whether the draft owns its copy of `actors`, `inFlight`, `timers` yet. */
+  private actorsCopied = false;
+  private inFlightCopied = false;
+  private timersCopied = false;
   private readonly events: TraceEvent[] | null;
+  private readonly names: Names;
 
   constructor(
     private readonly sys: System,
@@ -254,24 +334,37 @@ class Draft implements FaultDraft {
     this.modes = w.modes;
     this.hosts = w.hosts;
     this.events = trace ? [] : null;
+    this.names = namesOf(sys);
   }
 
   finish(): StepOutput {
-    return {
-      world: {
-        now: this.now,
-        nextId: this.nextId,
-        actors: this.actors,
-        down: this.down,
-        epochs: this.epochs,
-        links: this.links,
-        inFlight: this.inFlight,
-        timers: this.timers,
-        ...(this.modes !== undefined ? { modes: this.modes } : {}),
-        ...(this.hosts !== undefined ? { hosts: this.hosts } : {}),
-      },
-      events: this.events ?? NO_EVENTS,
-    };
+    // One literal for the usual world (no spread: a spread is a slow copy in V8).
+    const world: World =
+      this.modes === undefined && this.hosts === undefined
+        ? {
+            now: this.now,
+            nextId: this.nextId,
+            actors: this.actors,
+            down: this.down,
+            epochs: this.epochs,
+            links: this.links,
+            inFlight: this.inFlight,
+            timers: this.timers,
+            [MEMO]: undefined,
+          }
+        : {
+            now: this.now,
+            nextId: this.nextId,
+            actors: this.actors,
+            down: this.down,
+            epochs: this.epochs,
+            links: this.links,
+            inFlight: this.inFlight,
+            timers: this.timers,
+            ...(this.modes !== undefined ? { modes: this.modes } : {}),
+            ...(this.hosts !== undefined ? { hosts: this.hosts } : {}),
+          };
+    return { world, events: this.events ?? NO_EVENTS };
   }
 
   takeId(): number {
@@ -281,25 +374,25 @@ class Draft implements FaultDraft {
   // ---- copy-on-write helpers ----
 
   private writableActors(): Record<string, Snap> {
-    if (!this.copied.actors) {
+    if (!this.actorsCopied) {
       this.actors = { ...this.actors };
-      this.copied.actors = true;
+      this.actorsCopied = true;
     }
     return this.actors;
   }
 
   private writableInFlight(): InFlight[] {
-    if (!this.copied.inFlight) {
+    if (!this.inFlightCopied) {
       this.inFlight = this.inFlight.slice();
-      this.copied.inFlight = true;
+      this.inFlightCopied = true;
     }
     return this.inFlight;
   }
 
   private writableTimers(): Timer[] {
-    if (!this.copied.timers) {
+    if (!this.timersCopied) {
       this.timers = this.timers.slice();
-      this.copied.timers = true;
+      this.timersCopied = true;
     }
     return this.timers;
   }
@@ -311,11 +404,12 @@ class Draft implements FaultDraft {
   // ---- moves ----
 
   deliver(id: number): void {
-    const m = this.takeDue(this.inFlight, id, 'message');
-    this.writableInFlight().splice(this.inFlight.indexOf(m), 1);
+    const i = this.dueIndex(this.inFlight, id, 'message');
+    const m = this.inFlight[i]!;
+    this.writableInFlight().splice(i, 1);
     this.now = m.at;
     if (this.down[m.to]) return this.traceDrop(m, 'node-down');
-    if (this.links[`${m.from}->${m.to}`]?.up === false) return this.traceDrop(m, 'link-down');
+    if (this.links[this.names.link(m.from, m.to)]?.up === false) return this.traceDrop(m, 'link-down');
     // A gray fast path answers probes and drops everything else it is given.
     if (this.modes?.[m.to] === 'gray' && (m.msg.type === 'data' || m.msg.type === 'offload')) return this.traceDrop(m, 'gray-failure');
     this.events?.push({ t: this.now, event: 'deliver', id: m.id, from: m.from, to: m.to, msg: m.msg });
@@ -324,24 +418,24 @@ class Draft implements FaultDraft {
     if (node.perFlow && flow === null) {
       return this.traceDrop(m, 'no-flow', false);
     }
-    const key = actorKey(m.to, flow);
+    const key = this.names.actorKey(m.to, flow);
     if (!this.actors[key]) this.startActor(node, flow);
-    this.run(key, deliveredEvent(m.msg, m.src), m);
+    this.run(node, key, deliveredEvent(m.msg, m.src), m);
   }
 
   fire(id: number): void {
-    const t = this.takeDue(this.timers, id, 'timer');
-    this.writableTimers().splice(this.timers.indexOf(t), 1);
+    const i = this.dueIndex(this.timers, id, 'timer');
+    const t = this.timers[i]!;
+    this.writableTimers().splice(i, 1);
     this.now = t.at;
-    const flow = actorFlow(t.actor);
-    this.events?.push({
-      t: this.now,
-      event: 'timer',
-      node: actorNode(t.actor),
-      ...(flow !== undefined ? { instance: flow } : {}),
-      timer: t.label,
-    });
-    this.run(t.actor, t.event, null);
+    const { node, flow } = this.names.parts(t.actor);
+    // Literals with each key set rather than spreads: the same JSON, built faster.
+    this.events?.push(
+      flow !== undefined
+        ? { t: this.now, event: 'timer', node, instance: flow, timer: t.label }
+        : { t: this.now, event: 'timer', node, timer: t.label },
+    );
+    this.run(this.sys.nodes[node]!, t.actor, t.event, null);
   }
 
   dropInFlight(id: number, reason: string): void {
@@ -370,8 +464,15 @@ class Draft implements FaultDraft {
       merged.extraMs !== undefined && merged.extraMs > 0
         ? { up: merged.up, loss: merged.loss, extraMs: merged.extraMs }
         : { up: merged.up, loss: merged.loss };
-    this.links = { ...this.links, [link]: next };
-    if (next.up && next.loss === null && next.extraMs === undefined) delete this.links[link];
+    if (next.up && next.loss === null && next.extraMs === undefined) {
+      // A link as configured is left out: a new record of the others rather than `delete`
+      // (which would turn it into a slow dictionary-mode object).
+      const links: Record<string, LinkState> = {};
+      for (const key of Object.keys(this.links)) if (key !== link) links[key] = this.links[key]!;
+      this.links = links;
+    } else {
+      this.links = { ...this.links, [link]: next };
+    }
     if (loseInFlight) this.dropOnLink(link);
   }
 
@@ -392,26 +493,32 @@ class Draft implements FaultDraft {
     this.setMode(node, null);
     if (this.down[node]) return;
     this.down = { ...this.down, [node]: true };
-    const actors = this.writableActors();
-    for (const key of Object.keys(actors)) if (actorNode(key) === node) delete actors[key];
-    if (this.timers.some((t) => actorNode(t.actor) === node)) {
-      this.timers = this.timers.filter((t) => actorNode(t.actor) !== node);
-      this.copied.timers = true;
+    // A new record of the others rather than `delete`: that would turn the record, and
+    // every copy made of it in the worlds after, into a slow dictionary-mode object.
+    const names = this.names;
+    const actors: Record<string, Snap> = {};
+    for (const key of Object.keys(this.actors)) if (names.parts(key).node !== node) actors[key] = this.actors[key]!;
+    this.actors = actors;
+    this.actorsCopied = true;
+    if (this.timers.some((t) => names.parts(t.actor).node === node)) {
+      this.timers = this.timers.filter((t) => names.parts(t.actor).node !== node);
+      this.timersCopied = true;
     }
     const queued = this.inFlight.filter((m) => m.to === node);
     if (queued.length > 0) {
       this.inFlight = this.inFlight.filter((m) => m.to !== node);
-      this.copied.inFlight = true;
+      this.inFlightCopied = true;
       for (const m of queued) this.traceDrop(m, 'node-crashed');
     }
   }
 
   /** What is on a link when it goes down is lost, even if the link is back before it would arrive. */
   private dropOnLink(link: string): void {
-    const lost = this.inFlight.filter((m) => `${m.from}->${m.to}` === link);
+    const names = this.names;
+    const lost = this.inFlight.filter((m) => names.link(m.from, m.to) === link);
     if (lost.length === 0) return;
-    this.inFlight = this.inFlight.filter((m) => `${m.from}->${m.to}` !== link);
-    this.copied.inFlight = true;
+    this.inFlight = this.inFlight.filter((m) => names.link(m.from, m.to) !== link);
+    this.inFlightCopied = true;
     for (const m of lost) this.traceDrop(m, 'link-down');
   }
 
@@ -438,7 +545,7 @@ class Draft implements FaultDraft {
   /** A client flow, started by a `start` timer at `at`. */
   startFlow(flow: string, at: number): void {
     const key = this.startActor(this.sys.nodes[this.sys.tenancy[flow]?.client ?? 'client']!, flow);
-    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START });
+    this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START, [MEMO]: undefined });
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -451,47 +558,43 @@ class Draft implements FaultDraft {
 
   /** Create a statechart at its initial state, running its entry actions. */
   startActor(node: NodeSpec, flow: string | null): string {
-    const key = actorKey(node.id, flow);
+    const key = this.names.actorKey(node.id, flow);
     const host = this.hosts?.[node.id];
     const input = host === undefined ? node.input(flow, this.epochs[node.id] ?? 0) : node.input(flow, this.epochs[node.id] ?? 0, host);
     const { snap, effects } = node.runner.initial(input);
     this.writableActors()[key] = snap;
     this.traceState(key, snap);
-    this.apply(key, effects, null);
+    this.apply(node, key, effects, null);
     return key;
   }
 
-  private run(key: string, event: { type: string }, cause: InFlight | null): void {
+  /** Step the statechart `key` of `node` (its node's spec, passed on rather than looked up again). */
+  private run(node: NodeSpec, key: string, event: { type: string }, cause: InFlight | null): void {
     const before = this.actors[key];
     if (!before) throw new MoveError(`no statechart ${key}`);
-    const node = this.sys.nodes[actorNode(key)]!;
     const { snap, effects } = node.runner.step(before, event);
     if (snap !== before) {
       this.writableActors()[key] = snap;
       if (snap.valueKey !== before.valueKey) this.traceState(key, snap);
     }
-    this.apply(key, effects, cause);
+    this.apply(node, key, effects, cause);
   }
 
-  private apply(key: string, effects: readonly Effect[], cause: InFlight | null): void {
+  private apply(node: NodeSpec, key: string, effects: readonly Effect[], cause: InFlight | null): void {
     for (const e of effects) {
       switch (e.type) {
         case 'send':
-          this.send(actorNode(key), e.params.to, e.params.msg, cause, e.params.innerDst);
+          this.send(node, e.params.to, e.params.msg, cause, e.params.innerDst);
           break;
         case 'discard':
-          this.events?.push({
-            t: this.now,
-            event: 'drop',
-            from: actorNode(key),
-            to: null,
-            ...(cause ? { msg: cause.msg } : {}),
-            reason: e.params.reason,
-            stage: 'node',
-          });
+          this.events?.push(
+            cause
+              ? { t: this.now, event: 'drop', from: node.id, to: null, msg: cause.msg, reason: e.params.reason, stage: 'node' }
+              : { t: this.now, event: 'drop', from: node.id, to: null, reason: e.params.reason, stage: 'node' },
+          );
           break;
         case 'schedule':
-          this.schedule(key, e.id, e.delay, e.event);
+          this.schedule(node, key, e.id, e.delay, e.event);
           break;
         case 'cancel':
           this.cancel(key, e.id);
@@ -500,9 +603,8 @@ class Draft implements FaultDraft {
     }
   }
 
-  private schedule(key: string, name: string, delay: number, event: { type: string }): void {
-    const node = this.sys.nodes[actorNode(key)]!;
-    const label = timerLabel(name);
+  private schedule(node: NodeSpec, key: string, name: string, delay: number, event: { type: string }): void {
+    const label = this.names.label(name);
     let at = this.now + delay;
     const scan = node.timerJitterMs[label];
     if (scan !== undefined) at += this.chooser.choose({ kind: 'jitter', node: node.id, timer: label, max: scan });
@@ -517,12 +619,18 @@ class Draft implements FaultDraft {
       this.takeId();
       return;
     }
-    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event });
+    this.addTimer({ id: this.takeId(), at, actor: key, name, label, event, [MEMO]: undefined });
   }
 
   private cancel(key: string, name: string): void {
-    const i = this.timers.findIndex((t) => t.actor === key && t.name === name);
-    if (i >= 0) this.writableTimers().splice(i, 1);
+    const timers = this.timers;
+    for (let i = 0; i < timers.length; i++) {
+      const t = timers[i]!;
+      if (t.actor === key && t.name === name) {
+        this.writableTimers().splice(i, 1);
+        return;
+      }
+    }
   }
 
   // ---- network ----
@@ -552,32 +660,30 @@ class Draft implements FaultDraft {
    * physical host's; the node on it must own the inner (virtual) address now, or the
    * message is dropped as it is sent.
    */
-  private send(from: string, dstIp: string, msg: Message, cause: InFlight | null, innerDst?: string): void {
+  private send(sender: NodeSpec, dstIp: string, msg: Message, cause: InFlight | null, innerDst?: string): void {
+    const from = sender.id;
     const id = this.takeId();
     const carriesOn = cause !== null && sameDirection(cause.msg, msg);
     const origin = carriesOn ? cause.origin : id;
     const originAt = carriesOn ? cause.originAt : this.now;
     const to = innerDst === undefined ? this.resolve(dstIp, msg) : this.resolveHost(dstIp);
-    const dropAtSend = (reason: string, toNode: string | null): void => {
-      this.events?.push({ t: this.now, event: 'drop', id, from, to: toNode, msg, reason, stage: 'send' });
-    };
-    if (to === null) return dropAtSend(`no-route:${dstIp}`, null);
-    if (innerDst !== undefined && this.sys.nodes[to]!.ip(this.epochs[to] ?? 0) !== innerDst) {
-      return dropAtSend(`no-route:${dstIp}:inner-mismatch:${innerDst}`, to);
+    if (to === null) return this.dropAtSend(id, from, null, msg, `no-route:${dstIp}`);
+    if (innerDst !== undefined && this.names.ip(this.sys.nodes[to]!, this.epochs[to] ?? 0) !== innerDst) {
+      return this.dropAtSend(id, from, to, msg, `no-route:${dstIp}:inner-mismatch:${innerDst}`);
     }
-    const link = this.sys.links[`${from}->${to}`];
-    if (!link) return dropAtSend('no-link', to);
+    const link = this.sys.links[this.names.link(from, to)];
+    if (!link) return this.dropAtSend(id, from, to, msg, 'no-link');
     const state = this.links[link.id];
-    if (state?.up === false) return dropAtSend('link-down', to);
+    if (state?.up === false) return this.dropAtSend(id, from, to, msg, 'link-down');
     const loss = state?.loss ?? link.loss;
     if (loss > 0 && this.chooser.choose({ kind: 'loss', link: link.id, probability: loss }) === 1) {
-      return dropAtSend('loss', to);
+      return this.dropAtSend(id, from, to, msg, 'loss');
     }
     const delay =
       (link.minMs === link.maxMs
         ? link.minMs
         : this.chooser.choose({ kind: 'delay', link: link.id, min: link.minMs, max: link.maxMs })) + (state?.extraMs ?? 0);
-    const src = this.sys.nodes[from]!.ip(this.epochs[from] ?? 0);
+    const src = this.names.ip(sender, this.epochs[from] ?? 0);
     const m: InFlight = {
       id,
       at: this.now + delay,
@@ -590,55 +696,49 @@ class Draft implements FaultDraft {
       origin,
       originAt,
       causeFrom: cause?.from ?? null,
+      [MEMO]: undefined,
     };
     insertSorted(this.writableInFlight(), m);
-    this.events?.push({
-      t: this.now,
-      event: 'send',
-      id,
-      from,
-      to,
-      msg,
-      arrives: m.at,
-      cause: m.cause,
-      origin,
-      ...(innerDst !== undefined ? { innerDst } : {}),
-    });
+    this.events?.push(
+      innerDst === undefined
+        ? { t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin }
+        : { t: this.now, event: 'send', id, from, to, msg, arrives: m.at, cause: m.cause, origin, innerDst },
+    );
+  }
+
+  private dropAtSend(id: number, from: string, to: string | null, msg: Message, reason: string): void {
+    this.events?.push({ t: this.now, event: 'drop', id, from, to, msg, reason, stage: 'send' });
   }
 
   // ---- trace ----
 
   private traceDrop(m: InFlight, reason: string, withId = true): void {
-    this.events?.push({
-      t: this.now,
-      event: 'drop',
-      ...(withId ? { id: m.id } : {}),
-      from: m.from,
-      to: m.to,
-      msg: m.msg,
-      reason,
-      stage: 'transit',
-    });
+    this.events?.push(
+      withId
+        ? { t: this.now, event: 'drop', id: m.id, from: m.from, to: m.to, msg: m.msg, reason, stage: 'transit' }
+        : { t: this.now, event: 'drop', from: m.from, to: m.to, msg: m.msg, reason, stage: 'transit' },
+    );
   }
 
   private traceState(key: string, snap: Snap): void {
     if (!this.events) return;
-    const flow = actorFlow(key);
-    this.events.push({
-      t: this.now,
-      event: 'state',
-      node: actorNode(key),
-      ...(flow !== undefined ? { instance: flow } : {}),
-      state: snap.xs.value,
-    });
+    const { node, flow } = this.names.parts(key);
+    this.events.push(
+      flow !== undefined
+        ? { t: this.now, event: 'state', node, instance: flow, state: snap.xs.value }
+        : { t: this.now, event: 'state', node, state: snap.xs.value },
+    );
   }
 
-  private takeDue<T extends { id: number; at: number }>(list: readonly T[], id: number, what: string): T {
-    const item = list.find((x) => x.id === id);
-    if (!item) throw new MoveError(`no ${what} #${id}`);
+  /** The index in `list` of the item `id`, which must be due next. */
+  private dueIndex(list: readonly { id: number; at: number }[], id: number, what: string): number {
+    let i = 0;
+    while (i < list.length && list[i]!.id !== id) i++;
+    if (i === list.length) throw new MoveError(`no ${what} #${id}`);
+    const item = list[i]!;
     const due = Math.min(this.inFlight[0]?.at ?? Infinity, this.timers[0]?.at ?? Infinity);
     if (item.at !== due) throw new MoveError(`${what} #${id} is due at ${item.at}, not next (${due})`);
-    return item;
+    return i;
   }
 }
 
