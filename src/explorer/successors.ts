@@ -165,11 +165,12 @@ class Step implements WorldMove {
   readonly sys: System;
   /** The key maker's content hashes, for an event's signature. */
   private readonly hashOf: ExploreSpace['hashOf'];
+  readonly events: readonly TraceEvent[];
   constructor(
     space: ExploreSpace,
     readonly prev: World,
     readonly world: World,
-    readonly events: readonly TraceEvent[],
+    events: readonly TraceEvent[],
     readonly move: Move,
     readonly kind: Edge['kind'],
     readonly choices: number[],
@@ -178,6 +179,8 @@ class Step implements WorldMove {
   ) {
     this.scenario = space.scenario;
     this.sys = space.sys;
+    // Kept for the search: a copy made to size (the step's list grew as it was traced).
+    this.events = events.slice();
     this.hashOf = space.hashOf;
   }
   /** The move is its edge: its kind, choices, and fault or signature, as Edge has them. */
@@ -317,7 +320,8 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
     const f = step(space.sys, world, move, chooser, true);
     out.push(new Step(space, world, f.world, f.events, move, 'fault', choicesOf(chooser), fault, before));
   }
-  return out;
+  // Kept for the search: made to size.
+  return out.slice();
 }
 
 /** Each delivery or timer due now, with each combination of the choices inside its step. */
@@ -332,7 +336,8 @@ function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
       prefix = chooser.next();
     }
   }
-  return out;
+  // Kept for the search: made to size.
+  return out.slice();
 }
 
 /**
