@@ -19,7 +19,7 @@ import { declOf, type AnyFault } from '../config/faults.js';
 import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Violation } from '../checker/property.js';
 import { MEMO } from '../engine/memo.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
-import { SEEN_LIST_PAIRS, type Edge, type EventGroup, type NodePor, type PorLevel, type PorPair, type PorPlan, type PorStep, type SeenSteps, type Watch, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
+import { SEEN_LIST_PAIRS, type ByState, type Edge, type EventGroup, type NodePor, type PorLevel, type PorPair, type PorPlan, type PorStep, type Watch, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
 
 export type { Edge } from './worldCache.js';
 
@@ -160,7 +160,7 @@ class Step implements WorldMove {
   [MEMO]: unknown = undefined;
   watch: Watch | null = null;
   last: (MonitorState<unknown> | undefined)[] | null = null;
-  seen: (SeenSteps | undefined)[] | null = null;
+  seen: (ByState<MonitorState<unknown>> | undefined)[] | null = null;
   readonly scenario: Scenario;
   readonly sys: System;
   /** The key maker's content hashes, for an event's signature. */
@@ -258,9 +258,9 @@ function watchOf(space: ExploreSpace, o: WorldMove): Watch {
 function monitorStep(space: ExploreSpace, o: WorldMove, u: number, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
   const last = o.last!;
   // Most monitors meet one state on a step: the list of those seen is made when a second one comes.
-  let seen: SeenSteps | undefined;
+  let seen: ByState<MonitorState<unknown>> | undefined;
   if (last[2 * u] !== undefined) {
-    const all = (o.seen ??= new Array<SeenSteps | undefined>(last.length / 2).fill(undefined));
+    const all = (o.seen ??= new Array<ByState<MonitorState<unknown>> | undefined>(last.length / 2).fill(undefined));
     seen = all[u] ??= [last[2 * u]!, last[2 * u + 1]!];
   }
   let s = seen === undefined ? undefined : seenStep(seen, m);
@@ -279,21 +279,22 @@ function monitorStep(space: ExploreSpace, o: WorldMove, u: number, i: number, m:
   return s;
 }
 
-function seenStep(seen: SeenSteps, m: MonitorState<unknown>): MonitorState<unknown> | undefined {
+function seenStep<V>(seen: ByState<V>, m: MonitorState<unknown>): V | undefined {
   if (!Array.isArray(seen)) return seen.get(m);
-  for (let k = 0; k < seen.length; k += 2) if (seen[k] === m) return seen[k + 1];
+  for (let k = 0; k < seen.length; k += 2) if (seen[k] === m) return seen[k + 1] as V;
   return undefined;
 }
 
-/** The steps seen, with one more: a list one pair longer (made to size), or a map past SEEN_LIST_PAIRS. */
-function withSeen(seen: SeenSteps, m: MonitorState<unknown>, s: MonitorState<unknown>): SeenSteps {
+/** The answers by state, with one more: a list one pair longer (made to size), or a map past SEEN_LIST_PAIRS. */
+function withSeen<V>(seen: ByState<V> | undefined, m: MonitorState<unknown>, s: V): ByState<V> {
+  if (seen === undefined) return [m, s];
   if (!Array.isArray(seen)) return seen.set(m, s);
   if (seen.length >= 2 * SEEN_LIST_PAIRS) {
-    const map = new Map<MonitorState<unknown>, MonitorState<unknown>>();
-    for (let k = 0; k < seen.length; k += 2) map.set(seen[k]!, seen[k + 1]!);
+    const map = new Map<MonitorState<unknown>, V>();
+    for (let k = 0; k < seen.length; k += 2) map.set(seen[k] as MonitorState<unknown>, seen[k + 1] as V);
     return map.set(m, s);
   }
-  const grown = new Array<MonitorState<unknown>>(seen.length + 2);
+  const grown = new Array<MonitorState<unknown> | V>(seen.length + 2);
   for (let k = 0; k < seen.length; k++) grown[k] = seen[k]!;
   grown[seen.length] = m;
   grown[seen.length + 1] = s;
@@ -427,7 +428,8 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
     if (out.some((g) => g.id === id)) return null;
     out.push({ id, node, moves: [m] });
   }
-  return out;
+  // Kept with the node: made to size.
+  return out.slice();
 }
 
 /** A world's event moves (from the cache of world moves) and their groups. */
@@ -489,7 +491,9 @@ function porOf(space: ExploreSpace, node: WorldNode, groups: readonly Group[]): 
   if (node.por !== undefined && node.por.owner === space) return node.por;
   const candidates = groups
     .filter((e) => !groups.some((g) => g !== e && g.node === e.node))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // Kept with the node: made to size.
+    .slice();
   return (node.por = { owner: space, candidates, plans: candidates.map(() => undefined) });
 }
 
@@ -516,9 +520,12 @@ function planOf(space: ExploreSpace, groups: readonly Group[], e: Group): PorPla
     }
   };
   walk(level);
-  const watch: number[] = [];
-  for (let i = 0; i < watched.length; i++) if (watched[i] === 1) watch.push(i);
-  return { level, sameKeys, watch, verdicts: watch.map(() => new Map()) };
+  const monitors: number[] = [];
+  for (let i = 0; i < watched.length; i++) if (watched[i] === 1) monitors.push(i);
+  // The cache's list of them (plans watch a handful of sets); answers are kept only where
+  // `commutes` asks for them (every pair ending in one world key), each map once asked.
+  const watch = space.worlds.watch(monitors, space.properties.length).monitors;
+  return { level, sameKeys, watch, verdicts: sameKeys ? new Array<undefined>(watch.length).fill(undefined) : [] };
 }
 
 /**
@@ -549,7 +556,8 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
       if (xgGroups === null) return null;
       const eAfterG = xgGroups.find((h) => h.id === e.id);
       const choicesG = gm.choices;
-      const pairs: PorPair[] = [];
+      // Kept with the plan: made to size (one pair per move of e).
+      const pairs = new Array<PorPair>(e.moves.length);
       for (let k = 0; k < e.moves.length; k++) {
         if (--budget.left < 0) return null;
         const em = e.moves[k]!;
@@ -559,7 +567,7 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
         if (!emAfterG) return null;
         // One node is one world key (a node is looked up by key, and a key met twice is a hit).
         const sameKey = space.worlds.node(gmAfterE.world) === space.worlds.node(emAfterG.world);
-        pairs.push({ em, gmAfterE, emAfterG, sameKey });
+        pairs[k] = { em, gmAfterE, emAfterG, sameKey };
       }
       // Paths that take g first and e later: e must commute with what follows too.
       if (nextEventTime(gm.world) !== gm.world.now) return null;
@@ -571,7 +579,8 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
       steps.push({ gm, pairs, sub });
     }
   }
-  return { steps };
+  // Kept with the plan: made to size.
+  return { steps: steps.slice() };
 }
 
 /**
@@ -590,9 +599,9 @@ function commutes(space: ExploreSpace, plan: PorPlan, x: readonly MonitorState<u
     for (let u = 0; u < plan.watch.length && all; u++) {
       const i = plan.watch[u]!;
       const m = x[i]!;
-      const known = plan.verdicts[u]!;
-      let same = known.get(m);
-      if (same === undefined) known.set(m, (same = monitorCommutes(space, plan.level, i, m)));
+      const known = plan.verdicts[u];
+      let same = known === undefined ? undefined : seenStep(known, m);
+      if (same === undefined) plan.verdicts[u] = withSeen(known, m, (same = monitorCommutes(space, plan.level, i, m)));
       all = same;
     }
     if (all) return true;

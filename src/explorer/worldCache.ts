@@ -49,16 +49,17 @@ export interface WorldMove extends Observation {
    */
   last: (MonitorState<unknown> | undefined)[] | null;
   /** Per monitor watched, once a second state comes: every state seen and its next state. */
-  seen: (SeenSteps | undefined)[] | null;
+  seen: (ByState<MonitorState<unknown>> | undefined)[] | null;
 }
 
 /**
- * A monitor's steps on one observation: few states meet most observations, so a list of
- * pairs (state, next state) looked through, and a map past SEEN_LIST_PAIRS of them.
+ * What is known of a monitor per state of it met (its next state on a step, a partial-order
+ * verdict): few states meet most steps and plans, so a list of pairs (state, answer) looked
+ * through, and a map past SEEN_LIST_PAIRS of them.
  */
-export type SeenSteps = MonitorState<unknown>[] | Map<MonitorState<unknown>, MonitorState<unknown>>;
+export type ByState<V> = (MonitorState<unknown> | V)[] | Map<MonitorState<unknown>, V>;
 
-/** Pairs a list of seen steps holds before it becomes a map. */
+/** Pairs a list by state holds before it becomes a map. */
 export const SEEN_LIST_PAIRS = 8;
 
 /**
@@ -114,9 +115,10 @@ export interface PorPlan {
   readonly watch: readonly number[];
   /**
    * Per monitor watched: per state of it met, do both orders of every pair give it the same
-   * object? (Each monitor steps on its own, so this depends on its state alone.)
+   * object? (Each monitor steps on its own, so this depends on its state alone.) Only where
+   * every pair ends in one world key (sameKeys; else none), each map made when first asked.
    */
-  readonly verdicts: readonly Map<MonitorState<unknown>, boolean>[];
+  readonly verdicts: (ByState<boolean> | undefined)[];
 }
 
 /** The pairs to compare from one state of the check, and from the states after each other move. */
