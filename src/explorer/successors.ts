@@ -16,9 +16,10 @@ import type { System } from '../engine/system.js';
 import type { TraceEvent } from '../engine/trace.js';
 import { enabledMoves, nextEventTime, step, type Move, type World } from '../engine/world.js';
 import { declOf, type AnyFault } from '../config/faults.js';
-import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Observation, type Violation } from '../checker/property.js';
+import { observesFacts, stepFacts, stepObserved, type StepRecorder, type AnyProperty, type MonitorState, type Violation } from '../checker/property.js';
+import { MEMO } from '../engine/memo.js';
 import type { ExplorerState, MonitorIdentity } from './codec.js';
-import { stepMemo, type Edge, type EventGroup, type NodePor, type PorLevel, type PorPair, type PorPlan, type PorStep, type StepMemo, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
+import { SEEN_LIST_PAIRS, type ByState, type Edge, type EventGroup, type NodePor, type PorLevel, type PorPair, type PorPlan, type PorStep, type Watch, type WorldCache, type WorldMove, type WorldNode } from './worldCache.js';
 
 export type { Edge } from './worldCache.js';
 
@@ -151,24 +152,78 @@ interface Observed {
 }
 
 /**
+ * A world move (worldCache.ts, WorldMove): its observation, edge and monitor memo in one
+ * object, the cache keeping one per move for the whole search. The memo's slot for the
+ * observation's facts (memo.ts) is made with the object, so that it stays inside it.
+ */
+class Step implements WorldMove {
+  [MEMO]: unknown = undefined;
+  watch: Watch | null = null;
+  last: (MonitorState<unknown> | undefined)[] | null = null;
+  seen: (ByState<MonitorState<unknown>> | undefined)[] | null = null;
+  readonly scenario: Scenario;
+  readonly sys: System;
+  /** The key maker's content hashes, for an event's signature. */
+  private readonly hashOf: ExploreSpace['hashOf'];
+  readonly events: readonly TraceEvent[];
+  constructor(
+    space: ExploreSpace,
+    readonly prev: World,
+    readonly world: World,
+    events: readonly TraceEvent[],
+    readonly move: Move,
+    readonly kind: Edge['kind'],
+    readonly choices: number[],
+    readonly fault: AnyFault | null,
+    readonly before: WorldMove | null,
+  ) {
+    this.scenario = space.scenario;
+    this.sys = space.sys;
+    // Kept for the search: a copy made to size (the step's list grew as it was traced).
+    this.events = events.slice();
+    this.hashOf = space.hashOf;
+  }
+  /** The move is its edge: its kind, choices, and fault or signature, as Edge has them. */
+  get edge(): Edge {
+    return this as unknown as Edge;
+  }
+  /** An event's content (the rep world's, as the move was stepped from it); undefined for a fault. */
+  get signature(): string | undefined {
+    return this.kind === 'event' ? signature(this.prev, this.move, this.hashOf) : undefined;
+  }
+  /** The edge's fields, in the order edges always had them. */
+  toJSON(): Edge {
+    if (this.kind === 'event') return { kind: 'event', signature: this.signature!, choices: this.choices };
+    return { kind: 'fault', fault: this.fault!, choices: this.choices };
+  }
+}
+
+/** The choices of a step without any: one array for them all (never written: edges are read only). */
+const NO_CHOICES: number[] = Object.freeze([]) as unknown as number[];
+
+/** A step's choices, as offsets (the shared empty array when it made none). */
+function choicesOf(chooser: EnumeratingChooser): number[] {
+  return chooser.picked.length === 0 ? NO_CHOICES : chooser.offsets();
+}
+
+/**
  * The monitors along a world move: their next states, returned, and the properties
  * violated on the way, in `out` when given (an object of the caller's, not one per call).
  */
 function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[], move: WorldMove, out?: Observed): MonitorState<unknown>[] {
   let violations: NewViolation[] | null = null;
   let current = monitors as MonitorState<unknown>[];
-  for (let j = 0; j < move.observations.length; j++) {
-    const memo = move.monitorSteps[j]!;
-    const lastIn = memo.lastIn;
-    const lastOut = memo.lastOut;
+  // A fault's advance of the clock first, then the move.
+  for (let o = move.before ?? move; ; o = move) {
+    // A monitor sees only the steps that carry a fact it observes (property.ts, observes): worked out once per move.
+    const watched = watchOf(space, o).monitors;
+    const last = o.last!;
     // Copied at the first monitor that changes: states whose monitors all stay share the array.
     let next: MonitorState<unknown>[] | null = null;
-    // A monitor sees only the steps that carry a fact it observes (property.ts, observes): worked out once per move.
-    const wants = wantsOf(space, memo, move.observations[j]!);
-    for (let i = 0; i < current.length; i++) {
-      if (wants[i] === 0) continue;
+    for (let u = 0; u < watched.length; u++) {
+      const i = watched[u]!;
       const m = current[i]!;
-      const s = lastIn[i] === m ? lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
+      const s = last[2 * u] === m ? last[2 * u + 1]! : monitorStep(space, o, u, i, m);
       if (s === m) continue;
       if (s.verdict.violation && !m.verdict.violation) {
         (violations ??= []).push({ property: space.properties[i]!.id, violation: s.verdict.violation });
@@ -176,42 +231,74 @@ function observe(space: ExploreSpace, monitors: readonly MonitorState<unknown>[]
       (next ??= current.slice())[i] = s;
     }
     if (next) current = next;
+    if (o === move) break;
   }
   if (out) out.violations = violations;
   return current;
 }
 
-/** Per property: 1 when the observation carries a fact it observes, else 0. */
-function monitorsObserving(space: ExploreSpace, obs: Observation): Uint8Array {
-  const facts = stepFacts(obs);
-  const out = new Uint8Array(space.properties.length);
-  for (let i = 0; i < out.length; i++) out[i] = observesFacts(space.properties[i]!, facts) ? 1 : 0;
-  return out;
+/** No monitor observes the step: nothing to remember (never written). */
+const NO_STATES: MonitorState<unknown>[] = [];
+
+/** The monitors that observe a step (the cache's Watch of them), worked out on the first ask with the step's memo. */
+function watchOf(space: ExploreSpace, o: WorldMove): Watch {
+  if (o.watch !== null) return o.watch;
+  const facts = stepFacts(o);
+  const monitors: number[] = [];
+  for (let i = 0; i < space.properties.length; i++) if (observesFacts(space.properties[i]!, facts)) monitors.push(i);
+  const watch = space.worlds.watch(monitors, space.properties.length);
+  o.last = monitors.length === 0 ? NO_STATES : new Array<MonitorState<unknown> | undefined>(2 * monitors.length).fill(undefined);
+  return (o.watch = watch);
 }
 
-/** Monitor `i`'s next state on an observation, from the memo or worked out (and made canonical). */
-function monitorStep(space: ExploreSpace, memo: StepMemo, obs: Observation, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
-  // Most monitors meet one state on a move: the map is made when a second one comes.
-  let seen = memo.seen[i];
-  if (seen === undefined && memo.lastIn[i] !== undefined) seen = memo.seen[i] = new Map([[memo.lastIn[i]!, memo.lastOut[i]!]]);
-  let s = seen?.get(m);
+/**
+ * Monitor `i`'s next state on a step (it watches it at place `u`), from the memo or worked
+ * out (and made canonical); remembered as the last asked for.
+ */
+function monitorStep(space: ExploreSpace, o: WorldMove, u: number, i: number, m: MonitorState<unknown>): MonitorState<unknown> {
+  const last = o.last!;
+  // Most monitors meet one state on a step: the list of those seen is made when a second one comes.
+  let seen: ByState<MonitorState<unknown>> | undefined;
+  if (last[2 * u] !== undefined) {
+    const all = (o.seen ??= new Array<ByState<MonitorState<unknown>> | undefined>(last.length / 2).fill(undefined));
+    seen = all[u] ??= [last[2 * u]!, last[2 * u + 1]!];
+  }
+  let s = seen === undefined ? undefined : seenStep(seen, m);
   if (s === undefined) {
     const property = space.properties[i]!;
-    s = stepObserved(property, m, obs, space.recorder);
+    s = stepObserved(property, m, o, space.recorder);
     if (s.verdict.witnessed) space.witnessed[i] = true;
     // One object per monitor state the key tells apart, so that this memo serves every
     // path that reaches it.
     if (s !== m) s = space.worlds.canonical(property, i, s, space.monitorIdentity);
-    seen?.set(m, s);
+    if (seen !== undefined) o.seen![u] = withSeen(seen, m, s);
     space.worlds.remembered++;
   }
-  memo.lastIn[i] = m;
-  memo.lastOut[i] = s;
+  last[2 * u] = m;
+  last[2 * u + 1] = s;
   return s;
 }
 
-function observation(space: ExploreSpace, prev: World, world: World, events: readonly TraceEvent[], move: Move): Observation {
-  return { scenario: space.scenario, sys: space.sys, prev, world, events, move };
+function seenStep<V>(seen: ByState<V>, m: MonitorState<unknown>): V | undefined {
+  if (!Array.isArray(seen)) return seen.get(m);
+  for (let k = 0; k < seen.length; k += 2) if (seen[k] === m) return seen[k + 1] as V;
+  return undefined;
+}
+
+/** The answers by state, with one more: a list one pair longer (made to size), or a map past SEEN_LIST_PAIRS. */
+function withSeen<V>(seen: ByState<V> | undefined, m: MonitorState<unknown>, s: V): ByState<V> {
+  if (seen === undefined) return [m, s];
+  if (!Array.isArray(seen)) return seen.set(m, s);
+  if (seen.length >= 2 * SEEN_LIST_PAIRS) {
+    const map = new Map<MonitorState<unknown>, V>();
+    for (let k = 0; k < seen.length; k += 2) map.set(seen[k] as MonitorState<unknown>, seen[k + 1] as V);
+    return map.set(m, s);
+  }
+  const grown = new Array<MonitorState<unknown> | V>(seen.length + 2);
+  for (let k = 0; k < seen.length; k++) grown[k] = seen[k]!;
+  grown[seen.length] = m;
+  grown[seen.length + 1] = s;
+  return grown;
 }
 
 /** Faults first at an instant: before any of its events (the clock advances to it first). */
@@ -220,43 +307,38 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
   const due = nextEventTime(w);
   for (const fault of space.faultMenu) {
     if (!applicable(space, w, fault)) continue;
-    const observations: Observation[] = [];
     let world = w;
+    let before: Step | null = null;
     if (due > w.now) {
       const advance: Move = { kind: 'advance', to: due };
       const a = step(space.sys, world, advance, FIRST, true);
-      observations.push(observation(space, world, a.world, a.events, advance));
+      before = new Step(space, world, a.world, a.events, advance, 'fault', NO_CHOICES, fault, null);
       world = a.world;
     }
     // What a restarted node sends on start takes its minimal delays (one branch per fault).
     const move: Move = { kind: 'fault', fault };
     const chooser = new EnumeratingChooser([], space.delays);
     const f = step(space.sys, world, move, chooser, true);
-    observations.push(observation(space, world, f.world, f.events, move));
-    out.push({ observations, world: f.world, edge: { kind: 'fault', fault, choices: chooser.offsets() }, monitorSteps: observations.map(stepMemo) });
+    out.push(new Step(space, world, f.world, f.events, move, 'fault', choicesOf(chooser), fault, before));
   }
-  return out;
+  // Kept for the search: made to size.
+  return out.slice();
 }
 
 /** Each delivery or timer due now, with each combination of the choices inside its step. */
 function eventMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   for (const move of enabledMoves(w)) {
-    const sig = signature(w, move, space.hashOf);
     let prefix: number[] | null = [];
     while (prefix !== null) {
       const chooser: EnumeratingChooser = new EnumeratingChooser(prefix, space.delays);
       const r = step(space.sys, w, move, chooser, true);
-      out.push({
-        observations: [observation(space, w, r.world, r.events, move)],
-        world: r.world,
-        edge: { kind: 'event', signature: sig, choices: chooser.offsets() },
-        monitorSteps: [stepMemo()],
-      });
+      out.push(new Step(space, w, r.world, r.events, move, 'event', choicesOf(chooser), null, null));
       prefix = chooser.next();
     }
   }
-  return out;
+  // Kept for the search: made to size.
+  return out.slice();
 }
 
 /**
@@ -325,10 +407,10 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
   const h = space.horizonMs;
   const out: Group[] = [];
   for (const m of moves) {
-    const mv = m.observations[m.observations.length - 1]!.move!;
+    const mv = m.move;
     const last = out[out.length - 1];
     // The moves of one event (its choices) come together.
-    if (last && last.moves[0]!.observations[0]!.move === mv) {
+    if (last && last.moves[0]!.move === mv) {
       last.moves.push(m);
       continue;
     }
@@ -346,7 +428,8 @@ function groupsOf(space: ExploreSpace, w: World, moves: readonly WorldMove[]): G
     if (out.some((g) => g.id === id)) return null;
     out.push({ id, node, moves: [m] });
   }
-  return out;
+  // Kept with the node: made to size.
+  return out.slice();
 }
 
 /** A world's event moves (from the cache of world moves) and their groups. */
@@ -363,10 +446,6 @@ function groupsOfNode(space: ExploreSpace, node: WorldNode): readonly Group[] | 
   return node.groups;
 }
 
-function choicesOf(move: WorldMove): readonly number[] {
-  return (move.edge as { choices: number[] }).choices;
-}
-
 function sameChoices(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -375,7 +454,7 @@ function sameChoices(a: readonly number[], b: readonly number[]): boolean {
 
 function findMove(group: Group | undefined, choices: readonly number[]): WorldMove | undefined {
   if (group === undefined) return undefined;
-  for (const m of group.moves) if (sameChoices(choicesOf(m), choices)) return m;
+  for (const m of group.moves) if (sameChoices(m.choices, choices)) return m;
   return undefined;
 }
 
@@ -412,7 +491,9 @@ function porOf(space: ExploreSpace, node: WorldNode, groups: readonly Group[]): 
   if (node.por !== undefined && node.por.owner === space) return node.por;
   const candidates = groups
     .filter((e) => !groups.some((g) => g !== e && g.node === e.node))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // Kept with the node: made to size.
+    .slice();
   return (node.por = { owner: space, candidates, plans: candidates.map(() => undefined) });
 }
 
@@ -423,10 +504,7 @@ function planOf(space: ExploreSpace, groups: readonly Group[], e: Group): PorPla
   // The monitors that observe some move of the plan (observe steps no other).
   const watched = new Uint8Array(space.properties.length);
   const see = (move: WorldMove): void => {
-    for (let j = 0; j < move.observations.length; j++) {
-      const wants = wantsOf(space, move.monitorSteps[j]!, move.observations[j]!);
-      for (let i = 0; i < watched.length; i++) watched[i]! |= wants[i]!;
-    }
+    for (let o: WorldMove | null = move; o !== null; o = o.before) for (const i of watchOf(space, o).monitors) watched[i] = 1;
   };
   let sameKeys = true;
   const walk = (l: PorLevel): void => {
@@ -442,9 +520,12 @@ function planOf(space: ExploreSpace, groups: readonly Group[], e: Group): PorPla
     }
   };
   walk(level);
-  const watch: number[] = [];
-  for (let i = 0; i < watched.length; i++) if (watched[i] === 1) watch.push(i);
-  return { level, sameKeys, watch, verdicts: watch.map(() => new Map()) };
+  const monitors: number[] = [];
+  for (let i = 0; i < watched.length; i++) if (watched[i] === 1) monitors.push(i);
+  // The cache's list of them (plans watch a handful of sets); answers are kept only where
+  // `commutes` asks for them (every pair ending in one world key), each map once asked.
+  const watch = space.worlds.watch(monitors, space.properties.length).monitors;
+  return { level, sameKeys, watch, verdicts: sameKeys ? new Array<undefined>(watch.length).fill(undefined) : [] };
 }
 
 /**
@@ -474,18 +555,19 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
       const xgGroups = eventGroups(space, gm.world);
       if (xgGroups === null) return null;
       const eAfterG = xgGroups.find((h) => h.id === e.id);
-      const choicesG = choicesOf(gm);
-      const pairs: PorPair[] = [];
+      const choicesG = gm.choices;
+      // Kept with the plan: made to size (one pair per move of e).
+      const pairs = new Array<PorPair>(e.moves.length);
       for (let k = 0; k < e.moves.length; k++) {
         if (--budget.left < 0) return null;
         const em = e.moves[k]!;
         const gmAfterE = findMove(afterE[k]!.find((h) => h.id === g.id), choicesG);
         if (!gmAfterE) return null;
-        const emAfterG = findMove(eAfterG, choicesOf(em));
+        const emAfterG = findMove(eAfterG, em.choices);
         if (!emAfterG) return null;
         // One node is one world key (a node is looked up by key, and a key met twice is a hit).
         const sameKey = space.worlds.node(gmAfterE.world) === space.worlds.node(emAfterG.world);
-        pairs.push({ em, gmAfterE, emAfterG, sameKey });
+        pairs[k] = { em, gmAfterE, emAfterG, sameKey };
       }
       // Paths that take g first and e later: e must commute with what follows too.
       if (nextEventTime(gm.world) !== gm.world.now) return null;
@@ -497,11 +579,8 @@ function planLevel(space: ExploreSpace, groups: readonly Group[], eId: string, e
       steps.push({ gm, pairs, sub });
     }
   }
-  return { steps };
-}
-
-function wantsOf(space: ExploreSpace, memo: StepMemo, obs: Observation): Uint8Array {
-  return memo.wants ?? (memo.wants = monitorsObserving(space, obs));
+  // Kept with the plan: made to size.
+  return { steps: steps.slice() };
 }
 
 /**
@@ -520,9 +599,9 @@ function commutes(space: ExploreSpace, plan: PorPlan, x: readonly MonitorState<u
     for (let u = 0; u < plan.watch.length && all; u++) {
       const i = plan.watch[u]!;
       const m = x[i]!;
-      const known = plan.verdicts[u]!;
-      let same = known.get(m);
-      if (same === undefined) known.set(m, (same = monitorCommutes(space, plan.level, i, m)));
+      const known = plan.verdicts[u];
+      let same = known === undefined ? undefined : seenStep(known, m);
+      if (same === undefined) plan.verdicts[u] = withSeen(known, m, (same = monitorCommutes(space, plan.level, i, m)));
       all = same;
     }
     if (all) return true;
@@ -583,12 +662,12 @@ function pairCommutes(space: ExploreSpace, pair: PorPair, gm: WorldMove, watch: 
 
 /** Monitor `i`'s state after a move, as observe works it out. */
 function monitorAlong(space: ExploreSpace, m: MonitorState<unknown>, move: WorldMove, i: number): MonitorState<unknown> {
-  for (let j = 0; j < move.observations.length; j++) {
-    const memo = move.monitorSteps[j]!;
-    if (wantsOf(space, memo, move.observations[j]!)[i] === 0) continue;
-    m = memo.lastIn[i] === m ? memo.lastOut[i]! : monitorStep(space, memo, move.observations[j]!, i, m);
-  }
-  return m;
+  // The clock's advance first, as observe steps them.
+  if (move.before !== null) m = monitorAlong(space, m, move.before, i);
+  const u = watchOf(space, move).slot[i]!;
+  if (u < 0) return m;
+  const last = move.last!;
+  return last[2 * u] === m ? last[2 * u + 1]! : monitorStep(space, move, u, i, m);
 }
 
 export function successors(space: ExploreSpace, state: ExplorerState): Successor[] {

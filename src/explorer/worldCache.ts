@@ -6,7 +6,7 @@
  */
 import type { AnyProperty, MonitorState, Observation } from '../checker/property.js';
 import { getHeapStatistics } from 'node:v8';
-import type { World } from '../engine/world.js';
+import type { Move, World } from '../engine/world.js';
 import type { AnyFault } from '../config/faults.js';
 import { sameIdentity, type MonitorIdentity } from './codec.js';
 
@@ -17,37 +17,60 @@ export type Edge =
   | { kind: 'event'; signature: string; choices: number[] };
 
 /**
- * A world's step, as the explorer keeps it: what the monitors observe (one observation;
- * two for a fault that first advances the clock to the next instant) and the world it
- * leads to.
+ * A world's step, as the explorer keeps it. The cache holds one per move of every world it
+ * keeps, for the whole search, so the move is one object: its own observation (what the
+ * monitors observe: the world before, the world it leads to, the trace events), its own
+ * edge (enough to replay it from the parent) and the memo of its monitor steps. A fault
+ * that first advances the clock to the next instant observes that advance `before` it.
  */
-export interface WorldMove {
-  readonly observations: readonly Observation[];
-  readonly world: World;
+export interface WorldMove extends Observation {
+  readonly prev: World;
+  readonly move: Move;
+  /** What the edge says it is (the `before` of a fault has its fault's kind, and is no edge). */
+  readonly kind: Edge['kind'];
+  /** The choices inside the step, as offsets from each range's low end. */
+  readonly choices: number[];
+  /** The fault from the menu (null for an event). */
+  readonly fault: AnyFault | null;
+  /** The clock's advance a fault observes first (null: none, or an event). */
+  readonly before: WorldMove | null;
+  /** The move as its edge: an event's signature is worked out when read (only a replay reads it). */
   readonly edge: Edge;
   /**
-   * Monitors are pure: per observation and monitor, the next state of each monitor state
-   * already seen on this move (monitor states are shared between explorer states, as
-   * unchanged monitors return their state itself).
+   * Monitors are pure: per monitor that observes this step, the next state of each monitor
+   * state already seen on it (monitor states are shared between explorer states, as
+   * unchanged monitors return their state itself). Null until first stepped.
    */
-  readonly monitorSteps: StepMemo[];
+  watch: Watch | null;
+  /**
+   * Per monitor watched (its place `u` in watch.monitors): the last state asked for at 2u and
+   * its next state at 2u + 1 (most explorer states share most of their monitor states, so a
+   * pointer comparison answers before anything else).
+   */
+  last: (MonitorState<unknown> | undefined)[] | null;
+  /** Per monitor watched, once a second state comes: every state seen and its next state. */
+  seen: (ByState<MonitorState<unknown>> | undefined)[] | null;
 }
 
 /**
- * Per observation, per monitor: the next state of each monitor state seen, and the last
- * one asked for (most explorer states share most of their monitor states, so a pointer
- * comparison answers before the map does).
+ * What is known of a monitor per state of it met (its next state on a step, a partial-order
+ * verdict): few states meet most steps and plans, so a list of pairs (state, answer) looked
+ * through, and a map past SEEN_LIST_PAIRS of them.
  */
-export interface StepMemo {
-  lastIn: (MonitorState<unknown> | undefined)[];
-  lastOut: MonitorState<unknown>[];
-  seen: (Map<MonitorState<unknown>, MonitorState<unknown>> | undefined)[];
-  /** Per monitor, once asked: 1 the observation carries a fact it observes, 0 it does not (then it is not called). */
-  wants: Uint8Array | null;
-}
+export type ByState<V> = (MonitorState<unknown> | V)[] | Map<MonitorState<unknown>, V>;
 
-export function stepMemo(): StepMemo {
-  return { lastIn: [], lastOut: [], seen: [], wants: null };
+/** Pairs a list by state holds before it becomes a map. */
+export const SEEN_LIST_PAIRS = 8;
+
+/**
+ * The monitors that observe an observation (it carries a fact each observes; property.ts,
+ * observes). Moves share a handful of these: one object per set, per cache (WorldCache.watch).
+ */
+export interface Watch {
+  /** The monitors' indexes, ascending. */
+  readonly monitors: readonly number[];
+  /** Per monitor index: its place in `monitors`, or -1. */
+  readonly slot: readonly number[];
 }
 
 export interface WorldNode {
@@ -92,9 +115,10 @@ export interface PorPlan {
   readonly watch: readonly number[];
   /**
    * Per monitor watched: per state of it met, do both orders of every pair give it the same
-   * object? (Each monitor steps on its own, so this depends on its state alone.)
+   * object? (Each monitor steps on its own, so this depends on its state alone.) Only where
+   * every pair ends in one world key (sameKeys; else none), each map made when first asked.
    */
-  readonly verdicts: readonly Map<MonitorState<unknown>, boolean>[];
+  readonly verdicts: (ByState<boolean> | undefined)[];
 }
 
 /** The pairs to compare from one state of the check, and from the states after each other move. */
@@ -205,15 +229,37 @@ export class WorldCache {
   forgetMonitors(): void {
     for (const node of this.nodes.values()) {
       for (const move of [...(node.events ?? []), ...(node.faults ?? [])]) {
-        for (const memo of move.monitorSteps) {
-          memo.lastIn.length = 0;
-          memo.lastOut.length = 0;
-          memo.seen.length = 0;
-          memo.wants = null;
+        for (let o: WorldMove | null = move; o !== null; o = o.before) {
+          o.watch = null;
+          o.last = null;
+          o.seen = null;
         }
       }
     }
+    this.watches = new Map();
     this.forgetCanonical();
+  }
+
+  /**
+   * Which monitors observe: one Watch per set, for the properties of the search using the
+   * cache (forgetMonitors drops them with the memos). Keyed by the set as a bitmask and the
+   * number of properties, or as text past 30 properties.
+   */
+  private watches = new Map<number | string, Watch>();
+
+  /** The Watch of these monitors (ascending indexes) among `count` properties. */
+  watch(monitors: readonly number[], count: number): Watch {
+    let key: number | string = count;
+    if (count > 30) key = `${count}:${monitors.join(',')}`;
+    else for (const i of monitors) key += 32 * 2 ** i;
+    let known = this.watches.get(key);
+    if (known === undefined) {
+      const slot = new Array<number>(count).fill(-1);
+      monitors.forEach((i, u) => (slot[i] = u));
+      known = { monitors: [...monitors], slot };
+      this.watches.set(key, known);
+    }
+    return known;
   }
 
   private misses = 0;
@@ -240,7 +286,7 @@ export class WorldCache {
         this.nodes = new Map();
         this.forgetCanonical();
       }
-      node = { rep: w, events: null, faults: null };
+      node = { rep: w, events: null, faults: null, groups: undefined, por: undefined };
       this.nodes.set(key, node);
     }
     return node;
