@@ -315,6 +315,9 @@ export class StepRecorder implements Report {
 
 const KIND_BIT: Readonly<Record<NodeKind, number>> = { client: 1, eni: 2, sp: 4, fp: 8, control: 16, lvs: 32, vgw: 64, server: 128 };
 const TYPE_BIT: Readonly<Record<MessageType, number>> = { data: 1, offload: 2, probe: 4, probeAck: 8, config: 16, sync: 32 };
+/** A kind's slot in the per-kind tables of StepFacts (a small dense array, not an object keyed by bits). */
+const KIND_INDEX: Readonly<Record<NodeKind, number>> = { client: 0, eni: 1, sp: 2, fp: 3, control: 4, lvs: 5, vgw: 6, server: 7 };
+const KINDS = 8;
 
 /**
  * The facts one step carries, worked out once for every monitor: per node kind, the
@@ -326,10 +329,10 @@ export interface StepFacts {
   readonly time: boolean;
   readonly fault: boolean;
   readonly drop: boolean;
-  /** Kind bit -> message type bits, and their union over kinds. */
-  readonly delivered: Readonly<Record<number, number>>;
+  /** Kind index (KIND_INDEX) -> message type bits, and their union over kinds. */
+  readonly delivered: readonly number[];
   readonly deliveredAny: number;
-  readonly sent: Readonly<Record<number, number>>;
+  readonly sent: readonly number[];
   readonly sentAny: number;
   /** Kind bits of the charts that changed (every chart, on the first observation). */
   readonly charts: number;
@@ -341,24 +344,31 @@ function kindBit(obs: Observation, node: string | null): number {
   return kind === undefined ? 0 : KIND_BIT[kind];
 }
 
+/** The node's kind's slot in a per-kind table, or -1 (no node, or one of no known kind). */
+function kindIndex(obs: Observation, node: string | null): number {
+  if (node === null) return -1;
+  const kind = obs.sys.nodes[node]?.kind;
+  return kind === undefined ? -1 : KIND_INDEX[kind];
+}
+
 /** The facts of a step (see StepFacts). */
 export function stepFacts(obs: Observation): StepFacts {
   let fault = false;
   let drop = false;
-  const delivered: Record<number, number> = {};
-  const sent: Record<number, number> = {};
+  const delivered: number[] = new Array<number>(KINDS).fill(0);
+  const sent: number[] = new Array<number>(KINDS).fill(0);
   let deliveredAny = 0;
   let sentAny = 0;
   for (const e of obs.events) {
     if (e.event === 'deliver') {
       const t = TYPE_BIT[e.msg.type] ?? 0;
-      const k = kindBit(obs, e.to);
-      delivered[k] = (delivered[k] ?? 0) | t;
+      const k = kindIndex(obs, e.to);
+      if (k >= 0) delivered[k]! |= t;
       deliveredAny |= t;
     } else if (e.event === 'send' || (e.event === 'drop' && e.stage === 'send' && e.msg)) {
       const t = TYPE_BIT[e.msg!.type] ?? 0;
-      const k = kindBit(obs, e.from);
-      sent[k] = (sent[k] ?? 0) | t;
+      const k = kindIndex(obs, e.from);
+      if (k >= 0) sent[k]! |= t;
       sentAny |= t;
     }
     if (e.event === 'drop') drop = true;
@@ -385,8 +395,8 @@ export function stepFacts(obs: Observation): StepFacts {
 }
 
 /** Messages of a type (any when undefined) in a per-kind table, for a kind (any when undefined). */
-function typed(table: Readonly<Record<number, number>>, any: number, type: MessageType | undefined, kind: NodeKind | undefined): boolean {
-  const mask = kind === undefined ? any : (table[KIND_BIT[kind]] ?? 0);
+function typed(table: readonly number[], any: number, type: MessageType | undefined, kind: NodeKind | undefined): boolean {
+  const mask = kind === undefined ? any : table[KIND_INDEX[kind]]!;
   return type === undefined ? mask !== 0 : (mask & TYPE_BIT[type]) !== 0;
 }
 
