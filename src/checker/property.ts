@@ -396,7 +396,8 @@ export function stepFacts(obs: Observation): StepFacts {
 
 /** Messages of a type (any when undefined) in a per-kind table, for a kind (any when undefined). */
 function typed(table: readonly number[], any: number, type: MessageType | undefined, kind: NodeKind | undefined): boolean {
-  const mask = kind === undefined ? any : table[KIND_INDEX[kind]]!;
+  // A kind outside the table (only untyped code can name one) carries nothing, as before.
+  const mask = kind === undefined ? any : (table[KIND_INDEX[kind]] ?? 0);
   return type === undefined ? mask !== 0 : (mask & TYPE_BIT[type]) !== 0;
 }
 

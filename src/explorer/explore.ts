@@ -368,6 +368,14 @@ function sumSplits(splits: readonly (Split | undefined)[]): Split {
   };
 }
 
+/**
+ * An edge as plain data: the path's edges are the cached world moves themselves (their
+ * signature worked out when read), which a caller could neither clone nor spread.
+ */
+function plainEdge(e: Edge): Edge {
+  return e.kind === 'fault' ? { kind: 'fault', fault: e.fault, choices: [...e.choices] } : { kind: 'event', signature: e.signature, choices: [...e.choices] };
+}
+
 /** A string's 32-bit FNV-1a hash. */
 function textHash(text: string): number {
   let h = 0x811c9dc5;
@@ -509,7 +517,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     for (const violation of newViolations) {
       if (violations.has(violation.property)) continue;
       path ??= pathOf(child, here, edge);
-      violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges, start: path.start });
+      violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges.map(plainEdge), start: path.start });
     }
     if (path !== null && foundAll()) {
       stop = 'found';

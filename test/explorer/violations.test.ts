@@ -24,6 +24,17 @@ describe('violations on one step', () => {
     }
   });
 
+  it("gives a violation's path as plain data: cloned and spread, every edge keeps its fields", () => {
+    for (const depthFirst of [false, true]) {
+      const r = explore({ ...profileSpace('small', 'prior-art'), properties: [reverseResumes], maxDepth: 100_000, depthFirst });
+      const edges = r.violations[0]!.edges;
+      expect(edges.length, `depth first ${depthFirst}`).toBeGreaterThan(0);
+      expect(structuredClone(edges)).toEqual(JSON.parse(JSON.stringify(edges)));
+      expect(edges.map((e) => ({ ...e }))).toEqual(JSON.parse(JSON.stringify(edges)));
+      expect(edges.some((e) => e.kind === 'event' && typeof { ...e }.signature === 'string')).toBe(true);
+    }
+  });
+
   it('reports a property an initial state already violates, at depth 0', () => {
     const brokenAtStart = always<null>('X0', 'violated at the start', 'test', 'Violated by the first observation.', {
       situation: 'the start of a run',

@@ -89,6 +89,9 @@ describe('a monitor sees only the steps it observes', () => {
       expect(yes, JSON.stringify(fact)).toBeGreaterThan(0);
       expect(yes, JSON.stringify(fact)).toBeLessThan(rec.observations.length);
     }
+    // A kind no node has (only untyped code can name one) is carried by no step.
+    const unknown = [{ fact: 'deliver', to: 'gateway' }, { fact: 'send', from: 'gateway' }] as unknown as Fact[];
+    for (const o of rec.observations) expect(observesStep({ observes: unknown }, o)).toBe(false);
   });
 
   it('a step without the fact is not shown to the monitor (a property observing faults only, on a run without faults)', () => {
