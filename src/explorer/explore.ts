@@ -26,7 +26,7 @@ import { setCacheLimit } from '../engine/runner.js';
 import { makeKeyMaker, type ExplorerState, type KeyMaker } from './codec.js';
 import { FingerprintSet } from './fingerprints.js';
 import { makeSymmetry, symmetricKeyMaker, symmetryProblem, type SymmetryGroups } from './symmetry.js';
-import { EnumeratingChooser, expand, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor, type Visit } from './successors.js';
+import { EnumeratingChooser, expand, plainEdge, signature, successors, type Edge, type ExploreSpace, type ExploreStart, type Successor, type Visit } from './successors.js';
 import { LEAN_CACHE_LIMIT, WorldCache } from './worldCache.js';
 
 /** Why a search ended before it had visited every reachable state. */
@@ -366,14 +366,6 @@ function sumSplits(splits: readonly (Split | undefined)[]): Split {
     firstFaults: all.reduce((n, x) => n + x.firstFaults, 0),
     own: all.reduce((n, x) => n + x.own, 0),
   };
-}
-
-/**
- * An edge as plain data: the path's edges are the cached world moves themselves (their
- * signature worked out when read), which a caller could neither clone nor spread.
- */
-function plainEdge(e: Edge): Edge {
-  return e.kind === 'fault' ? { kind: 'fault', fault: e.fault, choices: [...e.choices] } : { kind: 'event', signature: e.signature, choices: [...e.choices] };
 }
 
 /** A string's 32-bit FNV-1a hash. */

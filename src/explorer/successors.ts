@@ -193,9 +193,16 @@ class Step implements WorldMove {
   }
   /** The edge's fields, in the order edges always had them. */
   toJSON(): Edge {
-    if (this.kind === 'event') return { kind: 'event', signature: this.signature!, choices: this.choices };
-    return { kind: 'fault', fault: this.fault!, choices: this.choices };
+    return plainEdge(this.edge);
   }
+}
+
+/**
+ * An edge as plain data, its fields in the order edges always had them: a cached move is its
+ * own edge (its signature worked out when read), which a caller could neither clone nor spread.
+ */
+export function plainEdge(e: Edge): Edge {
+  return e.kind === 'fault' ? { kind: 'fault', fault: e.fault, choices: [...e.choices] } : { kind: 'event', signature: e.signature, choices: [...e.choices] };
 }
 
 /** The choices of a step without any: one array for them all (never written: edges are read only). */
@@ -613,9 +620,7 @@ function commutes(space: ExploreSpace, plan: PorPlan, x: readonly MonitorState<u
 function monitorCommutes(space: ExploreSpace, level: PorLevel, i: number, m: MonitorState<unknown>): boolean {
   for (const step of level.steps) {
     for (const pair of step.pairs) {
-      if (monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) !== monitorAlong(space, monitorAlong(space, m, step.gm, i), pair.emAfterG, i)) {
-        return false;
-      }
+      if (!monitorSameBothWays(space, pair, step.gm, i, m)) return false;
     }
     if (step.sub !== null && !monitorCommutes(space, step.sub, i, monitorAlong(space, m, step.gm, i))) return false;
   }
@@ -645,19 +650,16 @@ function holds(space: ExploreSpace, level: PorLevel, watch: readonly number[], x
  */
 function pairCommutes(space: ExploreSpace, pair: PorPair, gm: WorldMove, watch: readonly number[], x: readonly MonitorState<unknown>[]): boolean {
   if (pair.sameKey) {
-    let same = true;
-    for (const i of watch) {
-      const m = x[i]!;
-      if (monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) !== monitorAlong(space, monitorAlong(space, m, gm, i), pair.emAfterG, i)) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return true;
+    if (watch.every((i) => monitorSameBothWays(space, pair, gm, i, x[i]!))) return true;
   }
   const one = observe(space, observe(space, x, pair.em), pair.gmAfterE);
   const other = observe(space, observe(space, x, gm), pair.emAfterG);
   return space.fingerprint(pair.gmAfterE.world, one, 0, true) === space.fingerprint(pair.emAfterG.world, other, 0, true);
+}
+
+/** Does monitor `i`, from state `m`, end as one object after `em` then `gmAfterE` and after `gm` then `emAfterG`? */
+function monitorSameBothWays(space: ExploreSpace, pair: PorPair, gm: WorldMove, i: number, m: MonitorState<unknown>): boolean {
+  return monitorAlong(space, monitorAlong(space, m, pair.em, i), pair.gmAfterE, i) === monitorAlong(space, monitorAlong(space, m, gm, i), pair.emAfterG, i);
 }
 
 /** Monitor `i`'s state after a move, as observe works it out. */
