@@ -143,10 +143,8 @@ export class Lanes implements Pair {
     return this;
   }
   word(w: number): void {
-    const a = Math.imul(this.a ^ w, 0x5bd1e995);
-    this.a = a ^ (a >>> 15);
-    const b = Math.imul(this.b ^ w, 0x85ebca6b) + 0x7f4a7c15;
-    this.b = b ^ (b >>> 13);
+    this.a = mixA(this.a, w);
+    this.b = mixB(this.b, w);
   }
   pair(p: Pair): void {
     this.word(p.a);
@@ -162,18 +160,32 @@ export class Lanes implements Pair {
   }
   /** The same as donePair, in place: `a` and `b` are then the result (until the next reset), and no object is made. */
   finish(): this {
-    let a = this.a;
-    let b = this.b;
-    a ^= a >>> 16;
-    a = Math.imul(a, 0x85ebca6b);
-    a ^= a >>> 13;
-    b ^= b >>> 16;
-    b = Math.imul(b, 0xc2b2ae35);
-    b ^= b >>> 16;
-    this.a = a;
-    this.b = b;
+    this.a = finalA(this.a);
+    this.b = finalB(this.b);
     return this;
   }
+}
+
+/** One word into lane a, and into lane b (Lanes.word; the sum is folded back to int32 by `^`). */
+function mixA(a: number, w: number): number {
+  const t = Math.imul(a ^ w, 0x5bd1e995);
+  return t ^ (t >>> 15);
+}
+function mixB(b: number, w: number): number {
+  const t = Math.imul(b ^ w, 0x85ebca6b) + 0x7f4a7c15;
+  return t ^ (t >>> 13);
+}
+
+/** Each lane's final mix (Lanes.finish). */
+function finalA(a: number): number {
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  return a ^ (a >>> 13);
+}
+function finalB(b: number): number {
+  b ^= b >>> 16;
+  b = Math.imul(b, 0xc2b2ae35);
+  return b ^ (b >>> 16);
 }
 
 /**
@@ -223,36 +235,13 @@ export function joined(x: Pair, y: Pair): Pair {
 
 /**
  * The same, from the halves (xa, xb) and (ya, yb), written into `out` (a memo the caller
- * keeps, so that no other object is made): a Lanes fold of the four words, unrolled.
+ * keeps, so that no other object is made): a Lanes fold of the four words, without a Lanes.
  */
 function joinedInto<T extends Pair>(xa: number, xb: number, ya: number, yb: number, out: T): T {
-  let a = 0x2f6b1d3c;
-  let b = 0x6a09e667;
-  let t: number;
-  t = Math.imul(a ^ xa, 0x5bd1e995);
-  a = t ^ (t >>> 15);
-  t = Math.imul(b ^ xa, 0x85ebca6b) + 0x7f4a7c15;
-  b = t ^ (t >>> 13);
-  t = Math.imul(a ^ xb, 0x5bd1e995);
-  a = t ^ (t >>> 15);
-  t = Math.imul(b ^ xb, 0x85ebca6b) + 0x7f4a7c15;
-  b = t ^ (t >>> 13);
-  t = Math.imul(a ^ ya, 0x5bd1e995);
-  a = t ^ (t >>> 15);
-  t = Math.imul(b ^ ya, 0x85ebca6b) + 0x7f4a7c15;
-  b = t ^ (t >>> 13);
-  t = Math.imul(a ^ yb, 0x5bd1e995);
-  a = t ^ (t >>> 15);
-  t = Math.imul(b ^ yb, 0x85ebca6b) + 0x7f4a7c15;
-  b = t ^ (t >>> 13);
-  a ^= a >>> 16;
-  a = Math.imul(a, 0x85ebca6b);
-  a ^= a >>> 13;
-  b ^= b >>> 16;
-  b = Math.imul(b, 0xc2b2ae35);
-  b ^= b >>> 16;
-  out.a = a;
-  out.b = b;
+  const a = mixA(mixA(mixA(mixA(0x2f6b1d3c, xa), xb), ya), yb);
+  const b = mixB(mixB(mixB(mixB(0x6a09e667, xa), xb), ya), yb);
+  out.a = finalA(a);
+  out.b = finalB(b);
   return out;
 }
 
