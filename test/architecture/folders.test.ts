@@ -106,28 +106,27 @@ describe('folders', () => {
     expect(mutual).toEqual([]);
   });
 
-  it("properties read statecharts through the observation's accessors, never a snapshot's internals, a cache key or a memo slot", () => {
-    const internals = /\.xs\b|\bsnap\.key\b|\bmemoOf\b|\bsetMemo\b|\bMEMO\b|\bMemoised\b|src\/explorer\//;
-    expect(internals.test('const ctx = after.xs.context;'), 'the check can fail').toBe(true);
+  /** The lines of properties/ that match `pattern`, as file:line: text. */
+  const propertyLinesMatching = (pattern: RegExp): string[] => {
     const found: string[] = [];
     for (const file of sourceFiles(join(ROOT, 'properties'))) {
       readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (internals.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+        if (pattern.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
       });
     }
-    expect(found).toEqual([]);
+    return found;
+  };
+
+  it("properties read statecharts through the observation's accessors, never a snapshot's internals, a cache key or a memo slot", () => {
+    const internals = /\.xs\b|\bsnap\.key\b|\bmemoOf\b|\bsetMemo\b|\bMEMO\b|\bMemoised\b|src\/explorer\//;
+    expect(internals.test('const ctx = after.xs.context;'), 'the check can fail').toBe(true);
+    expect(propertyLinesMatching(internals)).toEqual([]);
   });
 
   it('properties keep no cache of their own at module level (a monitor is its data and its step; caching is the checker\'s)', () => {
     const moduleCache = /^(?:export\s+)?(?:const|let|var)\s+\w+\s*(?::[^=]+)?=\s*new\s+(?:Weak)?Map\b/;
     expect(moduleCache.test('const seen = new WeakMap<System, string[]>();'), 'the check can fail').toBe(true);
     expect(moduleCache.test("const WATCHED: ReadonlySet<string> = new Set(['client']);"), 'a constant set is no cache').toBe(false);
-    const found: string[] = [];
-    for (const file of sourceFiles(join(ROOT, 'properties'))) {
-      readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-        if (moduleCache.test(line)) found.push(`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
-      });
-    }
-    expect(found).toEqual([]);
+    expect(propertyLinesMatching(moduleCache)).toEqual([]);
   });
 });
