@@ -501,19 +501,17 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     }
     if (child < 0) return -1;
     if (split && faults === 0) split.prefixStates++;
-    if (newViolations === null) {
-      if (visited.size >= maxStates) stop = 'states';
-      return child;
-    }
-    let path: { start: number; edges: Edge[] } | null = null;
-    for (const violation of newViolations) {
-      if (violations.has(violation.property)) continue;
-      path ??= pathOf(child, here, edge);
-      violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges.map(plainEdge), start: path.start });
-    }
-    if (path !== null && foundAll()) {
-      stop = 'found';
-      return child;
+    if (newViolations !== null) {
+      let path: { start: number; edges: Edge[] } | null = null;
+      for (const violation of newViolations) {
+        if (violations.has(violation.property)) continue;
+        path ??= pathOf(child, here, edge);
+        violations.set(violation.property, { ...violation, depth: childDepth, edges: path.edges.map(plainEdge), start: path.start });
+      }
+      if (path !== null && foundAll()) {
+        stop = 'found';
+        return child;
+      }
     }
     if (visited.size >= maxStates) stop = 'states';
     return child;
