@@ -41,6 +41,8 @@ import { readFixed } from './fixed.js';
 import type { Io } from './io.js';
 import { parseShard, shardText } from '../checker/shard.js';
 import { VERSION } from '../config/packageRoot.js';
+import { DEFAULT_MEMORY_MB, type SearchThread } from '../explorer/searchThread.js';
+import { PROPERTY_MODULE } from './propertyModule.js';
 
 /**
  * The fault budget's range. Each fault multiplies the space about tenfold: `small` exhausts
@@ -48,8 +50,6 @@ import { VERSION } from '../config/packageRoot.js';
  * at the memory bound with what it found; beyond, nothing more would be learnt in memory.
  */
 const MAX_FAULTS_RANGE = [0, 5] as const;
-/** 4 GB, or half of a smaller machine's memory. */
-const DEFAULT_MEMORY_MB = Math.min(4096, Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 21)));
 /** A shared table smaller than this fills before workers have shared the first levels. */
 const TABLE_BITS_MIN = 18;
 
@@ -131,10 +131,7 @@ export const EXPLORE_FLAGS: FlagSpecs = {
 };
 
 /** The properties a request names by id, and where the explorer's worker threads import the same list. */
-const PROPERTY_SOURCE: PropertySource = {
-  properties: PROPERTIES,
-  module: { url: new URL('../../properties/index.js', import.meta.url).href, name: 'ALL_PROPERTIES' },
-};
+const PROPERTY_SOURCE: PropertySource = { properties: PROPERTIES, module: PROPERTY_MODULE };
 
 /** A stop reason as the user reads it. */
 /** --max-depth's default: no bound in practice (the deepest manifest profile goes to 365). */
@@ -168,7 +165,8 @@ function expectationsFor(design: string, ids: readonly string[], verdicts: Recor
   return Object.fromEntries(ids.map((id) => [id, verdicts[design]?.[id]]));
 }
 
-export async function exploreCommand(argv: readonly string[], io: Io): Promise<number> {
+/** `early`: a search thread the command line started before it loaded this module (searchThread.ts). */
+export async function exploreCommand(argv: readonly string[], io: Io, early: SearchThread | null = null): Promise<number> {
   const { flags, positional } = parseArgs('explore', argv, EXPLORE_FLAGS);
   if (flags.help) {
     io.out(helpText('explore', 'Explores every reachable state of a small configuration and checks every property at every state.', EXPLORE_FLAGS, '[options]'));
@@ -274,7 +272,7 @@ export async function exploreCommand(argv: readonly string[], io: Io): Promise<n
   process.on('SIGINT', onSigint);
   let reply: ExploreReply;
   try {
-    reply = await search(request, control, { source: PROPERTY_SOURCE, workers, tableBits, clock, onProgress: (line) => io.err(line) });
+    reply = await search(request, control, { source: PROPERTY_SOURCE, workers, tableBits, clock, onProgress: (line) => io.err(line), early });
   } finally {
     process.removeListener('SIGINT', onSigint);
   }

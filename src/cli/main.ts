@@ -6,8 +6,11 @@ import { InputError } from '../config/validate.js';
 import { captureNotes, nearest } from './args.js';
 import { processIo, type Io } from './io.js';
 import { VERSION } from '../config/packageRoot.js';
+import { IN_PROCESS, SearchThread } from '../explorer/searchThread.js';
+import { PROPERTY_MODULE } from './propertyModule.js';
 
-type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
+/** `early`: the explorer's search thread, started before the command was loaded (explore only). */
+type Command = (argv: readonly string[], io: Io, early: SearchThread | null) => number | Promise<number>;
 
 // A command's module is imported when it is chosen: together they load fast-check, ajv,
 // ws and the inspector, which one command mostly does not need (docs/explorer.md, "Start-up").
@@ -47,16 +50,19 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.out(usage());
     return name === undefined ? 2 : 0;
   }
+  let early: SearchThread | null = null;
   try {
     // `pvlcheck help CMD` is `pvlcheck CMD --help`.
     if (name === 'help' && rest.length > 1) throw new InputError('help', `one command at a time, got ${rest.join(' ')}`);
     const [commandName, args] = name === 'help' ? [rest[0]!, ['--help']] : [name, rest];
+    // The search thread loads the explorer while this thread loads the command (searchThread.ts).
+    if (commandName === 'explore' && !IN_PROCESS && !args.includes('--help') && !args.includes('-h')) early = new SearchThread(PROPERTY_MODULE);
     const run = await commandNamed(commandName).load();
     // Deprecation notes go to stderr; a command parses its flags before its first await.
     const release = captureNotes((line) => io.err(line));
     let running: number | Promise<number>;
     try {
-      running = run(args, io);
+      running = run(args, io, early);
     } finally {
       release();
     }
@@ -71,5 +77,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.err('This is a bug in pvlcheck; please report it with the command line above. Set PVLCHECK_DEBUG=1 for the stack.');
     if (process.env.PVLCHECK_DEBUG) io.err(String((e as Error).stack));
     return 3;
+  } finally {
+    // Not taken by a search (bad flags, another bound): ended.
+    early?.end();
   }
 }

@@ -3,7 +3,8 @@
  * worker, so that the calling thread stays free to print progress and take Ctrl-C), its
  * share of a parallel exploration, or the properties it takes one at a time
  * (--per-property). Each polls the shared stop word and the memory bound (pollFor) and
- * records its progress there. The properties come from the module the caller named
+ * records its progress there. Started early (searchThread.ts), it loads everything and then
+ * waits for its job. The properties come from the module the caller named
  * (functions cannot be posted to a thread): the explorer imports none itself.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -12,7 +13,7 @@ import { exploreShare } from './parallel.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import { explorePropertiesTaken, optionsOf, pollFor, runExplore, type Control, type ExploreRequest, type PropertySource } from './workers.js';
 
-const data = workerData as {
+type Job = {
   mode: 'single' | 'perProperty' | 'share';
   properties: PropertySource['module'];
   request: ExploreRequest;
@@ -28,9 +29,12 @@ const data = workerData as {
   counter: SharedArrayBuffer;
   order: string[];
 };
-const source = (await import(data.properties.url)) as Record<string, unknown>;
-const properties = source[data.properties.name] as readonly AnyProperty[] | undefined;
-if (!Array.isArray(properties)) throw new Error(`explorer worker: ${data.properties.url} exports no property list ${data.properties.name}`);
+const given = workerData as Job | { mode: 'waiting'; properties: PropertySource['module'] };
+const source = (await import(given.properties.url)) as Record<string, unknown>;
+const properties = source[given.properties.name] as readonly AnyProperty[] | undefined;
+if (!Array.isArray(properties)) throw new Error(`explorer worker: ${given.properties.url} exports no property list ${given.properties.name}`);
+// Started early (searchThread.ts): everything is loaded; the job comes now.
+const data: Job = given.mode === 'waiting' ? { ...(await jobFromParent()), properties: given.properties } : given;
 const clock = () => performance.now(); // real-time-ok: figures only
 if (data.mode === 'single') {
   parentPort!.postMessage(runExplore(data.request, properties, clock, undefined, pollFor(data.stop, data.index)));
@@ -41,4 +45,8 @@ if (data.mode === 'single') {
   const result = exploreShare(options, new SharedFingerprintSet(data.buffer), data.words, data.index, data.count, data.peers);
   for (const port of data.peers.values()) port.close();
   parentPort!.postMessage(result);
+}
+
+function jobFromParent(): Promise<Omit<Job, 'properties'>> {
+  return new Promise((resolve) => parentPort!.once('message', resolve));
 }

@@ -11,9 +11,8 @@
  * from the TypeScript sources (vitest), the search runs in the calling thread instead.
  * Each thread's heap limit is set from the memory bound here, not from the user's NODE_OPTIONS.
  */
-import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_VOCABULARY, faultMenuOf, type FaultModel } from '../config/faults.js';
 import { shapeOf } from '../config/topology.js';
 import type { Scenario } from '../config/types.js';
@@ -34,22 +33,12 @@ import type { WorldCache } from './worldCache.js';
 import { controlBuffer, type ShareResult } from './parallel.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import { faultMenu } from './profiles.js';
+import { IN_PROCESS, inThread, type SearchThread } from './searchThread.js';
 
-/** The smallest heap bound that leaves the search room to start (the models alone take some 40 MB). */
-export const MEMORY_MIN_MB = 64;
+export { IN_PROCESS, MEMORY_MIN_MB, maxMemoryMb } from './searchThread.js';
+
 /** Milliseconds between progress lines. */
 export const PROGRESS_MS = 2000;
-
-/** This machine's memory, MB: the most a search thread's heap may be given. */
-export function maxMemoryMb(): number {
-  return Math.max(MEMORY_MIN_MB, Math.floor(totalmem() / 2 ** 20));
-}
-
-/**
- * Run from the TypeScript sources (under vitest), which worker threads cannot load: every
- * search runs in the calling thread, with one worker.
- */
-export const IN_PROCESS = !import.meta.url.endsWith('.js');
 
 /** The properties a search checks, and where a worker thread imports the same ones. */
 export interface PropertySource {
@@ -225,37 +214,18 @@ export function runExplore(
 }
 
 /**
- * A worker thread of this command, resolved with its one message. Its V8 heap limit sits
- * well above the search's own bound (--memory, which the thread's poll enforces), so
- * that the search stops cleanly first and the thread is never killed for memory. Its
- * young generation is held to SEARCH_YOUNG_MB (docs/explorer.md, "Cheaper steps").
+ * One search in one worker thread, so that this thread stays free for progress lines and
+ * Ctrl-C: the thread started early when it fits (searchThread.ts), else a new one.
  */
-/**
- * A search thread's young generation, MB. Node gives a worker 48 (from its old-generation
- * limit); a smaller nursery is collected more often but each time stays nearer the
- * processor's cache, and the search ran faster with it (measured in docs/explorer.md).
- */
-const SEARCH_YOUNG_MB = 16;
-
-function inThread<T>(data: object, source: PropertySource, memoryMb: number, transferList: MessagePort[] = []): Promise<T> {
-  const url = new URL('./workerThread.js', import.meta.url);
-  return new Promise<T>((resolve, reject) => {
-    const w = new Worker(url, {
-      workerData: { ...data, properties: source.module },
-      transferList,
-      resourceLimits: { maxYoungGenerationSizeMb: SEARCH_YOUNG_MB, maxOldGenerationSizeMb: Math.min(memoryMb * 2 + 256, maxMemoryMb()) },
-    });
-    w.on('message', resolve);
-    w.on('error', reject);
-    w.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`explorer worker exited with code ${code}`));
-    });
-  });
-}
-
-/** One search in one worker thread, so that this thread stays free for progress lines and Ctrl-C. */
-async function inOneThread(request: ExploreRequest, source: PropertySource, control: Control): Promise<ExploreReply> {
-  return inThread<ExploreReply>({ mode: 'single', request, stop: control, index: 0 }, source, control.memoryBytes / 2 ** 20);
+async function inOneThread(request: ExploreRequest, source: PropertySource, control: Control, early: SearchThread | null): Promise<ExploreReply> {
+  const job = { mode: 'single', request, stop: control, index: 0 };
+  const memoryMb = control.memoryBytes / 2 ** 20;
+  if (early?.fits(source.module, memoryMb)) {
+    if (process.env.PVLCHECK_DEBUG) process.stderr.write('explore: the search runs in the thread started early\n');
+    return early.run<ExploreReply>(job);
+  }
+  early?.end();
+  return inThread<ExploreReply>(job, source.module, memoryMb);
 }
 
 /**
@@ -282,7 +252,7 @@ async function inWorkers(request: ExploreRequest, source: PropertySource, worker
       const peers = ports[index]!;
       return inThread<ShareResult>(
         { mode: 'share', request, buffer: shared.buffer, words: ctl, index, count: workers, peers, stop: control },
-        source,
+        source.module,
         memoryMb,
         [...peers.values()],
       );
@@ -355,7 +325,7 @@ async function inWorkersPerProperty(request: ExploreRequest, source: PropertySou
   const order = byWeight(request.propertyIds, source.properties);
   const replies = await Promise.all(
     Array.from({ length: Math.min(workers, order.length) }, (_, index) =>
-      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, source, control.memoryBytes / 2 ** 20),
+      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, source.module, control.memoryBytes / 2 ** 20),
     ),
   );
   // Back in the properties' order, whichever worker explored them.
@@ -394,6 +364,8 @@ export interface SearchOptions {
   clock: () => number;
   /** A progress line every PROGRESS_MS ms of the search (terminal or not: CI logs). */
   onProgress?: (line: string) => void;
+  /** A search thread started early (searchThread.ts): a one-thread search runs in it if it fits; it is ended otherwise. */
+  early?: SearchThread | null;
 }
 
 /** Search threads a search of `workers` uses (one in process). */
@@ -430,9 +402,12 @@ export async function search(request: ExploreRequest, control: Control, o: Searc
       return stop;
     });
   }
+  const early = o.early ?? null;
+  // Not wanted: its load would only take a core from the search threads.
+  if (o.workers > 1 || request.perProperty) early?.end();
   const timer = o.onProgress ? setInterval(progress, PROGRESS_MS) : null; // real-time-ok: progress lines
   try {
-    if (o.workers <= 1) return await inOneThread(request, source, control);
+    if (o.workers <= 1) return await inOneThread(request, source, control, early);
     if (request.perProperty) return await inWorkersPerProperty(request, source, o.workers, control, clock);
     return await inWorkers(request, source, o.workers, control, o.tableBits, clock);
   } finally {

@@ -91,3 +91,30 @@ describe('start-up: the modules a command loads', () => {
     expect(worker.filter((u) => u.includes('/dist/src/cli/') || u.includes('/dist/src/report/'))).toEqual([]);
   });
 });
+
+describe('the search thread, started before the command loads', () => {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [bin, 'explore', ...args], { env: { ...process.env, PVLCHECK_DEBUG: '1' }, encoding: 'utf8' });
+  const EARLY = 'explore: the search runs in the thread started early';
+
+  it('runs a one-thread search under the default memory bound, with the verdicts of a thread started for it', () => {
+    const early = run(['--max-faults', '1', '--format', 'json']);
+    const late = run(['--max-faults', '1', '--format', 'json', '--memory', '2048']);
+    expect([early.status, late.status]).toEqual([0, 0]);
+    expect(early.stderr).toContain(EARLY);
+    // Another bound is another heap limit, fixed when a thread starts: a thread of its own.
+    expect(late.stderr).not.toContain(EARLY);
+    const figures = (out: string) => {
+      const r = JSON.parse(out) as { states: number; transitions: number; verdicts: unknown };
+      return { states: r.states, transitions: r.transitions, verdicts: r.verdicts };
+    };
+    expect(figures(early.stdout)).toEqual(figures(late.stdout));
+  });
+
+  it('is ended when the flags are bad: exit 2, and the process does not wait for it', () => {
+    const r = run(['--max-faults', 'two']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--max-faults');
+    expect(r.stderr).not.toContain(EARLY);
+  });
+});

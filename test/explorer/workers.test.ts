@@ -22,8 +22,8 @@ const explorerFiles = readdirSync(join(ROOT, 'src/explorer')).filter((f) => f.en
 const spawns = (text: string) => [...text.matchAll(/new Worker\(/g)].length;
 
 describe('the explorer owns its worker threads', () => {
-  it('one Worker spawn, in src/explorer/workers.ts; none in src/cli/explore.ts; no src/cli/exploreWorker.ts', () => {
-    expect(Object.fromEntries(explorerFiles.map((f) => [f, spawns(read(`src/explorer/${f}`))]).filter(([, n]) => n !== 0))).toEqual({ 'workers.ts': 1 });
+  it('one Worker spawn, in src/explorer/searchThread.ts; none in src/cli/explore.ts; no src/cli/exploreWorker.ts', () => {
+    expect(Object.fromEntries(explorerFiles.map((f) => [f, spawns(read(`src/explorer/${f}`))]).filter(([, n]) => n !== 0))).toEqual({ 'searchThread.ts': 1 });
     expect(spawns(read('src/cli/explore.ts'))).toBe(0);
     expect(readdirSync(join(ROOT, 'src/cli'))).not.toContain('exploreWorker.ts');
   });
