@@ -104,6 +104,8 @@ const STOP_NONE = 0;
 const STOP_INTERRUPTED = 1;
 const STOP_MEMORY = 2;
 const PROGRESS_FIELDS = 4;
+/** Polls between two readings of the heap (pollFor). */
+const HEAP_EVERY = 4;
 
 export function newControl(threads: number, memoryBytes: number): Control {
   return { buffer: new SharedArrayBuffer(8 + threads * PROGRESS_FIELDS * 8), memoryBytes };
@@ -120,13 +122,18 @@ function progressOf(c: Control): Float64Array {
 /**
  * The explorer's poll for thread `slot`: it records the progress, and says stop when the
  * stop word is set (Ctrl-C) or when this thread's heap and visited set pass the bound
- * (then it sets the stop word, so that the other threads stop too).
+ * (then it sets the stop word, so that the other threads stop too). The heap is read
+ * every HEAP_EVERY polls (a poll comes every 256 expansions; reading it cost more than the
+ * rest of the poll).
  */
 export function pollFor(c: Control, slot: number): (p: Progress) => 'memory' | 'interrupted' | null {
   const word = stopWord(c);
   const progress = progressOf(c);
+  let polls = 0;
+  let used = 0;
   return (p) => {
-    const heap = getHeapStatistics().used_heap_size + p.tableBytes;
+    if (polls++ % HEAP_EVERY === 0) used = getHeapStatistics().used_heap_size;
+    const heap = used + p.tableBytes;
     const at = slot * PROGRESS_FIELDS;
     progress[at] = p.states;
     progress[at + 1] = p.transitions;
