@@ -62,8 +62,11 @@ interface Facts {
   eni: EniChange | null | undefined;
   /** Every chart change (chartChanges), once asked. */
   charts: readonly ChartChange[] | null;
-  /** What `derived` worked out, by deriving function. */
-  derived: Map<(obs: Observation) => unknown, unknown> | null;
+  /**
+   * What `derived` worked out: pairs of a deriving function and its value (a list, not a
+   * map: an observation meets one or two of them, and it is kept as long as the observation).
+   */
+  derived: unknown[] | null;
 }
 
 /**
@@ -224,10 +227,11 @@ function facts(obs: Observation): Facts {
  */
 export function derived<T>(obs: Observation, derive: (obs: Observation) => T): T {
   const f = facts(obs);
-  const known = f.derived?.get(derive);
-  if (known !== undefined || f.derived?.has(derive)) return known as T;
+  const known = f.derived;
+  if (known !== null) for (let i = 0; i < known.length; i += 2) if (known[i] === derive) return known[i + 1] as T;
   const value = derive(obs);
-  (f.derived ??= new Map()).set(derive, value);
+  if (known === null) f.derived = [derive, value];
+  else known.push(derive, value);
   return value;
 }
 
