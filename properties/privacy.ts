@@ -5,7 +5,7 @@
  * [¶42, ¶64, C8].
  */
 import { always, on, type Report } from '../src/checker/property.js';
-import { chartChanges, deliveries, stringsIn, type ChartChange } from '../src/checker/observe.js';
+import { chartChanges, deliveries, messageJson, stringsIn, type ChartChange } from '../src/checker/observe.js';
 import { IP, type System } from '../src/engine/system.js';
 import type { World } from '../src/engine/world.js';
 
@@ -51,7 +51,7 @@ export const privacy = always<null>(
           report.violate(e.t, `${sys.clients.length === 1 ? 'the client' : `the client ${e.to}`} received a packet from ${e.from}, not from its ENI`);
         }
         if (kind === 'lvs' || kind === 'server') {
-          const json = JSON.stringify(e.msg);
+          const json = messageJson(e.msg);
           const leak = clientIps(sys).find((ip) => json.includes(JSON.stringify(ip)));
           if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }

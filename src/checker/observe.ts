@@ -139,6 +139,18 @@ function chartChangesNow(obs: Observation): ChartChange[] {
 }
 
 /**
+ * A message's JSON, what a text search of it reads (privacy.ts): a message does not change
+ * once sent, and the same message objects come in many steps (a model's cached step sends
+ * the same ones). A memo of a pure function, keyed weakly, as stringsIn's.
+ */
+export function messageJson(msg: Message): string {
+  let json = messageJsons.get(msg);
+  if (json === undefined) messageJsons.set(msg, (json = JSON.stringify(msg)));
+  return json;
+}
+const messageJsons = new WeakMap<Message, string>();
+
+/**
  * Every string a chart's state holds, at any depth: state names, context values and the
  * keys of its maps (what a text search of the snapshot's JSON would find, quoted).
  */
