@@ -5,7 +5,7 @@
  * [¶42, ¶64, C8].
  */
 import { always, on, type Report } from '../src/checker/property.js';
-import { chartChanges, deliveries, stringsIn, type ChartChange } from '../src/checker/observe.js';
+import { chartChanges, deliveries, messageJson, stringsIn, type ChartChange } from '../src/checker/observe.js';
 import { IP, type System } from '../src/engine/system.js';
 import type { World } from '../src/engine/world.js';
 
@@ -42,14 +42,8 @@ export const privacy = always<null>(
     init: () => null,
     step: (data, obs, report) => {
       const { world, sys } = obs;
-      const ips = clientIps(sys);
       const changed = chartChanges(obs).filter((c) => WATCHED.has(c.kind));
-      if (changed.length > 0) {
-        let maxEpoch = 0;
-        for (const e of Object.values(world.epochs)) maxEpoch = Math.max(maxEpoch, e);
-        const hidden = infrastructureAddresses(sys.config.fastPaths, maxEpoch, sys.config.lvsMembers);
-        checkCharts(world, changed, hidden, ips, report);
-      }
+      if (changed.length > 0) checkCharts(world, sys, changed, report);
       for (const e of deliveries(obs)) {
         const kind = sys.nodes[e.to]?.kind;
         if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
@@ -57,8 +51,8 @@ export const privacy = always<null>(
           report.violate(e.t, `${sys.clients.length === 1 ? 'the client' : `the client ${e.to}`} received a packet from ${e.from}, not from its ENI`);
         }
         if (kind === 'lvs' || kind === 'server') {
-          const json = JSON.stringify(e.msg);
-          const leak = ips.find((ip) => json.includes(JSON.stringify(ip)));
+          const json = messageJson(e.msg);
+          const leak = clientIps(sys).find((ip) => json.includes(JSON.stringify(ip)));
           if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }
@@ -67,18 +61,33 @@ export const privacy = always<null>(
   },
 );
 
-/** The clients', the LVS's and the server's statecharts that changed in this step: what their state holds. */
-function checkCharts(world: World, changed: readonly ChartChange[], hidden: string[], clientIps: string[], report: Report): void {
+/**
+ * The clients', the LVS's and the server's statecharts that changed in this step: what their
+ * state holds. The addresses each side must not hold are listed only when a chart of that
+ * side changed (most steps change only the LVS's or the server's).
+ */
+function checkCharts(world: World, sys: System, changed: readonly ChartChange[], report: Report): void {
+  let hidden: string[] | undefined;
+  let ips: string[] | undefined;
   for (const { actor, kind, after } of changed) {
     if (!after) continue;
     report.exercise();
     const held = stringsIn(after);
     if (kind === 'client') {
+      hidden ??= infrastructureAddresses(sys.config.fastPaths, maxEpoch(world), sys.config.lvsMembers);
       const leak = hidden.find((ip) => held.has(ip));
       if (leak) report.violate(world.now, `the client's state (${actor}) holds the infrastructure address ${JSON.stringify(leak)}`);
     } else {
-      const leak = clientIps.find((ip) => held.has(ip));
+      ips ??= clientIps(sys);
+      const leak = ips.find((ip) => held.has(ip));
       if (leak) report.violate(world.now, `${actor}'s state holds the client's real IP ${JSON.stringify(leak)}`);
     }
   }
+}
+
+/** The highest epoch (restart at a new address) of any node so far. */
+function maxEpoch(world: World): number {
+  let max = 0;
+  for (const node in world.epochs) max = Math.max(max, world.epochs[node]!);
+  return max;
 }

@@ -62,8 +62,11 @@ interface Facts {
   eni: EniChange | null | undefined;
   /** Every chart change (chartChanges), once asked. */
   charts: readonly ChartChange[] | null;
-  /** What `derived` worked out, by deriving function. */
-  derived: Map<(obs: Observation) => unknown, unknown> | null;
+  /**
+   * What `derived` worked out: pairs of a deriving function and its value (a list, not a
+   * map: an observation meets one or two of them, and it is kept as long as the observation).
+   */
+  derived: unknown[] | null;
 }
 
 /**
@@ -96,7 +99,11 @@ function chartState<C>(obs: Observation, actor: string, snap: Snap | undefined):
   if (!snap) return undefined;
   const node = actorNode(actor);
   const slash = actor.indexOf('/');
-  return { actor, node, kind: obs.sys.nodes[node]!.kind, flow: slash < 0 ? null : actor.slice(slash + 1), value: snap.xs.value, context: snap.xs.context as C };
+  return chartStateOf(actor, node, obs.sys.nodes[node]!.kind, slash < 0 ? null : actor.slice(slash + 1), snap);
+}
+
+function chartStateOf<C>(actor: string, node: string, kind: NodeKind, flow: string | null, snap: Snap | undefined): ChartState<C> | undefined {
+  return snap ? { actor, node, kind, flow, value: snap.xs.value, context: snap.xs.context as C } : undefined;
 }
 
 /**
@@ -122,19 +129,26 @@ function chartChangesNow(obs: Observation): ChartChange[] {
   const out: ChartChange[] = [];
   for (const c of changedActors(obs)) {
     const node = actorNode(c.key);
-    const k = obs.sys.nodes[node]!.kind;
+    const kind = obs.sys.nodes[node]!.kind;
     const slash = c.key.indexOf('/');
-    out.push({
-      actor: c.key,
-      node,
-      kind: k,
-      flow: slash < 0 ? null : c.key.slice(slash + 1),
-      before: chartState(obs, c.key, c.before),
-      after: chartState(obs, c.key, c.after),
-    });
+    const flow = slash < 0 ? null : c.key.slice(slash + 1);
+    // The actor's node, kind and flow worked out once, for the change and both its states.
+    out.push({ actor: c.key, node, kind, flow, before: chartStateOf(c.key, node, kind, flow, c.before), after: chartStateOf(c.key, node, kind, flow, c.after) });
   }
   return out;
 }
+
+/**
+ * A message's JSON, what a text search of it reads (privacy.ts): a message does not change
+ * once sent, and the same message objects come in many steps (a model's cached step sends
+ * the same ones). A memo of a pure function, keyed weakly, as stringsIn's.
+ */
+export function messageJson(msg: Message): string {
+  let json = messageJsons.get(msg);
+  if (json === undefined) messageJsons.set(msg, (json = JSON.stringify(msg)));
+  return json;
+}
+const messageJsons = new WeakMap<Message, string>();
 
 /**
  * Every string a chart's state holds, at any depth: state names, context values and the
@@ -212,9 +226,15 @@ function facts(obs: Observation): Facts {
   let message: InFlight | null = null;
   if (obs.move?.kind === 'deliver' && obs.prev) {
     const id = obs.move.id;
-    if (deliveriesList.some((e) => e.id === id)) message = obs.prev.inFlight.find((m) => m.id === id) ?? null;
+    if (withId(deliveriesList, id) !== null) message = withId(obs.prev.inFlight, id);
   }
   return setMemo(obs as Memoised, { delivered: message, deliveries: deliveriesList, faults, changed: null, sends: null, toVgw: null, sessionLost: null, failovers: null, eni: undefined, charts: null, derived: null, owner: obs });
+}
+
+/** The item of a list with this id, or null (a loop: `find` would make a closure per call). */
+function withId<T extends { readonly id?: number }>(list: readonly T[], id: number): T | null {
+  for (const x of list) if (x.id === id) return x;
+  return null;
 }
 
 /**
@@ -224,10 +244,11 @@ function facts(obs: Observation): Facts {
  */
 export function derived<T>(obs: Observation, derive: (obs: Observation) => T): T {
   const f = facts(obs);
-  const known = f.derived?.get(derive);
-  if (known !== undefined || f.derived?.has(derive)) return known as T;
+  const known = f.derived;
+  if (known !== null) for (let i = 0; i < known.length; i += 2) if (known[i] === derive) return known[i + 1] as T;
   const value = derive(obs);
-  (f.derived ??= new Map()).set(derive, value);
+  if (known === null) f.derived = [derive, value];
+  else known.push(derive, value);
   return value;
 }
 

@@ -317,7 +317,6 @@ const KIND_BIT: Readonly<Record<NodeKind, number>> = { client: 1, eni: 2, sp: 4,
 const TYPE_BIT: Readonly<Record<MessageType, number>> = { data: 1, offload: 2, probe: 4, probeAck: 8, config: 16, sync: 32 };
 /** A kind's slot in the per-kind tables of StepFacts (a small dense array, not an object keyed by bits). */
 const KIND_INDEX: Readonly<Record<NodeKind, number>> = { client: 0, eni: 1, sp: 2, fp: 3, control: 4, lvs: 5, vgw: 6, server: 7 };
-const KINDS = 8;
 
 /**
  * The facts one step carries, worked out once for every monitor: per node kind, the
@@ -355,8 +354,9 @@ function kindIndex(obs: Observation, node: string | null): number {
 export function stepFacts(obs: Observation): StepFacts {
   let fault = false;
   let drop = false;
-  const delivered: number[] = new Array<number>(KINDS).fill(0);
-  const sent: number[] = new Array<number>(KINDS).fill(0);
+  // One slot per kind (KIND_INDEX): literals, so that the arrays are packed small integers from the start.
+  const delivered: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  const sent: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
   let deliveredAny = 0;
   let sentAny = 0;
   for (const e of obs.events) {

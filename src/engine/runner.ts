@@ -73,6 +73,8 @@ export class MachineRunner {
   private interned = new Map<string, Snap>();
   private results = new WeakMap<Snap, Map<string, StepResult>>();
   private initials = new Map<string, StepResult>();
+  /** A snapshot resolved for each state value asked (JSON): what `resolve` makes again with another context. */
+  private resolved = new Map<string, AnyMachineSnapshot>();
   private cached = 0;
   readonly stats: RunnerStats = { steps: 0, cacheHits: 0, interned: 0 };
 
@@ -148,7 +150,15 @@ export class MachineRunner {
 
   /** Rebuild a snapshot from its state value and context (e.g. to show a trace on a chart). */
   resolve(value: unknown, context: unknown): Snap {
-    return this.intern(this.machine.resolveState({ value: value as never, context: context as never }));
+    // Everything XState's resolveState gives but the context is a function of the value
+    // (its state nodes, the state value, tags, status: no history, children or output):
+    // worked out once per value, and the snapshot made again around each context.
+    const asked = JSON.stringify(value);
+    const known = this.resolved.get(asked);
+    if (known !== undefined) return this.intern({ ...known, context: context || {} });
+    const xs = this.machine.resolveState({ value: value as never, context: context as never }) as AnyMachineSnapshot;
+    this.resolved.set(asked, xs);
+    return this.intern(xs);
   }
 
   private intern(xs: AnyMachineSnapshot): Snap {
@@ -168,6 +178,7 @@ export class MachineRunner {
     this.interned = new Map();
     this.results = new WeakMap();
     this.initials = new Map();
+    this.resolved = new Map();
     this.cached = 0;
   }
 
