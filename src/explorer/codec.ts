@@ -23,7 +23,7 @@
  */
 import type { AnyProperty, MonitorState } from '../checker/property.js';
 import { chartInstances, type ChartData } from '../checker/chartMonitor.js';
-import type { Snap } from '../engine/runner.js';
+import { cacheLimitNow, type Snap } from '../engine/runner.js';
 import type { Scenario } from '../config/types.js';
 import type { InFlight, Timer, World } from '../engine/world.js';
 import { messageMemoOf, setMessageMemo, setTimerMemo, setWorldMemo, timerMemoOf, worldMemoOf } from '../engine/memo.js';
@@ -339,11 +339,40 @@ function plainValue(v: unknown, key: string, times: ReadonlySet<string>, out: nu
   }
 }
 
-/** What the key holds of one snapshot of a monitor chart: its text, and its time fields (name order). */
+/**
+ * What the key holds of one snapshot of a monitor chart: its text, and its time fields (name
+ * order); and the snapshot that every instance holding a snapshot of this part is given
+ * (SnapTable: the first snapshot met with it, or the snapshot itself).
+ */
 interface SnapPart {
   text: string;
   timeFields: readonly string[];
+  snap: Snap;
 }
+
+/**
+ * One snapshot object per part and raw time values, per chart and search (the identity
+ * keying's splitter alone; chartSplit). With folds, snapshots that differ only in context
+ * fields their state can no longer read are one state to the explorer, but each would pay
+ * its own XState transitions: the chart's caches (chartMonitor.ts, stepAt and its frames)
+ * are keyed by snapshot object. chartSplit gives every instance the first snapshot met with
+ * the same part (state value and the fields it reads, ChartDeclaration.reads) and the same
+ * raw time values of the time fields it reads (relative to the instance's origin, as stepAt
+ * shifts them: equal raw values are equal in every frame).
+ *
+ * Sound by the fold's own premise: a field outside `reads` of a state is never read from it
+ * on, by a guard, a delay, an action or a violation's message, before it is written. A
+ * Snap is its value and context (runner.ts interns it by them; the status follows from the
+ * value), and an instance's origin and deadlines stay its own; so both snapshots step to
+ * snapshots that again agree on every field their state reads, with the same effects and
+ * messages, and the instance keeps its key, its verdicts and its successors. The explorer
+ * already keeps one monitor state per key (WorldCache.canonical), which differs from the
+ * others in the same fields; this shares the snapshots of instances across monitor states
+ * of different keys. Only with folds (without them every field counts, and nothing is
+ * interned); `check` never sees the explorer's instances. Bounded as the chart's own
+ * caches are (cacheLimitNow: lean searches keep few): past it, it starts afresh.
+ */
+type SnapTable = Map<string, SnapPart>;
 
 /** The folds a chart's declarations allow (ChartDeclaration.reads, lookback, messageTimes): null keeps every field, up to the horizon. */
 interface ChartFolds {
@@ -418,26 +447,25 @@ interface Structures {
  * keeps only the fields it can still read, a final state none, and a time field declared
  * with a lookback carries it.
  */
-function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<Snap, SnapPart>, folds: ChartFolds | null, known: Structures | null): MonitorKey {
+function chartSplit(
+  data: ChartData,
+  times: ReadonlySet<string>,
+  parts: WeakMap<Snap, SnapPart>,
+  folds: ChartFolds | null,
+  known: Structures | null,
+  table: SnapTable | null,
+): MonitorKey {
   const out: (number | null)[] = [];
   const instances = chartInstances(data);
   const keys = Object.keys(instances).sort();
   let node: Structure | null = known === null ? null : known.root;
   for (const k of keys) {
     const inst = instances[k]!;
-    const context = inst.snap.xs.context as Record<string, unknown>;
     let part = parts.get(inst.snap);
-    if (part === undefined) {
-      const read = folds ? readsOf(inst.snap, folds) : null;
-      const kept = (f: string): boolean => read === null || read.has(f);
-      const rest: Record<string, unknown> = {};
-      for (const [f, v] of Object.entries(context)) if (!times.has(f) && kept(f)) rest[f] = v;
-      part = {
-        text: JSON.stringify([inst.snap.xs.value, rest]),
-        timeFields: Object.keys(context).filter((f) => times.has(f) && kept(f)).sort(),
-      };
-      parts.set(inst.snap, part);
-    }
+    if (part === undefined) parts.set(inst.snap, (part = snapPart(inst.snap, times, folds, table)));
+    // The instance takes its part's snapshot (SnapTable): the explorer's own objects, never `check`'s.
+    if (part.snap !== inst.snap) (inst as { snap: Snap }).snap = part.snap;
+    const context = inst.snap.xs.context as Record<string, unknown>;
     for (const f of part.timeFields) {
       const v = context[f];
       out.push(typeof v === 'number' ? v + inst.origin : null);
@@ -471,6 +499,29 @@ function chartSplit(data: ChartData, times: ReadonlySet<string>, parts: WeakMap<
   return lookbacks ? { timeless, times: out, lookbacks } : { timeless, times: out };
 }
 
+/** A snapshot's part (once per snapshot object), the part of the first snapshot met with the same one and time values when `table` is given. */
+function snapPart(snap: Snap, times: ReadonlySet<string>, folds: ChartFolds | null, table: SnapTable | null): SnapPart {
+  const context = snap.xs.context as Record<string, unknown>;
+  const read = folds ? readsOf(snap, folds) : null;
+  const kept = (f: string): boolean => read === null || read.has(f);
+  const rest: Record<string, unknown> = {};
+  for (const [f, v] of Object.entries(context)) if (!times.has(f) && kept(f)) rest[f] = v;
+  const part: SnapPart = {
+    text: JSON.stringify([snap.xs.value, rest]),
+    timeFields: Object.keys(context).filter((f) => times.has(f) && kept(f)).sort(),
+    snap,
+  };
+  if (table === null) return part;
+  // The text names the time fields' places (their values are out of it): their names and raw values after it.
+  let key = part.text;
+  for (const f of part.timeFields) key += `|${f}=${String(context[f])}`;
+  const first = table.get(key);
+  if (first !== undefined) return first;
+  if (table.size >= cacheLimitNow()) table.clear();
+  table.set(key, part);
+  return part;
+}
+
 /** The structure after `node` by `step`, made the first time (all of them dropped past STRUCTURES). */
 function child(known: Structures, node: Structure, step: unknown): Structure {
   let next = node.next?.get(step);
@@ -498,9 +549,11 @@ function readsOf(snap: Snap, folds: ChartFolds): ReadonlySet<string> | null {
  * How to key a property's data, from its declarations: a monitor chart's, or plain data
  * with its declared times. `folds`: the run's scenario when the explorer folds what the
  * declarations say nothing can read any more (docs/explorer.md, "Folds"); null keys all.
- * `memo` false (a lean search): a chart's structures are not kept (chartSplit).
+ * `memo` false (a lean search): a chart's structures are not kept (chartSplit). `intern`:
+ * with folds, give a chart's instances one snapshot per part (SnapTable; the identity
+ * keying's splitter alone, so that no two tables contend for the same instances).
  */
-export function splitterFor(p: AnyProperty, folds: Scenario | null = null, memo = true): (data: unknown) => MonitorKey {
+export function splitterFor(p: AnyProperty, folds: Scenario | null = null, memo = true, intern = false): (data: unknown) => MonitorKey {
   if (p.chart) {
     const times = new Set(p.chart.times);
     const parts = new WeakMap<Snap, SnapPart>();
@@ -515,7 +568,9 @@ export function splitterFor(p: AnyProperty, folds: Scenario | null = null, memo 
       folds && (p.chart.reads || p.chart.lookback || p.chart.messageTimes)
         ? { reads: p.chart.reads ?? {}, lookback: p.chart.lookback?.(folds) ?? {}, messageTimes: new Set(p.chart.messageTimes?.(folds) ?? []) }
         : null;
-    return (data) => chartSplit(data as ChartData, times, parts, chartFolds, known);
+    // With folds, the instances' snapshots are interned (SnapTable), by the keying that asks (`intern`).
+    const table: SnapTable | null = intern && chartFolds !== null ? new Map() : null;
+    return (data) => chartSplit(data as ChartData, times, parts, chartFolds, known, table);
   }
   const times = new Set<string>((p.times ?? []) as readonly string[]);
   return (data) => declaredSplit(data, times);
@@ -663,10 +718,10 @@ export class MonitorSplits {
   /** The time-free texts, for keyings that rename them (symmetry.ts); null: the hashes are enough. */
   private readonly texts: WeakMap<MonitorSplit, string> | null;
 
-  /** `keepTexts`: for keyings that rename (the texts, and the splits by data object). */
-  constructor(properties: readonly AnyProperty[], folds: Scenario | null, private readonly hashes: Hashes, keepTexts: boolean) {
+  /** `keepTexts`: for keyings that rename (the texts, and the splits by data object). `intern`: splitterFor's. */
+  constructor(properties: readonly AnyProperty[], folds: Scenario | null, private readonly hashes: Hashes, keepTexts: boolean, intern = false) {
     this.count = properties.length;
-    this.splits = properties.map((p) => splitterFor(p, folds, hashes.memo));
+    this.splits = properties.map((p) => splitterFor(p, folds, hashes.memo, intern));
     this.caches = keepTexts ? properties.map(() => new WeakMap<object, MonitorSplit>()) : null;
     this.texts = keepTexts ? new WeakMap() : null;
   }
@@ -1132,7 +1187,7 @@ export class Keying {
 export function makeKeyMaker(properties: readonly AnyProperty[], horizonMs: number, lean = false, folds: Scenario | null = null): KeyMaker {
   // Lean (ExploreOptions.lean): strings hashed each time, not kept in a table; hashes stay on the objects they hash.
   const hashes = new Hashes(!lean);
-  const keying = new Keying(hashes, new MonitorSplits(properties, folds, hashes, false), new RelativeTimes(horizonMs), folds !== null);
+  const keying = new Keying(hashes, new MonitorSplits(properties, folds, hashes, false, true), new RelativeTimes(horizonMs), folds !== null);
   // One Lanes and one result for every fingerprint (the parts it folds use their own), and
   // one Lanes each for the identity and world hashes: scratch, read before the next call.
   const lanes = new Lanes();
