@@ -30,9 +30,6 @@ export function fingerprint(key: string): [number, number] {
   return [a >>> 0, b >>> 0];
 }
 
-/** Slots below which a table that is not compact grows fourfold (FingerprintSet.grow). */
-const QUADRUPLE_BELOW = 1 << 20;
-
 export class FingerprintSet {
   /**
    * The table, a slot every three words: the fingerprint's two halves, then its state's
@@ -181,13 +178,9 @@ export class FingerprintSet {
     return index;
   }
 
-  /**
-   * Doubles the table; a table that is not compact quadruples while small, as every
-   * rehash of a young search runs cold (the first few are most of what growing costs).
-   */
   private grow(): void {
     const old = this.table;
-    const cap = this.capacity * (this.maxLoad === 0.5 && this.capacity < QUADRUPLE_BELOW ? 4 : 2);
+    const cap = this.capacity * 2;
     const table = new Uint32Array(cap * 3);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j += 3) {

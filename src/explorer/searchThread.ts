@@ -64,10 +64,15 @@ function replyOf<T>(w: Worker, early: { error: Error | null; exited: number | nu
   return new Promise<T>((resolve, reject) => {
     if (early?.error) return reject(early.error);
     if (early?.exited != null) return reject(new Error(`explorer worker exited with code ${early.exited}`));
-    w.on('message', resolve);
+    let replied = false;
+    w.on('message', (m: T) => {
+      replied = true;
+      resolve(m);
+    });
     w.on('error', reject);
+    // An exit before its one message, even with code 0, is a failure: nothing else would answer.
     w.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`explorer worker exited with code ${code}`));
+      if (!replied) reject(new Error(`explorer worker exited with code ${code} before it replied`));
     });
   });
 }
@@ -104,10 +109,16 @@ export class SearchThread {
   /** Its job, and its one message. */
   run<T>(job: object): Promise<T> {
     if (this.taken) throw new Error('a search thread runs one job');
+    const reply = replyOf<T>(this.worker, this.early);
+    try {
+      this.worker.postMessage(job);
+    } catch (e) {
+      // Never given its job: ended, so that it holds nothing open.
+      this.end();
+      throw e;
+    }
     this.taken = true;
     this.worker.ref();
-    const reply = replyOf<T>(this.worker, this.early);
-    this.worker.postMessage(job);
     return reply;
   }
   /** Ends it, unless it has its job. */

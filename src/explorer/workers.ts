@@ -411,7 +411,7 @@ export async function search(request: ExploreRequest, control: Control, o: Searc
   }
   const early = o.early ?? null;
   // Not wanted: its load would only take a core from the search threads.
-  if (o.workers > 1 || request.perProperty) early?.end();
+  if (o.workers > 1) early?.end();
   const timer = o.onProgress ? setInterval(progress, PROGRESS_MS) : null; // real-time-ok: progress lines
   try {
     if (o.workers <= 1) return await inOneThread(request, source, control, early);
