@@ -44,6 +44,7 @@ export const privacy = always<null>(
       const { world, sys } = obs;
       const changed = chartChanges(obs).filter((c) => WATCHED.has(c.kind));
       if (changed.length > 0) checkCharts(world, sys, changed, report);
+      let ips: string[] | undefined;
       for (const e of deliveries(obs)) {
         const kind = sys.nodes[e.to]?.kind;
         if (kind === 'client' || kind === 'lvs' || kind === 'server') report.exercise();
@@ -52,7 +53,7 @@ export const privacy = always<null>(
         }
         if (kind === 'lvs' || kind === 'server') {
           const json = messageJson(e.msg);
-          const leak = clientIps(sys).find((ip) => json.includes(JSON.stringify(ip)));
+          const leak = (ips ??= clientIps(sys)).find((ip) => json.includes(JSON.stringify(ip)));
           if (leak) report.violate(e.t, `a packet to ${e.to} carries ${sys.clients.length === 1 ? "the client's real IP" : `a client's real IP ${leak}`}`);
         }
       }

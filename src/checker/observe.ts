@@ -247,8 +247,9 @@ export function derived<T>(obs: Observation, derive: (obs: Observation) => T): T
   const known = f.derived;
   if (known !== null) for (let i = 0; i < known.length; i += 2) if (known[i] === derive) return known[i + 1] as T;
   const value = derive(obs);
-  if (known === null) f.derived = [derive, value];
-  else known.push(derive, value);
+  // Read again: a deriving function may itself have asked `derived` and started the list.
+  if (f.derived === null) f.derived = [derive, value];
+  else f.derived.push(derive, value);
   return value;
 }
 
