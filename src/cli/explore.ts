@@ -19,18 +19,7 @@ import { scenarioToJson } from '../config/scenario.js';
 import { InputError } from '../config/validate.js';
 import { DESIGN_NAMES } from '../engine/system.js';
 import { ecmpOrdersOf, type StopReason } from '../explorer/explore.js';
-import {
-  IN_PROCESS,
-  MEMORY_MIN_MB,
-  controlFor,
-  interrupt,
-  maxMemoryMb,
-  optionsOf,
-  search,
-  type ExploreReply,
-  type ExploreRequest,
-  type PropertySource,
-} from '../explorer/workers.js';
+import { controlFor, interrupt, optionsOf, search, type ExploreReply, type ExploreRequest, type PropertySource } from '../explorer/workers.js';
 import { DEFAULT_PROFILE, PROFILES, profileScenario } from '../explorer/profiles.js';
 import { verdictAgrees, type ExplorerVerdict } from '../explorer/manifest.js';
 import { loadExpectedVerdicts, loadExplorerManifest } from './exploreManifest.js';
@@ -41,7 +30,7 @@ import { readFixed } from './fixed.js';
 import type { Io } from './io.js';
 import { parseShard, shardText } from '../checker/shard.js';
 import { VERSION } from '../config/packageRoot.js';
-import { DEFAULT_MEMORY_MB, type SearchThread } from '../explorer/searchThread.js';
+import { DEFAULT_MEMORY_MB, IN_PROCESS, MEMORY_MIN_MB, maxMemoryMb, type SearchThread } from '../explorer/searchThread.js';
 import { PROPERTY_MODULE } from './propertyModule.js';
 
 /**

@@ -9,7 +9,8 @@
  *
  * Worker threads load built JavaScript (workerThread.js beside this file, in dist/); run
  * from the TypeScript sources (vitest), the search runs in the calling thread instead.
- * Each thread's heap limit is set from the memory bound here, not from the user's NODE_OPTIONS.
+ * Each thread's heap limit is set from the memory bound (searchThread.ts, which spawns the
+ * threads), not from the user's NODE_OPTIONS.
  */
 import { getHeapStatistics } from 'node:v8';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -34,8 +35,6 @@ import { controlBuffer, type ShareResult } from './parallel.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import { faultMenu } from './profiles.js';
 import { IN_PROCESS, inThread, type SearchThread } from './searchThread.js';
-
-export { IN_PROCESS, MEMORY_MIN_MB, maxMemoryMb } from './searchThread.js';
 
 /** Milliseconds between progress lines. */
 export const PROGRESS_MS = 2000;
