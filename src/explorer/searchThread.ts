@@ -59,11 +59,18 @@ function spawn(properties: PropertyModule, memoryMb: number, job: object | null,
   });
 }
 
-/** A worker thread's one message, or its error, or its exit before it sent one. */
-function replyOf<T>(w: Worker, early: { error: Error | null; exited: number | null } | null = null): Promise<T> {
+/** What happened to a thread before anyone listened for its reply: an error, an exit. */
+interface Before {
+  error: Error | null;
+  exited: number | null;
+}
+
+/** A worker thread's one message, or its error, or its exit before it sent one (`before`: what it already did). */
+function replyOf<T>(w: Worker, before: Before | null = null): Promise<T> {
+  const exitedEarly = (code: number) => new Error(`explorer worker exited with code ${code} before it replied`);
   return new Promise<T>((resolve, reject) => {
-    if (early?.error) return reject(early.error);
-    if (early?.exited != null) return reject(new Error(`explorer worker exited with code ${early.exited}`));
+    if (before?.error) return reject(before.error);
+    if (before?.exited != null) return reject(exitedEarly(before.exited));
     let replied = false;
     w.on('message', (m: T) => {
       replied = true;
@@ -72,7 +79,7 @@ function replyOf<T>(w: Worker, early: { error: Error | null; exited: number | nu
     w.on('error', reject);
     // An exit before its one message, even with code 0, is a failure: nothing else would answer.
     w.on('exit', (code) => {
-      if (!replied) reject(new Error(`explorer worker exited with code ${code} before it replied`));
+      if (!replied) reject(exitedEarly(code));
     });
   });
 }
@@ -91,7 +98,7 @@ export function inThread<T>(job: object, properties: PropertyModule, memoryMb: n
 export class SearchThread {
   private readonly worker: Worker;
   /** What happened to it before it was given its job. */
-  private readonly early: { error: Error | null; exited: number | null } = { error: null, exited: null };
+  private readonly before: Before = { error: null, exited: null };
   private taken = false;
   constructor(
     readonly properties: PropertyModule,
@@ -99,8 +106,8 @@ export class SearchThread {
   ) {
     this.worker = spawn(properties, memoryMb, null);
     this.worker.unref();
-    this.worker.once('error', (e) => (this.early.error ??= e));
-    this.worker.once('exit', (code) => (this.early.exited ??= code));
+    this.worker.once('error', (e) => (this.before.error ??= e));
+    this.worker.once('exit', (code) => (this.before.exited ??= code));
   }
   /** Can it run a one-thread search of these properties under this bound? */
   fits(properties: PropertyModule, memoryMb: number): boolean {
@@ -109,7 +116,7 @@ export class SearchThread {
   /** Its job, and its one message. */
   run<T>(job: object): Promise<T> {
     if (this.taken) throw new Error('a search thread runs one job');
-    const reply = replyOf<T>(this.worker, this.early);
+    const reply = replyOf<T>(this.worker, this.before);
     try {
       this.worker.postMessage(job);
     } catch (e) {
