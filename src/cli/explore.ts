@@ -384,6 +384,7 @@ export async function exploreCommand(argv: readonly string[], io: Io, early: Sea
           statesPerSecond: Math.round((r.states / Math.max(1, r.ms)) * 1000),
           bytesPerState: Math.round(r.bytesPerState),
           heapBytesPerState: Math.round(r.heapBytesPerState),
+          heapLive: r.heapLive === true,
           lean: request.lean === true,
           depthFirst,
           ...(r.peakHeapBytesPerState !== undefined ? { peakHeapBytesPerState: Math.round(r.peakHeapBytesPerState) } : {}),
@@ -502,7 +503,9 @@ export async function exploreCommand(argv: readonly string[], io: Io, early: Sea
   io.out(`  search           ${complete ? 'exhausted: every reachable state visited' : `STOPPED EARLY: ${stopWhy}; what it did not find is inconclusive`}`);
   io.out(`  time             ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.states / Math.max(1, r.ms)) * 1000)} states/s)`);
   const peak = r.peakHeapBytesPerState !== undefined ? `, ${Math.round(r.peakHeapBytesPerState)} at its highest` : '';
-  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 || peak ? `; heap growth ${Math.round(r.heapBytesPerState)}${peak} (caches, ${depthFirst ? 'path' : 'frontier'})` : ''}`);
+  // Uncollected garbage counts too unless the heap was collected before it was read (node --expose-gc).
+  const heapWhat = `caches, ${depthFirst ? 'path' : 'frontier'}${r.heapLive ? '' : ', uncollected garbage: node --expose-gc counts live objects only'}`;
+  io.out(`  bytes per state  ${Math.round(r.bytesPerState)} (visited set)${r.heapBytesPerState > 0 || peak ? `; ${r.heapLive ? 'live ' : ''}heap growth ${Math.round(r.heapBytesPerState)}${peak} (${heapWhat})` : ''}`);
   if (expected) {
     io.out(
       mismatch

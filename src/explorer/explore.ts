@@ -181,9 +181,11 @@ export interface ExploreResult {
   /**
    * The heap's growth over the search per distinct state: the caches of world moves and
    * monitor steps, the canonical monitor states, the frontier (and garbage not yet
-   * collected, so an upper bound).
+   * collected, so an upper bound, unless heapLive).
    */
   heapBytesPerState: number;
+  /** The heap was collected before each reading (`gc` exposed): heapBytesPerState counts live objects only. */
+  heapLive?: boolean;
   /**
    * Lean: the heap's highest level over the start, per distinct state, sampled at the end of
    * each breadth-first level (the frontier at its widest), or depth first at each new longest
@@ -342,6 +344,7 @@ export function combine(parts: readonly (ExploreResult & { property: string })[]
     // The visited sets' bytes over their states (one set at a time is held).
     bytesPerState: parts.reduce((n, r) => n + r.bytesPerState * r.states, 0) / Math.max(1, parts.reduce((n, r) => n + r.states, 0)),
     heapBytesPerState: Math.max(0, ...parts.map((r) => r.heapBytesPerState)),
+    heapLive: parts.length > 0 && parts.every((r) => r.heapLive === true),
     ...(parts.some((r) => r.peakHeapBytesPerState !== undefined) ? { peakHeapBytesPerState: Math.max(0, ...parts.map((r) => r.peakHeapBytesPerState ?? 0)) } : {}),
     ...(parts.some((r) => r.depthFirst) ? { depthFirst: true } : {}),
     ...(parts.some((r) => r.split) ? { split: sumSplits(parts.map((r) => r.split)) } : {}),
@@ -410,11 +413,13 @@ interface Frame {
 
 function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreResult {
   const clock = options.clock ?? (() => 0);
-  const started = clock();
-  // Lean: the heap's growth per state is the figure to hold down, so count live objects, not garbage (with --expose-gc).
-  const gc = options.lean ? (globalThis as { gc?: () => void }).gc : undefined;
+  // With `gc` exposed (node --expose-gc) the heap is collected before it is read: the growth
+  // counts live objects, not garbage (a search thread's nursery may hold hundreds of MB of
+  // it, searchThread.ts). Lean also samples it during the search. Collections are not timed.
+  const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapAtStart = process.memoryUsage().heapUsed;
+  const started = clock();
   let heapPeak = heapAtStart;
   const sampleHeap = (): void => {
     gc?.();
@@ -629,6 +634,7 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     }
     cutBy = stop ?? (cutDeep ? 'depth' : null);
   }
+  const ms = clock() - started;
   gc?.();
   const heapAtEnd = process.memoryUsage().heapUsed;
   return {
@@ -640,9 +646,10 @@ function searchProduct(options: ExploreOptions, worlds?: WorldCache): ExploreRes
     cutBy,
     violations: [...violations.values()],
     witnessed: space.properties.filter((_, i) => space.witnessed[i]).map((p) => p.id),
-    ms: clock() - started,
+    ms,
     bytesPerState: visited.bytesPerState(keyLength),
     heapBytesPerState: Math.max(0, heapAtEnd - heapAtStart) / Math.max(1, visited.size),
+    heapLive: gc !== undefined,
     ...(options.lean ? { peakHeapBytesPerState: Math.max(0, Math.max(heapPeak, heapAtEnd) - heapAtStart) / Math.max(1, visited.size) } : {}),
     ...(depthFirst ? { depthFirst: true } : {}),
     byProperty: null,

@@ -6,6 +6,7 @@
  * of the explorer itself, for that reason.
  */
 import { totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker, type MessagePort } from 'node:worker_threads';
 
 /**
@@ -32,11 +33,61 @@ export interface PropertyModule {
 }
 
 /**
- * A search thread's young generation, MB. Node gives a worker 48 (from its old-generation
- * limit); a smaller nursery is collected more often but each time stays nearer the
- * processor's cache, and the search ran faster with it (measured in docs/explorer.md).
+ * What a search thread's heap is sized from: the search's memory bound, and whether the
+ * search puts memory first (`--lean`).
  */
-const SEARCH_YOUNG_MB = 16;
+export interface SearchHeap {
+  readonly memoryMb: number;
+  readonly lean: boolean;
+}
+
+/** The heap of a search under the default bound, not lean: the one the command line starts early. */
+export const DEFAULT_HEAP: SearchHeap = { memoryMb: DEFAULT_MEMORY_MB, lean: false };
+
+/**
+ * A small nursery (young generation), MB: collected often, each time near the processor's
+ * cache. Node gives a worker 48; 16 was faster (docs/explorer.md, "A nursery a small
+ * search never collects"). Lean searches and small memory bounds keep it.
+ */
+const SMALL_NURSERY_MB = 16;
+
+/**
+ * A large nursery, MB: three semi-spaces of LARGE_SEMI_SPACE_MB. Whatever a search keeps
+ * is copied by the collector on its way out of the nursery; a search that ends before
+ * the nursery fills (`small` with 2 faults allocates some 260 MB) is never stopped to
+ * collect, and a larger one is collected less often, when more of what it made is dead.
+ */
+const LARGE_SEMI_SPACE_MB = 256;
+const LARGE_NURSERY_MB = 3 * LARGE_SEMI_SPACE_MB;
+
+/**
+ * The least memory bound that gets the large nursery: the bound counts the heap as V8
+ * reports it, uncollected garbage included, so the nursery stays within an eighth of it.
+ */
+export const LARGE_NURSERY_MIN_MEMORY_MB = 8 * LARGE_SEMI_SPACE_MB;
+
+/** A search thread's young generation, MB: large unless the search is lean or its bound is small. */
+export function nurseryMb(heap: SearchHeap): number {
+  return !heap.lean && heap.memoryMb >= LARGE_NURSERY_MIN_MEMORY_MB ? LARGE_NURSERY_MB : SMALL_NURSERY_MB;
+}
+
+let nurseryStartsFull = false;
+/**
+ * V8 starts a nursery at a semi-space of 1 MB and grows it only as collections find much
+ * alive: a large one must start at its full size to spare a small search its collections.
+ * The flag is read when a thread's heap is set up, and is capped by each thread's own
+ * young generation (a small nursery stays small). Speed only: on a Node whose flags cannot
+ * be changed any more, the nursery grows as V8 sees fit.
+ */
+function startNurseriesFull(): void {
+  if (nurseryStartsFull) return;
+  nurseryStartsFull = true;
+  try {
+    setFlagsFromString(`--min-semi-space-size=${LARGE_SEMI_SPACE_MB}`);
+  } catch {
+    // Flags frozen: the nursery grows from its smallest size.
+  }
+}
 
 /**
  * A search thread's V8 heap limit for a search bound of `memoryMb`: well above the bound
@@ -51,11 +102,12 @@ function heapLimitMb(memoryMb: number): number {
  * A worker thread running workerThread.ts. `job` given: it starts on it at once. Without:
  * it loads the explorer and the properties, then waits for its job (SearchThread.run).
  */
-function spawn(properties: PropertyModule, memoryMb: number, job: object | null, transferList: MessagePort[] = []): Worker {
+function spawn(properties: PropertyModule, heap: SearchHeap, job: object | null, transferList: MessagePort[] = []): Worker {
+  startNurseriesFull();
   return new Worker(new URL('./workerThread.js', import.meta.url), {
     workerData: job === null ? { mode: 'waiting', properties } : { ...job, properties },
     transferList,
-    resourceLimits: { maxYoungGenerationSizeMb: SEARCH_YOUNG_MB, maxOldGenerationSizeMb: heapLimitMb(memoryMb) },
+    resourceLimits: { maxYoungGenerationSizeMb: nurseryMb(heap), maxOldGenerationSizeMb: heapLimitMb(heap.memoryMb) },
   });
 }
 
@@ -85,14 +137,14 @@ function replyOf<T>(w: Worker, before: Before | null = null): Promise<T> {
 }
 
 /** A worker thread of a search, started on `job`, resolved with its one message. */
-export function inThread<T>(job: object, properties: PropertyModule, memoryMb: number, transferList: MessagePort[] = []): Promise<T> {
-  return replyOf<T>(spawn(properties, memoryMb, job, transferList));
+export function inThread<T>(job: object, properties: PropertyModule, heap: SearchHeap, transferList: MessagePort[] = []): Promise<T> {
+  return replyOf<T>(spawn(properties, heap, job, transferList));
 }
 
 /**
  * A search thread started before its job is known, for a one-thread search under the
- * default memory bound (the bound sets the thread's heap limit, which is fixed at its
- * start). It does not keep the process alive until it is given a job; one that is not
+ * default memory bound, not lean (the bound and the mode size the thread's heap, which is
+ * fixed at its start). It does not keep the process alive until it is given a job; one that is not
  * wanted is ended (`end`).
  */
 export class SearchThread {
@@ -102,16 +154,22 @@ export class SearchThread {
   private taken = false;
   constructor(
     readonly properties: PropertyModule,
-    readonly memoryMb: number = DEFAULT_MEMORY_MB,
+    readonly heap: SearchHeap = DEFAULT_HEAP,
   ) {
-    this.worker = spawn(properties, memoryMb, null);
+    this.worker = spawn(properties, heap, null);
     this.worker.unref();
     this.worker.once('error', (e) => (this.before.error ??= e));
     this.worker.once('exit', (code) => (this.before.exited ??= code));
   }
-  /** Can it run a one-thread search of these properties under this bound? */
-  fits(properties: PropertyModule, memoryMb: number): boolean {
-    return !this.taken && this.memoryMb === memoryMb && this.properties.url === properties.url && this.properties.name === properties.name;
+  /** Can it run a one-thread search of these properties in a heap sized like this? */
+  fits(properties: PropertyModule, heap: SearchHeap): boolean {
+    return (
+      !this.taken &&
+      this.heap.memoryMb === heap.memoryMb &&
+      nurseryMb(this.heap) === nurseryMb(heap) &&
+      this.properties.url === properties.url &&
+      this.properties.name === properties.name
+    );
   }
   /** Its job, and its one message. */
   run<T>(job: object): Promise<T> {

@@ -7,6 +7,7 @@
  * waits for its job. The properties come from the module the caller named
  * (functions cannot be posted to a thread): the explorer imports none itself.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AnyProperty } from '../checker/property.js';
 import { exploreShare } from './parallel.js';
@@ -35,6 +36,11 @@ const properties = source[given.properties.name] as readonly AnyProperty[] | und
 if (!Array.isArray(properties)) throw new Error(`explorer worker: ${given.properties.url} exports no property list ${given.properties.name}`);
 // Started early (searchThread.ts): everything is loaded; the job comes now.
 const data: Job = given.mode === 'waiting' ? { ...(await jobFromParent()), properties: given.properties } : given;
+if (process.env.PVLCHECK_DEBUG) {
+  // The nursery of the thread that searches (searchThread.ts, nurseryMb): one semi-space of it.
+  const semi = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  process.stderr.write(`search thread: a nursery semi-space of ${Math.round(semi / 2 ** 20)} MB\n`);
+}
 const clock = () => performance.now(); // real-time-ok: figures only
 if (data.mode === 'single') {
   parentPort!.postMessage(runExplore(data.request, properties, clock, undefined, pollFor(data.stop, data.index)));

@@ -34,7 +34,7 @@ import type { WorldCache } from './worldCache.js';
 import { controlBuffer, type ShareResult } from './parallel.js';
 import { SharedFingerprintSet } from './sharedSet.js';
 import { faultMenu } from './profiles.js';
-import { IN_PROCESS, inThread, type SearchThread } from './searchThread.js';
+import { IN_PROCESS, inThread, type SearchHeap, type SearchThread } from './searchThread.js';
 
 /** Milliseconds between progress lines. */
 export const PROGRESS_MS = 2000;
@@ -219,19 +219,24 @@ export function runExplore(
   };
 }
 
+/** A search thread's heap: the bound per thread, and memory first or not. */
+function heapOf(request: ExploreRequest, control: Control): SearchHeap {
+  return { memoryMb: control.memoryBytes / 2 ** 20, lean: request.lean === true };
+}
+
 /**
  * One search in one worker thread, so that this thread stays free for progress lines and
  * Ctrl-C: the thread started early when it fits (searchThread.ts), else a new one.
  */
 async function inOneThread(request: ExploreRequest, source: PropertySource, control: Control, early: SearchThread | null): Promise<ExploreReply> {
   const job = { mode: 'single', request, stop: control, index: 0 };
-  const memoryMb = control.memoryBytes / 2 ** 20;
-  if (early?.fits(source.module, memoryMb)) {
+  const heap = heapOf(request, control);
+  if (early?.fits(source.module, heap)) {
     if (process.env.PVLCHECK_DEBUG) process.stderr.write('explore: the search runs in the thread started early\n');
     return early.run<ExploreReply>(job);
   }
   early?.end();
-  return inThread<ExploreReply>(job, source.module, memoryMb);
+  return inThread<ExploreReply>(job, source.module, heap);
 }
 
 /**
@@ -240,7 +245,7 @@ async function inOneThread(request: ExploreRequest, source: PropertySource, cont
  * shortest counterexamples (it stops once it has them all).
  */
 async function inWorkers(request: ExploreRequest, source: PropertySource, workers: number, control: Control, tableBits: number, clock: () => number): Promise<ExploreReply> {
-  const memoryMb = control.memoryBytes / 2 ** 20;
+  const heap = heapOf(request, control);
   const started = clock();
   const shared = new SharedFingerprintSet(tableBits);
   const ctl = controlBuffer(workers);
@@ -259,7 +264,7 @@ async function inWorkers(request: ExploreRequest, source: PropertySource, worker
       return inThread<ShareResult>(
         { mode: 'share', request, buffer: shared.buffer, words: ctl, index, count: workers, peers, stop: control },
         source.module,
-        memoryMb,
+        heap,
         [...peers.values()],
       );
     }),
@@ -315,6 +320,7 @@ function totalOf(replies: readonly ExploreReply[], ms: number, rank: (property: 
       violations: replies.flatMap((r) => r.result.violations).sort((a, b) => rank(a.property) - rank(b.property)),
       bytesPerState: Math.max(0, ...replies.map((r) => r.result.bytesPerState)),
       heapBytesPerState: Math.max(0, ...replies.map((r) => r.result.heapBytesPerState)),
+      heapLive: replies.every((r) => r.result.heapLive === true),
     },
   };
 }
@@ -331,7 +337,7 @@ async function inWorkersPerProperty(request: ExploreRequest, source: PropertySou
   const order = byWeight(request.propertyIds, source.properties);
   const replies = await Promise.all(
     Array.from({ length: Math.min(workers, order.length) }, (_, index) =>
-      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, source.module, control.memoryBytes / 2 ** 20),
+      inThread<ExploreReply>({ mode: 'perProperty', request, counter, order, index, stop: control }, source.module, heapOf(request, control)),
     ),
   );
   // Back in the properties' order, whichever worker explored them.
