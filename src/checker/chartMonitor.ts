@@ -104,6 +104,14 @@ function relativeKey(event: object, t: number, times: ReadonlySet<string>): stri
   return key;
 }
 
+/**
+ * A step that leaves an instance as it was: the same snapshot, once shifted to the event's
+ * frame, and no effects. Its instance keeps its snapshot and origin, which say the same in
+ * absolute times, so that the data stays the same object and the explorer has nothing new
+ * to key.
+ */
+const UNCHANGED: StepResult = { snap: { xs: null as never, key: '', valueKey: '' }, effects: [] };
+
 /** A monitor chart's instances, by key, as the explorer keys and packs them. */
 export function chartInstances(data: ChartData): Readonly<Record<string, Instance>> {
   return data.instances;
@@ -158,7 +166,8 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
   };
   /**
    * A step in the frame of the event's time `t`: the snapshot it leads to is relative to
-   * `t`. `rel`: the event's relative key.
+   * `t`. `rel`: the event's relative key. UNCHANGED when it leads to the same snapshot in
+   * that frame with no effects: the instance then stays as it was, in its own frame.
    */
   const stepAt = (inst: Instance, event: { type: string }, t: number, rel: string): StepResult => {
     const delta = inst.origin - t;
@@ -173,7 +182,9 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
       }
       if (!byDelta) steps.set(inst.snap, (byDelta = new Map()));
       if (!byEvent) byDelta.set(delta, (byEvent = new Map()));
-      r = runner.step(shifted(inst.snap, delta), shiftTimes(event, -t, times));
+      const from = shifted(inst.snap, delta);
+      r = runner.step(from, shiftTimes(event, -t, times));
+      if (r.snap === from && r.effects.length === 0) r = UNCHANGED;
       byEvent.set(rel, r);
       stepCount++;
     }
@@ -241,7 +252,9 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
       const next = snap === inst.snap ? inst : { snap, origin: inst.origin, timers: inst.timers };
       return apply(next, effects, t, report, key);
     }
-    const { snap, effects } = stepAt(inst, event, t, rel ?? keyAt(event, t));
+    const r = stepAt(inst, event, t, rel ?? keyAt(event, t));
+    if (r === UNCHANGED) return inst;
+    const { snap, effects } = r;
     const next = snap === inst.snap && inst.origin === t ? inst : { snap, origin: t, timers: inst.timers };
     return apply(next, effects, t, report, key, inst, event);
   };
