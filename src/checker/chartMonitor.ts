@@ -167,7 +167,8 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
   /**
    * A step in the frame of the event's time `t`: the snapshot it leads to is relative to
    * `t`. `rel`: the event's relative key. UNCHANGED when it leads to the same snapshot in
-   * that frame with no effects: the instance then stays as it was, in its own frame.
+   * that frame with no effects (the chart ignores the event, or its actions change nothing):
+   * the instance then stays as it was, in its own frame.
    */
   const stepAt = (inst: Instance, event: { type: string }, t: number, rel: string): StepResult => {
     const delta = inst.origin - t;
@@ -182,9 +183,12 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
       }
       if (!byDelta) steps.set(inst.snap, (byDelta = new Map()));
       if (!byEvent) byDelta.set(delta, (byEvent = new Map()));
-      const from = shifted(inst.snap, delta);
-      r = runner.step(from, shiftTimes(event, -t, times));
-      if (r.snap === from && r.effects.length === 0) r = UNCHANGED;
+      if (runner.ignores(inst.snap, event.type)) r = UNCHANGED;
+      else {
+        const from = shifted(inst.snap, delta);
+        r = runner.step(from, shiftTimes(event, -t, times));
+        if (r.snap === from && r.effects.length === 0) r = UNCHANGED;
+      }
       byEvent.set(rel, r);
       stepCount++;
     }
