@@ -147,9 +147,9 @@ export class MachineRunner {
   /**
    * Would XState answer an event of this type from this snapshot with the very same
    * snapshot and no actions? So when the snapshot is active with no children, no active
-   * state node (the root included) has a transition whose descriptor matches the type (an
-   * exact name, `*`, or a `prefix.*`), and none has eventless (`always`) transitions, whose
-   * guards could read the event. XState's own events (`xstate.init`, `xstate.stop`, errors,
+   * state node (the root included) has a transition whose descriptor is the type or holds a
+   * wildcard (`*`, `prefix.*`), and none has eventless (`always`) transitions, whose guards
+   * could read the event. XState's own events (`xstate.init`, `xstate.stop`, errors,
    * `after` timers: `xstate.*`) are never ignored: the macrostep treats some of them apart.
    * A function of the state value and the type, worked out once for each.
    */
