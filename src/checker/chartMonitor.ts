@@ -104,6 +104,17 @@ function relativeKey(event: object, t: number, times: ReadonlySet<string>): stri
   return key;
 }
 
+/**
+ * A step that leaves an instance as it was: the same snapshot, once shifted to the event's
+ * frame, and no effects. Its instance keeps its snapshot and origin, which say the same in
+ * absolute times, so that the data stays the same object and the explorer has nothing new
+ * to key.
+ */
+const UNCHANGED: StepResult = { snap: { xs: null as never, key: '', valueKey: '' }, effects: [] };
+
+/** An observation without events (chartMonitor's observeKeyed; never written). */
+const NO_EVENTS: readonly { key: string; event: MonitorEvent; rel: number }[] = [];
+
 /** A monitor chart's instances, by key, as the explorer keys and packs them. */
 export function chartInstances(data: ChartData): Readonly<Record<string, Instance>> {
   return data.instances;
@@ -128,7 +139,7 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
   // Both start afresh past the runners' cache bound (runner.ts, setCacheLimit).
   let frames = new WeakMap<Snap, Map<number, Snap>>();
   let frameCount = 0;
-  let steps = new WeakMap<Snap, Map<number, Map<string, StepResult>>>();
+  let steps = new WeakMap<Snap, Map<number, Map<number, StepResult>>>();
   let stepCount = 0;
   /** The snapshot with every time moved by `delta`. */
   const shifted = (snap: Snap, delta: number): Snap => {
@@ -148,19 +159,31 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     }
     return out;
   };
-  // An event's relative key, by event object: a timer's event comes again and again (from
+  // Relative events by number, in the order met (the steps' cache is keyed by numbers, not
+  // by the keys' text): few, as times in them are relative. Never started afresh, so that a
+  // number always names the same event.
+  const eventIds = new Map<string, number>();
+  const idOf = (event: object, t: number): number => {
+    const key = relativeKey(event, t, times);
+    let id = eventIds.get(key);
+    if (id === undefined) eventIds.set(key, (id = eventIds.size));
+    return id;
+  };
+  // An event's relative id, by event object: a timer's event comes again and again (from
   // a cached step). A memo of a pure function of the event and `t`, keyed weakly by the event.
-  const eventKeys = new WeakMap<object, { t: number; key: string }>();
-  const keyAt = (event: object, t: number): string => {
+  const eventKeys = new WeakMap<object, { t: number; id: number }>();
+  const idAt = (event: object, t: number): number => {
     let k = eventKeys.get(event);
-    if (k === undefined || k.t !== t) eventKeys.set(event, (k = { t, key: relativeKey(event, t, times) }));
-    return k.key;
+    if (k === undefined || k.t !== t) eventKeys.set(event, (k = { t, id: idOf(event, t) }));
+    return k.id;
   };
   /**
    * A step in the frame of the event's time `t`: the snapshot it leads to is relative to
-   * `t`. `rel`: the event's relative key.
+   * `t`. `rel`: the event's relative id (idOf). UNCHANGED when it leads to the same snapshot in
+   * that frame with no effects (the chart ignores the event, or its actions change nothing):
+   * the instance then stays as it was, in its own frame.
    */
-  const stepAt = (inst: Instance, event: { type: string }, t: number, rel: string): StepResult => {
+  const stepAt = (inst: Instance, event: { type: string }, t: number, rel: number): StepResult => {
     const delta = inst.origin - t;
     let byDelta = steps.get(inst.snap);
     let byEvent = byDelta?.get(delta);
@@ -173,7 +196,12 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
       }
       if (!byDelta) steps.set(inst.snap, (byDelta = new Map()));
       if (!byEvent) byDelta.set(delta, (byEvent = new Map()));
-      r = runner.step(shifted(inst.snap, delta), shiftTimes(event, -t, times));
+      if (runner.ignores(inst.snap, event.type)) r = UNCHANGED;
+      else {
+        const from = shifted(inst.snap, delta);
+        r = runner.step(from, shiftTimes(event, -t, times));
+        if (r.snap === from && r.effects.length === 0) r = UNCHANGED;
+      }
       byEvent.set(rel, r);
       stepCount++;
     }
@@ -234,14 +262,16 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     return timers === inst.timers ? inst : { snap: inst.snap, origin: inst.origin, timers };
   };
 
-  /** One event at `t`; `rel`, its relative key when the caller has it. */
-  const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string, rel?: string): Instance => {
+  /** One event at `t`; `rel`, its relative id when the caller has it. */
+  const send = (inst: Instance, event: { type: string }, t: number, report: Report, key: string, rel?: number): Instance => {
     if (!framed) {
       const { snap, effects } = runner.step(inst.snap, event);
       const next = snap === inst.snap ? inst : { snap, origin: inst.origin, timers: inst.timers };
       return apply(next, effects, t, report, key);
     }
-    const { snap, effects } = stepAt(inst, event, t, rel ?? keyAt(event, t));
+    const r = stepAt(inst, event, t, rel ?? idAt(event, t));
+    if (r === UNCHANGED) return inst;
+    const { snap, effects } = r;
     const next = snap === inst.snap && inst.origin === t ? inst : { snap, origin: t, timers: inst.timers };
     return apply(next, effects, t, report, key, inst, event);
   };
@@ -258,11 +288,15 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
   };
 
   /**
-   * The domain events of an observation, each with its relative key: a pure function of
-   * the observation, worked out once per observation (observe.ts, derived).
+   * The domain events of an observation, each with its relative id: a function of the
+   * observation (the ids given so far aside), worked out once per observation (observe.ts,
+   * derived). Most observations have none: one empty list for them all.
    */
-  const observeKeyed = (obs: Observation): { key: string; event: MonitorEvent; rel: string }[] =>
-    spec.observe(obs).map(({ key, event }) => ({ key, event, rel: relativeKey(event, event.t, times) }));
+  const observeKeyed = (obs: Observation): readonly { key: string; event: MonitorEvent; rel: number }[] => {
+    const events = spec.observe(obs);
+    if (events.length === 0) return NO_EVENTS;
+    return events.map(({ key, event }) => ({ key, event, rel: idOf(event, event.t) }));
+  };
 
   return {
     observes: spec.observes,

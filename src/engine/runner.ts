@@ -73,6 +73,8 @@ export class MachineRunner {
   private interned = new Map<string, Snap>();
   private results = new WeakMap<Snap, Map<string, StepResult>>();
   private initials = new Map<string, StepResult>();
+  /** Per state value (JSON) and event type: does `ignores` hold? */
+  private ignored = new Map<string, Map<string, boolean>>();
   /** A snapshot resolved for each state value asked (JSON): what `resolve` makes again with another context. */
   private resolved = new Map<string, AnyMachineSnapshot>();
   private cached = 0;
@@ -142,6 +144,26 @@ export class MachineRunner {
     return result;
   }
 
+  /**
+   * Would XState answer an event of this type from this snapshot with the very same
+   * snapshot and no actions? So when the snapshot is active with no children, no active
+   * state node (the root included) has a transition whose descriptor is the type or holds a
+   * wildcard (`*`, `prefix.*`), and none has eventless (`always`) transitions, whose guards
+   * could read the event. XState's own events (`xstate.init`, `xstate.stop`, errors,
+   * `after` timers: `xstate.*`) are never ignored: the macrostep treats some of them apart.
+   * A function of the state value and the type, worked out once for each.
+   */
+  ignores(snap: Snap, type: string): boolean {
+    let byType = this.ignored.get(snap.valueKey);
+    let known = byType?.get(type);
+    if (known === undefined) {
+      if (!byType) this.ignored.set(snap.valueKey, (byType = new Map()));
+      known = ignoredBy(snap.xs, type);
+      byType.set(type, known);
+    }
+    return known;
+  }
+
   private compute(snap: Snap, event: { type: string }): StepResult {
     this.collected.length = 0;
     const next = this.machine.transition(snap.xs, event, this.scope) as AnyMachineSnapshot;
@@ -179,6 +201,7 @@ export class MachineRunner {
     this.results = new WeakMap();
     this.initials = new Map();
     this.resolved = new Map();
+    this.ignored = new Map();
     this.cached = 0;
   }
 
@@ -216,6 +239,28 @@ export class MachineRunner {
     this.collected.length = 0;
     return effects;
   }
+}
+
+/** See MachineRunner.ignores. */
+function ignoredBy(xs: AnyMachineSnapshot, type: string): boolean {
+  if (type.startsWith('xstate.') || xs.status !== 'active' || Object.keys(xs.children).length > 0) return false;
+  const nodes = (xs as { _nodes?: unknown })._nodes;
+  if (!Array.isArray(nodes)) return false;
+  for (const node of nodes as { transitions?: Map<string, unknown>; always?: readonly unknown[] }[]) {
+    if (!(node.transitions instanceof Map)) return false;
+    if (node.always !== undefined && node.always.length > 0) return false;
+    for (const descriptor of node.transitions.keys()) if (mayMatch(type, descriptor)) return false;
+  }
+  return true;
+}
+
+/**
+ * Might XState select a transition of this descriptor for an event of this type? The type
+ * itself, or any wildcard (`*`, `prefix.*`): read broadly, as a wildcard only ever keeps
+ * the step going through XState.
+ */
+function mayMatch(type: string, descriptor: string): boolean {
+  return descriptor === type || descriptor.includes('*');
 }
 
 // Events are often the very same objects again (a cached step's message, delivered from
