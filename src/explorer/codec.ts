@@ -541,7 +541,8 @@ function readsOf(snap: Snap, folds: ChartFolds): ReadonlySet<string> | null {
   if (snap.xs.status === 'done') return new Set();
   const value = snap.xs.value;
   const state = typeof value === 'string' ? value : Object.keys(value as object).length === 1 ? Object.keys(value as object)[0]! : null;
-  const read = state === null ? undefined : folds.reads[state];
+  // Own keys only: a state named like an Object member ("toString") declares nothing by that.
+  const read = state === null || !Object.hasOwn(folds.reads, state) ? undefined : folds.reads[state];
   return read === undefined ? null : new Set(read);
 }
 

@@ -12,6 +12,9 @@ import { evaluate } from '../../src/checker/evaluate.js';
 import { counterexampleScenario, explore, spaceFor } from '../../src/explorer/explore.js';
 import { FAR_MS, farTimerTimes, messageRanker, splitterFor } from '../../src/explorer/codec.js';
 import type { World } from '../../src/engine/world.js';
+import { setup } from 'xstate';
+import { monitorRunner } from '../../src/checker/chartMonitor.js';
+import type { AnyProperty } from '../../src/checker/property.js';
 import { manifestCases as cases, depthsOf as depths, profileOptions as options } from './manifestCases.js';
 
 describe.each(cases)('$profile, $design: with and without folds', ({ profile, design, expected }) => {
@@ -95,5 +98,13 @@ describe('declarations', () => {
     const typo = { ...l1, chart: { ...l1.chart!, reads: { ...l1.chart!.reads, awaitng: [] } } };
     expect(() => splitterFor(typo, options('small', 'patent').scenario)).toThrow(/awaitng/);
     expect(() => splitterFor(l1, options('small', 'patent').scenario)).not.toThrow();
+  });
+
+  it("a chart state named like an object's member reads as undeclared: every field kept", () => {
+    const machine = setup({}).createMachine({ id: 'odd', initial: 'toString', context: { kept: 1 }, states: { toString: { on: { go: 'idle' } }, idle: {} } });
+    const odd = { id: 'X1', chart: { machine, times: [], reads: { idle: [] } } } as unknown as AnyProperty;
+    const snap = monitorRunner(machine).initial(undefined).snap;
+    const key = splitterFor(odd, options('small', 'patent').scenario)({ instances: { f1: { snap, origin: 0, timers: [] } } });
+    expect(JSON.stringify(key)).toContain('kept');
   });
 });
