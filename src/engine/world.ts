@@ -485,19 +485,44 @@ class Draft implements FaultDraft {
     // A new record of the others rather than `delete`: that would turn the record, and
     // every copy made of it in the worlds after, into a slow dictionary-mode object.
     const names = this.names;
+    const before = this.actors;
+    const keys = Object.keys(before);
     const actors: Record<string, Snap> = {};
-    for (const key of Object.keys(this.actors)) if (names.parts(key).node !== node) actors[key] = this.actors[key]!;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (names.parts(key).node !== node) actors[key] = before[key]!;
+    }
     this.actors = actors;
     this.actorsCopied = true;
-    if (this.timers.some((t) => names.parts(t.actor).node === node)) {
-      this.timers = this.timers.filter((t) => names.parts(t.actor).node !== node);
+    // Plain loops rather than `some`/`filter` with a new closure each: a crash is rare, so
+    // this code mostly runs before the JIT optimises it, where each callback costs a call.
+    const timers = this.timers;
+    let kept: Timer[] | null = null;
+    for (let i = 0; i < timers.length; i++) {
+      const t = timers[i]!;
+      if (names.parts(t.actor).node === node) kept ??= timers.slice(0, i);
+      else if (kept !== null) kept.push(t);
+    }
+    if (kept !== null) {
+      this.timers = kept;
       this.timersCopied = true;
     }
-    const queued = this.inFlight.filter((m) => m.to === node);
-    if (queued.length > 0) {
-      this.inFlight = this.inFlight.filter((m) => m.to !== node);
+    const inFlight = this.inFlight;
+    let left: InFlight[] | null = null;
+    let first = -1;
+    for (let i = 0; i < inFlight.length; i++) {
+      const m = inFlight[i]!;
+      if (m.to === node) {
+        if (left === null) {
+          left = inFlight.slice(0, i);
+          first = i;
+        }
+      } else if (left !== null) left.push(m);
+    }
+    if (left !== null) {
+      this.inFlight = left;
       this.inFlightCopied = true;
-      for (const m of queued) this.traceDrop(m, 'node-crashed');
+      for (let i = first; i < inFlight.length; i++) if (inFlight[i]!.to === node) this.traceDrop(inFlight[i]!, 'node-crashed');
     }
   }
 
