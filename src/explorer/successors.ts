@@ -123,6 +123,8 @@ export class EnumeratingChooser implements Chooser {
   }
   /** The next prefix in odometer order, or null when every combination was tried. */
   next(): number[] | null {
+    // Most steps make no choice: nothing to copy.
+    if (this.picked.length === 0) return null;
     const p = [...this.picked];
     for (let i = p.length - 1; i >= 0; i--) {
       if (p[i]! + 1 < this.options[i]!.length) {
