@@ -164,8 +164,10 @@ class Names {
   private readonly linkKeys = new Map<string, Map<string, string>>();
   private readonly actorKeys = new Map<string, Map<string | null, string>>();
   private readonly actorParts = new Map<string, ActorParts>();
-  private readonly ips = new Map<NodeSpec, string[]>();
+  private readonly ips = new Map<string, string[]>();
   private readonly labels = new Map<string, string>();
+
+  constructor(private readonly sys: System) {}
 
   /** `${from}->${to}`, the key of links and link states. */
   link(from: string, to: string): string {
@@ -197,12 +199,16 @@ class Names {
     return label;
   }
 
-  /** `node.ip(epoch)`. */
-  ip(node: NodeSpec, epoch: number): string {
+  /**
+   * `sys.nodes[node].ip(epoch)`, by the node's id: the step looks no node up by a name that
+   * varies (such a lookup, where the JIT had seen one name only, threw its optimised code away
+   * at the next name).
+   */
+  ip(node: string, epoch: number): string {
     let byEpoch = this.ips.get(node);
     if (byEpoch === undefined) this.ips.set(node, (byEpoch = []));
     let ip = byEpoch[epoch];
-    if (ip === undefined) ip = byEpoch[epoch] = node.ip(epoch);
+    if (ip === undefined) ip = byEpoch[epoch] = this.sys.nodes[node]!.ip(epoch);
     return ip;
   }
 }
@@ -210,7 +216,7 @@ class Names {
 const namesBySystem = new WeakMap<System, Names>();
 function namesOf(sys: System): Names {
   let names = namesBySystem.get(sys);
-  if (names === undefined) namesBySystem.set(sys, (names = new Names()));
+  if (names === undefined) namesBySystem.set(sys, (names = new Names(sys)));
   return names;
 }
 
@@ -485,19 +491,44 @@ class Draft implements FaultDraft {
     // A new record of the others rather than `delete`: that would turn the record, and
     // every copy made of it in the worlds after, into a slow dictionary-mode object.
     const names = this.names;
+    const before = this.actors;
+    const keys = Object.keys(before);
     const actors: Record<string, Snap> = {};
-    for (const key of Object.keys(this.actors)) if (names.parts(key).node !== node) actors[key] = this.actors[key]!;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (names.parts(key).node !== node) actors[key] = before[key]!;
+    }
     this.actors = actors;
     this.actorsCopied = true;
-    if (this.timers.some((t) => names.parts(t.actor).node === node)) {
-      this.timers = this.timers.filter((t) => names.parts(t.actor).node !== node);
+    // Plain loops rather than `some`/`filter` with a new closure each: a crash is rare, so
+    // this code mostly runs before the JIT optimises it, where each callback costs a call.
+    const timers = this.timers;
+    let kept: Timer[] | null = null;
+    for (let i = 0; i < timers.length; i++) {
+      const t = timers[i]!;
+      if (names.parts(t.actor).node === node) kept ??= timers.slice(0, i);
+      else if (kept !== null) kept.push(t);
+    }
+    if (kept !== null) {
+      this.timers = kept;
       this.timersCopied = true;
     }
-    const queued = this.inFlight.filter((m) => m.to === node);
-    if (queued.length > 0) {
-      this.inFlight = this.inFlight.filter((m) => m.to !== node);
+    const inFlight = this.inFlight;
+    let left: InFlight[] | null = null;
+    let first = -1;
+    for (let i = 0; i < inFlight.length; i++) {
+      const m = inFlight[i]!;
+      if (m.to === node) {
+        if (left === null) {
+          left = inFlight.slice(0, i);
+          first = i;
+        }
+      } else if (left !== null) left.push(m);
+    }
+    if (left !== null) {
+      this.inFlight = left;
       this.inFlightCopied = true;
-      for (const m of queued) this.traceDrop(m, 'node-crashed');
+      for (let i = first; i < inFlight.length; i++) if (inFlight[i]!.to === node) this.traceDrop(inFlight[i]!, 'node-crashed');
     }
   }
 
@@ -523,7 +554,7 @@ class Draft implements FaultDraft {
     if (!this.down[node]) this.crash(node);
     const { [node]: _wasDown, ...down } = this.down;
     this.down = down;
-    if (newIp) this.epochs = { ...this.epochs, [node]: (this.epochs[node] ?? 0) + 1 };
+    if (newIp) this.epochs = { ...this.epochs, [node]: this.epoch(node) + 1 };
     if (newHost) this.hosts = { ...this.hosts, [node]: (this.hosts?.[node] ?? 0) + 1 };
     if (!spec.perFlow) this.startActor(spec, null);
     // A restarted client starts its flows again: a fresh request each (LVS and server
@@ -535,6 +566,15 @@ class Draft implements FaultDraft {
   startFlow(flow: string, at: number): void {
     const key = this.startActor(this.sys.nodes[this.sys.tenancy[flow]?.client ?? 'client']!, flow);
     this.addTimer({ id: this.takeId(), at, actor: key, name: 'start', label: 'start', event: START, [MEMO]: undefined });
+  }
+
+  /**
+   * A node's restarts with a new address. One place looks the record up, for every node: a
+   * lookup by a name that varies, where the JIT had seen one name only, throws its optimised
+   * code away at the next name, and this one sees them all from the start.
+   */
+  private epoch(node: string): number {
+    return this.epochs[node] ?? 0;
   }
 
   private nodeSpec(node: string): NodeSpec {
@@ -549,7 +589,7 @@ class Draft implements FaultDraft {
   startActor(node: NodeSpec, flow: string | null): string {
     const key = this.names.actorKey(node.id, flow);
     const host = this.hosts?.[node.id];
-    const input = host === undefined ? node.input(flow, this.epochs[node.id] ?? 0) : node.input(flow, this.epochs[node.id] ?? 0, host);
+    const input = host === undefined ? node.input(flow, this.epoch(node.id)) : node.input(flow, this.epoch(node.id), host);
     const { snap, effects } = node.runner.initial(input);
     this.writableActors()[key] = snap;
     this.traceState(key, snap);
@@ -627,7 +667,7 @@ class Draft implements FaultDraft {
   private resolve(ip: string, msg: Message): string | null {
     if (this.sys.lvsService !== undefined && ip === this.sys.lvsService.ip) return clusterMember(this.sys, this.down, flowOf(msg));
     const node = this.sys.addresses.get(ip);
-    if (node !== undefined) return (this.epochs[node] ?? 0) === 0 ? node : null;
+    if (node !== undefined) return this.epoch(node) === 0 ? node : null;
     for (const [id, epoch] of Object.entries(this.epochs)) {
       if (this.sys.nodes[id]!.ip(epoch) === ip) return id;
     }
@@ -657,7 +697,7 @@ class Draft implements FaultDraft {
     const originAt = carriesOn ? cause.originAt : this.now;
     const to = innerDst === undefined ? this.resolve(dstIp, msg) : this.resolveHost(dstIp);
     if (to === null) return this.dropAtSend(id, from, null, msg, `no-route:${dstIp}`);
-    if (innerDst !== undefined && this.names.ip(this.sys.nodes[to]!, this.epochs[to] ?? 0) !== innerDst) {
+    if (innerDst !== undefined && this.names.ip(to, this.epoch(to)) !== innerDst) {
       return this.dropAtSend(id, from, to, msg, `no-route:${dstIp}:inner-mismatch:${innerDst}`);
     }
     const link = this.sys.links[this.names.link(from, to)];
@@ -672,7 +712,7 @@ class Draft implements FaultDraft {
       (link.minMs === link.maxMs
         ? link.minMs
         : this.chooser.choose({ kind: 'delay', link: link.id, min: link.minMs, max: link.maxMs })) + (state?.extraMs ?? 0);
-    const src = this.names.ip(sender, this.epochs[from] ?? 0);
+    const src = this.names.ip(from, this.epoch(from));
     const m: InFlight = {
       id,
       at: this.now + delay,

@@ -123,6 +123,8 @@ export class EnumeratingChooser implements Chooser {
   }
   /** The next prefix in odometer order, or null when every combination was tried. */
   next(): number[] | null {
+    // Most steps make no choice: nothing to copy.
+    if (this.picked.length === 0) return null;
     const p = [...this.picked];
     for (let i = p.length - 1; i >= 0; i--) {
       if (p[i]! + 1 < this.options[i]!.length) {
@@ -312,15 +314,20 @@ function withSeen<V>(seen: ByState<V> | undefined, m: MonitorState<unknown>, s: 
 function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   const due = nextEventTime(w);
+  // The clock's advance to the next instant is the same step for every fault of the world:
+  // stepped once, the first fault's, and shared as every fault's `before`, so that its memo
+  // of monitor steps serves them all (monitors are pure, and see nothing of the fault in it).
+  let before: Step | null = null;
   for (const fault of space.faultMenu) {
     if (!applicable(space, w, fault)) continue;
     let world = w;
-    let before: Step | null = null;
     if (due > w.now) {
-      const advance: Move = { kind: 'advance', to: due };
-      const a = step(space.sys, world, advance, FIRST, true);
-      before = new Step(space, world, a.world, a.events, advance, 'fault', NO_CHOICES, fault, null);
-      world = a.world;
+      if (before === null) {
+        const advance: Move = { kind: 'advance', to: due };
+        const a = step(space.sys, w, advance, FIRST, true);
+        before = new Step(space, w, a.world, a.events, advance, 'fault', NO_CHOICES, fault, null);
+      }
+      world = before.world;
     }
     // What a restarted node sends on start takes its minimal delays (one branch per fault).
     const move: Move = { kind: 'fault', fault };
