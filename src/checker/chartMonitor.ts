@@ -110,10 +110,10 @@ function relativeKey(event: object, t: number, times: ReadonlySet<string>): stri
  * absolute times, so that the data stays the same object and the explorer has nothing new
  * to key.
  */
-const UNCHANGED: StepResult = { snap: { xs: null as never, key: '', valueKey: '' }, effects: [] };
+const UNCHANGED: StepResult = Object.freeze({ snap: Object.freeze({ xs: null as never, key: '', valueKey: '' }), effects: Object.freeze([]) as readonly Effect[] });
 
 /** An observation without events (chartMonitor's observeKeyed; never written). */
-const NO_EVENTS: readonly { key: string; event: MonitorEvent; rel: number }[] = [];
+const NO_EVENTS: readonly { key: string; event: MonitorEvent; rel: number }[] = Object.freeze([]);
 
 /** A monitor chart's instances, by key, as the explorer keys and packs them. */
 export function chartInstances(data: ChartData): Readonly<Record<string, Instance>> {
@@ -160,8 +160,9 @@ export function chartMonitor(spec: ChartMonitorSpec, options: { frames?: boolean
     return out;
   };
   // Relative events by number, in the order met (the steps' cache is keyed by numbers, not
-  // by the keys' text): few, as times in them are relative. Never started afresh, so that a
-  // number always names the same event.
+  // by the keys' text). Never started afresh, so that a number always names the same event:
+  // bounded as the events themselves are, their times relative to the event's own time (a
+  // handful per chart on every profile), not by the runners' cache bound.
   const eventIds = new Map<string, number>();
   const idOf = (event: object, t: number): number => {
     const key = relativeKey(event, t, times);

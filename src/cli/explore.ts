@@ -30,7 +30,7 @@ import { readFixed } from './fixed.js';
 import type { Io } from './io.js';
 import { parseShard, shardText } from '../checker/shard.js';
 import { VERSION } from '../config/packageRoot.js';
-import { DEFAULT_MEMORY_MB, IN_PROCESS, MEMORY_MIN_MB, maxMemoryMb, type SearchThread } from '../explorer/searchThread.js';
+import { DEFAULT_MEMORY_MB, IN_PROCESS, LARGE_NURSERY_MIN_MEMORY_MB, MEMORY_MIN_MB, maxMemoryMb, type SearchThread } from '../explorer/searchThread.js';
 import { PROPERTY_MODULE } from './propertyModule.js';
 
 /**
@@ -87,7 +87,7 @@ export const EXPLORE_FLAGS: FlagSpecs = {
   workers: { type: 'int', min: 1, help: `worker threads, 1..${maxWorkers()} (this machine's cores; default 1: see docs/explorer.md for what more give)` },
   memory: {
     type: 'int',
-    help: `heap of the search, per thread, MB, ${MEMORY_MIN_MB}..${maxMemoryMb()} (this machine's memory; default ${DEFAULT_MEMORY_MB}): past it the search stops and reports what it found`,
+    help: `heap of the search, per thread, MB, ${MEMORY_MIN_MB}..${maxMemoryMb()} (this machine's memory; default ${DEFAULT_MEMORY_MB}): past it the search stops and reports what it found; the heap as V8 reports it, uncollected garbage included (from ${LARGE_NURSERY_MIN_MEMORY_MB} up, a thread also reserves a 768 MB nursery: docs/explorer.md)`,
   },
   'table-bits': { type: 'int', help: `shared state table of 2^N slots, 12 bytes each, ${TABLE_BITS_MIN}..${maxTableBits()} (default 22; parallel runs)` },
   exact: { type: 'boolean', help: 'store full state keys, not 64-bit fingerprints (1 worker)' },

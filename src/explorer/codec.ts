@@ -485,7 +485,8 @@ function chartSplit(
     const inst = instances[k]!;
     const part = parts.get(inst.snap)!;
     timeless += `${k}:${part.text}`;
-    for (const f of part.timeFields) lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : (folds!.lookback[f] ?? Infinity));
+    // Own keys only, as readsOf: a field named like an Object member declares no lookback by that.
+    for (const f of part.timeFields) lookbacks?.push(folds!.messageTimes.has(f) ? MESSAGE_TIMES : Object.hasOwn(folds!.lookback, f) ? folds!.lookback[f]! : Infinity);
     for (const d of inst.timers) {
       timeless += `@${d.name}`;
       lookbacks?.push(Infinity);

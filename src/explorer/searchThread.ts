@@ -54,8 +54,9 @@ const SMALL_NURSERY_MB = 16;
 /**
  * A large nursery, MB: three semi-spaces of LARGE_SEMI_SPACE_MB. Whatever a search keeps
  * is copied by the collector on its way out of the nursery; a search that ends before
- * the nursery fills (`small` with 2 faults allocates some 260 MB) is never stopped to
- * collect, and a larger one is collected less often, when more of what it made is dead.
+ * the nursery fills (`small` with 2 faults does: docs/explorer.md, "A nursery a small search
+ * never collects") is never stopped to collect, and a larger one is collected less often,
+ * when more of what it made is dead.
  */
 const LARGE_SEMI_SPACE_MB = 256;
 const LARGE_NURSERY_MB = 3 * LARGE_SEMI_SPACE_MB;
@@ -71,22 +72,43 @@ export function nurseryMb(heap: SearchHeap): number {
   return !heap.lean && heap.memoryMb >= LARGE_NURSERY_MIN_MEMORY_MB ? LARGE_NURSERY_MB : SMALL_NURSERY_MB;
 }
 
-let nurseryStartsFull = false;
 /**
  * V8 starts a nursery at a semi-space of 1 MB and grows it only as collections find much
- * alive: a large one must start at its full size to spare a small search its collections.
- * The flag is read when a thread's heap is set up, and is capped by each thread's own
- * young generation (a small nursery stays small). Speed only: on a Node whose flags cannot
- * be changed any more, the nursery grows as V8 sees fit.
+ * alive: a large one must start at its full size to spare a small search its collections,
+ * and a small one at the smallest (a lean search ran slower with its 16 MB started full).
+ * The size to start at is a process-wide V8 flag (`--min-semi-space-size`, capped by each
+ * thread's own young generation), read when a thread's heap is set up, on the new thread,
+ * after `new Worker` returns. So this state mirrors the flag, process-wide as the flag is:
+ * the value set last, and the spawn that may not have read it yet (its thread is online once
+ * its heap is set up); the flag changes only after that spawn is online.
  */
-function startNurseriesFull(): void {
-  if (nurseryStartsFull) return;
-  nurseryStartsFull = true;
-  try {
-    setFlagsFromString(`--min-semi-space-size=${LARGE_SEMI_SPACE_MB}`);
-  } catch {
-    // Flags frozen: the nursery grows from its smallest size.
-  }
+const nurseryFlag = { semiSpaceMb: 0, lastSpawnOnline: Promise.resolve() };
+
+/** The semi-space size a thread with this heap should start at, MB (0: V8's default, the smallest). */
+function startingSemiSpaceMb(heap: SearchHeap): number {
+  return nurseryMb(heap) === LARGE_NURSERY_MB ? LARGE_SEMI_SPACE_MB : 0;
+}
+
+/**
+ * Can the flag be changed? Not under `node --freeze-flags-after-init`, where changing it
+ * aborts the process; then every nursery grows from the smallest, as V8 sees fit.
+ */
+const FLAGS_FROZEN = process.execArgv.some((a) => a.startsWith('--freeze-flags-after-init'));
+
+/** Sets the flag for a spawn now (the caller knows no earlier spawn can still read it). */
+function setStartingSemiSpace(mb: number): void {
+  if (FLAGS_FROZEN || nurseryFlag.semiSpaceMb === mb) return;
+  setFlagsFromString(`--min-semi-space-size=${mb}`);
+  nurseryFlag.semiSpaceMb = mb;
+}
+
+/** Remembers that this spawn's thread reads the flag until it is online (or gone). */
+function noteSpawn(w: Worker): void {
+  nurseryFlag.lastSpawnOnline = new Promise<void>((resolve) => {
+    w.once('online', () => resolve());
+    w.once('error', () => resolve());
+    w.once('exit', () => resolve());
+  });
 }
 
 /**
@@ -103,12 +125,23 @@ function heapLimitMb(memoryMb: number): number {
  * it loads the explorer and the properties, then waits for its job (SearchThread.run).
  */
 function spawn(properties: PropertyModule, heap: SearchHeap, job: object | null, transferList: MessagePort[] = []): Worker {
-  startNurseriesFull();
-  return new Worker(new URL('./workerThread.js', import.meta.url), {
+  const w = new Worker(new URL('./workerThread.js', import.meta.url), {
     workerData: job === null ? { mode: 'waiting', properties } : { ...job, properties },
     transferList,
     resourceLimits: { maxYoungGenerationSizeMb: nurseryMb(heap), maxOldGenerationSizeMb: heapLimitMb(heap.memoryMb) },
   });
+  noteSpawn(w);
+  return w;
+}
+
+/** A thread for this heap, once the nursery flag is right for it (an earlier spawn that may still read the flag is waited for first). */
+async function spawnWhenFlagSet(properties: PropertyModule, heap: SearchHeap, job: object, transferList: MessagePort[]): Promise<Worker> {
+  const mb = startingSemiSpaceMb(heap);
+  if (mb !== nurseryFlag.semiSpaceMb) {
+    await nurseryFlag.lastSpawnOnline;
+    setStartingSemiSpace(mb);
+  }
+  return spawn(properties, heap, job, transferList);
 }
 
 /** What happened to a thread before anyone listened for its reply: an error, an exit. */
@@ -137,8 +170,8 @@ function replyOf<T>(w: Worker, before: Before | null = null): Promise<T> {
 }
 
 /** A worker thread of a search, started on `job`, resolved with its one message. */
-export function inThread<T>(job: object, properties: PropertyModule, heap: SearchHeap, transferList: MessagePort[] = []): Promise<T> {
-  return replyOf<T>(spawn(properties, heap, job, transferList));
+export async function inThread<T>(job: object, properties: PropertyModule, heap: SearchHeap, transferList: MessagePort[] = []): Promise<T> {
+  return replyOf<T>(await spawnWhenFlagSet(properties, heap, job, transferList));
 }
 
 /**
@@ -156,6 +189,8 @@ export class SearchThread {
     readonly properties: PropertyModule,
     readonly heap: SearchHeap = DEFAULT_HEAP,
   ) {
+    // The first spawn of a process: nothing earlier can read the flag.
+    setStartingSemiSpace(startingSemiSpaceMb(heap));
     this.worker = spawn(properties, heap, null);
     this.worker.unref();
     this.worker.once('error', (e) => (this.before.error ??= e));

@@ -315,8 +315,9 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
   const out: WorldMove[] = [];
   const due = nextEventTime(w);
   // The clock's advance to the next instant is the same step for every fault of the world:
-  // stepped once, the first fault's, and shared as every fault's `before`, so that its memo
-  // of monitor steps serves them all (monitors are pure, and see nothing of the fault in it).
+  // stepped once and shared as every fault's `before`, so that its memo of monitor steps
+  // serves them all (monitors are pure, and see nothing of the fault in it). It names no
+  // fault: it is no edge, only what each fault's edge observes first.
   let before: Step | null = null;
   for (const fault of space.faultMenu) {
     if (!applicable(space, w, fault)) continue;
@@ -325,7 +326,7 @@ function faultMoves(space: ExploreSpace, w: World): WorldMove[] {
       if (before === null) {
         const advance: Move = { kind: 'advance', to: due };
         const a = step(space.sys, w, advance, FIRST, true);
-        before = new Step(space, w, a.world, a.events, advance, 'fault', NO_CHOICES, fault, null);
+        before = new Step(space, w, a.world, a.events, advance, 'fault', NO_CHOICES, null, null);
       }
       world = before.world;
     }

@@ -37,9 +37,9 @@ if (!Array.isArray(properties)) throw new Error(`explorer worker: ${given.proper
 // Started early (searchThread.ts): everything is loaded; the job comes now.
 const data: Job = given.mode === 'waiting' ? { ...(await jobFromParent()), properties: given.properties } : given;
 if (process.env.PVLCHECK_DEBUG) {
-  // The nursery of the thread that searches (searchThread.ts, nurseryMb): one semi-space of it.
-  const semi = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-  process.stderr.write(`search thread: a nursery semi-space of ${Math.round(semi / 2 ** 20)} MB\n`);
+  // The nursery of the thread that searches (searchThread.ts, nurseryMb): its new space as V8 reports it.
+  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  process.stderr.write(`search thread: a new space of ${Math.round(newSpace / 2 ** 20)} MB\n`);
 }
 const clock = () => performance.now(); // real-time-ok: figures only
 if (data.mode === 'single') {

@@ -6,7 +6,7 @@
  * state node (the root, a parent, a wildcard, an eventless transition reading the event)
  * answers goes through XState.
  */
-import { assign, setup } from 'xstate';
+import { assign, raise, setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { chartMonitor, monitorActions, monitorRunner, type ChartData, type MonitorEvent } from '../../src/checker/chartMonitor.js';
 import { StepRecorder, type Observation } from '../../src/checker/property.js';
@@ -20,7 +20,7 @@ const machine = setup({
   context: { n: 0, at: 0 },
   on: { rootEvent: { actions: ['count'] } },
   states: {
-    a: { on: { go: 'b', inert: {}, mark: { actions: ['note'] }, touch: { actions: [assign({})] } } },
+    a: { on: { go: 'b', inert: {}, mark: { actions: ['note'] }, touch: { actions: [assign({})] }, later: { actions: [raise({ type: 'go', t: 0 }, { delay: 5 })] } } },
     b: {
       initial: 'b1',
       on: { parentEvent: { actions: ['witness'] } },
@@ -78,11 +78,11 @@ describe('chartMonitor steps that change nothing', () => {
   let next: { key: string; event: MonitorEvent }[] = [];
   const obs = (now: number): Observation => ({ world: { now }, events: [], move: null, prev: null }) as unknown as Observation;
   const monitor = chartMonitor({ machine, input: () => ({}), observes: [], observe: () => next, times: ['t', 'at'] });
-  const step = (data: ChartData, now: number, ...types: string[]): ChartData => {
+  const stepWith = (recorder: StepRecorder, data: ChartData, now: number, ...types: string[]): ChartData => {
     next = types.map((type) => ({ key: 'k', event: { type, t: now } }));
-    const recorder = new StepRecorder();
     return monitor.step(data, obs(now), recorder) as ChartData;
   };
+  const step = (data: ChartData, now: number, ...types: string[]): ChartData => stepWith(new StepRecorder(), data, now, ...types);
   const valueOf = (d: ChartData) => d.instances.k!.snap.xs.value;
   const contextAt = (d: ChartData) => {
     const inst = d.instances.k!;
@@ -110,5 +110,20 @@ describe('chartMonitor steps that change nothing', () => {
     const kicked = step(d, 11, 'kick');
     expect(valueOf(kicked)).toBe('a');
     expect(contextAt(kicked)).toEqual({ n: 1, at: 9 });
+  });
+
+  it('steps an event whose actions report or set a timer, though the snapshot stays the same', () => {
+    const atA = step(monitor.init(null as never, null as never) as ChartData, 1, 'mark');
+    // A timer: the same snapshot, one effect.
+    const timed = step(atA, 2, 'later');
+    expect(timed).not.toBe(atA);
+    expect(valueOf(timed)).toBe('a');
+    expect(timed.instances.k!.timers.map((d) => d.at)).toEqual([7]);
+    // A report (`witness`) from a parent state: the same snapshot, one effect, which the verdict keeps.
+    const atB1 = step(atA, 3, 'go');
+    const recorder = new StepRecorder();
+    const witnessed = stepWith(recorder, atB1, 4, 'parentEvent');
+    expect(valueOf(witnessed)).toEqual({ b: 'b1' });
+    expect(recorder.end().witnessed).toBe(true);
   });
 });

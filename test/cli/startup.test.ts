@@ -112,18 +112,18 @@ describe('the search thread, started before the command loads', () => {
   });
 
   it('has a nursery a small search never collects, unless the search is lean or its bound small', () => {
-    const semiSpaceMb = (stderr: string) => Number(/a nursery semi-space of (\d+) MB/.exec(stderr)?.[1]);
+    const newSpaceMb = (stderr: string) => Number(/a new space of (\d+) MB/.exec(stderr)?.[1]);
     const large = run(['--max-faults', '0', '--property', 'S1']);
     const lean = run(['--max-faults', '0', '--property', 'S1', '--lean']);
     const bounded = run(['--max-faults', '0', '--property', 'S1', '--memory', '1024']);
     expect([large.status, lean.status, bounded.status]).toEqual([0, 0, 0]);
     expect(large.stderr).toContain(EARLY);
-    expect(semiSpaceMb(large.stderr)).toBe(256);
+    expect(newSpaceMb(large.stderr)).toBe(256);
     // Memory first, or a bound the garbage would take an eighth of: a thread of its own, with a small nursery.
     expect(lean.stderr).not.toContain(EARLY);
-    expect(semiSpaceMb(lean.stderr)).toBeLessThanOrEqual(16);
+    expect(newSpaceMb(lean.stderr)).toBeLessThanOrEqual(16);
     expect(bounded.stderr).not.toContain(EARLY);
-    expect(semiSpaceMb(bounded.stderr)).toBeLessThanOrEqual(16);
+    expect(newSpaceMb(bounded.stderr)).toBeLessThanOrEqual(16);
   });
 
   it('is ended when the flags are bad: exit 2, and the process does not wait for it', () => {
