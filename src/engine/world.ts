@@ -515,20 +515,15 @@ class Draft implements FaultDraft {
     }
     const inFlight = this.inFlight;
     let left: InFlight[] | null = null;
-    let first = -1;
     for (let i = 0; i < inFlight.length; i++) {
       const m = inFlight[i]!;
-      if (m.to === node) {
-        if (left === null) {
-          left = inFlight.slice(0, i);
-          first = i;
-        }
-      } else if (left !== null) left.push(m);
+      if (m.to === node) left ??= inFlight.slice(0, i);
+      else if (left !== null) left.push(m);
     }
     if (left !== null) {
       this.inFlight = left;
       this.inFlightCopied = true;
-      for (let i = first; i < inFlight.length; i++) if (inFlight[i]!.to === node) this.traceDrop(inFlight[i]!, 'node-crashed');
+      for (const m of inFlight) if (m.to === node) this.traceDrop(m, 'node-crashed');
     }
   }
 
